@@ -1,0 +1,5 @@
+"""``python -m cdkg`` runs the command line."""
+
+from cdkg.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,64 @@
+"""Where the project's files live.
+
+The project runs from its checkout (``pip install -e .``): data/, queries/ and the build output
+sit beside the installed packages. ``CDKG_HOME`` points elsewhere (tests use it to build into a
+temporary directory without touching the checkout's build/).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+_CHECKOUT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class ProjectPaths:
+    """The project's folders; ``root`` holds data/, queries/ and ontology/."""
+
+    root: Path
+    build: Path
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def raw(self) -> Path:
+        return self.data / "raw"
+
+    @property
+    def registers(self) -> Path:
+        return self.data / "registers"
+
+    @property
+    def corrections(self) -> Path:
+        return self.data / "corrections"
+
+    @property
+    def queries(self) -> Path:
+        return self.root / "queries"
+
+    @property
+    def ontology(self) -> Path:
+        return self.root / "ontology"
+
+    @property
+    def current(self) -> Path:
+        """The built dataset currently in use (a symlink swapped atomically by each build)."""
+        return self.build / "current"
+
+
+def project_paths(root: Path | None = None, build: Path | None = None) -> ProjectPaths:
+    """Resolve the project folders from arguments, then ``CDKG_HOME``/``CDKG_BUILD``, then the
+    checkout this package was installed from."""
+    root = root or Path(os.environ.get("CDKG_HOME", _CHECKOUT))
+    build = build or Path(os.environ.get("CDKG_BUILD", root / "build"))
+    if not (root / "ontology" / "cdkg.ttl").exists() and not (root / "data").exists():
+        raise FileNotFoundError(
+            f"{root} is not a cdkg project folder (no data/ or ontology/cdkg.ttl); "
+            "set CDKG_HOME to the checkout"
+        )
+    return ProjectPaths(root=root.resolve(), build=build.resolve())

@@ -1,0 +1,1 @@
+"""One module per source layout; each exposes ``read(path) -> ParseResult``."""
