@@ -101,3 +101,5 @@ class ParseResult:
     problems: list[Problem] = field(default_factory=list)
     # Free-form findings for the build report (e.g. the Ningxia copy comparison), as Markdown.
     findings: list[str] = field(default_factory=list)
+    # Statements about the catalog as a whole, with their line (e.g. Tianjin's approval rule).
+    catalog_notes: list[tuple[int, str]] = field(default_factory=list)

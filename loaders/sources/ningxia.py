@@ -1,9 +1,10 @@
 """Ningxia district (宁夏某城区, name not printed), about 2024: three lists.
 
 （一）依法履行工作事务目录（16项）, （二）依法协助工作事务目录（23项）,
-（三）取消工作事务目录（7项）; tab-separated, one table row per line. A row with an empty name continues the duty above it:
-its scope text, departments and legal bases are merged into that duty. Category cells
-("一、党的建设 （3项）") are carried down and declare their own counts, checked like the list's.
+（三）取消工作事务目录（7项）; tab-separated, one table row per line. A row with an empty
+name continues the duty above it: its scope text, departments and legal bases are merged
+into that duty. Category cells ("一、党的建设 （3项）") are carried down and declare their own
+counts, checked like the list's.
 
 The export prints the whole catalog nine times with formatting noise (<b>/<p> tags, spacing,
 full/half-width brackets). Every copy is compared after folding that noise away; the copy that

@@ -1,0 +1,229 @@
+"""`cdkg build`: data/raw → parsed records → normalised graphs → reasoning → validation →
+a published dataset and a build report.
+
+Each catalog is parsed and reconciled on its own: a broken file is reported with its file,
+line and problem while the other catalogs still build and are still reported. The dataset is
+published only when no error remains (``allow_errors`` publishes the catalogs that built).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rdflib import Graph
+
+from cdkg import __version__
+from cdkg.ontology.namespace import DEFAULT_BASE, ONTOLOGY_IRI
+from cdkg.paths import ProjectPaths
+
+from .cells import SourceError
+from .corrections import Correction, apply_corrections, load_corrections
+from .departments import DepartmentRegister, load_sectors
+from .graph import CatalogOutcome, Normalisers, catalog_graph, registers_graph
+from .iris import Minter
+from .laws import LawRegister
+from .publish import publish
+from .reasoning import ReasoningSummary, materialise
+from .reconcile import ListReconciliation, reconcile
+from .records import ParseResult, Problem
+from .registers import CatalogEntry, load_catalogs, load_jurisdictions
+from .report import BuildReport, CatalogReport
+from .sources import LAYOUTS
+from .topics import TopicScheme
+from .validation import ValidationSummary, validate
+
+
+@dataclass
+class BuildResult:
+    """What a build produced: the report, and the published folder when it was published."""
+
+    report: BuildReport
+    published: Path | None = None
+    graphs: list[Graph] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok
+
+
+def load_normalisers(paths: ProjectPaths) -> Normalisers:
+    """The reviewed registers every catalog is normalised against."""
+    registers = paths.registers
+    sectors = load_sectors(registers / "sectors.csv")
+    return Normalisers(
+        laws=LawRegister.load(registers / "laws.csv"),
+        departments=DepartmentRegister.load(registers / "departments.csv", registers / "sectors.csv"),
+        sectors=sectors,
+        topics=TopicScheme.load(paths.data),
+        jurisdictions=load_jurisdictions(registers / "jurisdictions.csv"),
+    )
+
+
+class Progress:
+    """One progress line per stage on standard error, with its duration."""
+
+    def __init__(self, stream: object = None, total: int = 6) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.total = total
+        self.step = 0
+        self.timings: dict[str, float] = {}
+
+    def run[T](self, name: str, action: Callable[[], T], detail: Callable[[T], str]) -> T:
+        self.step += 1
+        started = time.perf_counter()
+        value = action()
+        elapsed = time.perf_counter() - started
+        self.timings[name] = elapsed
+        print(f"[{self.step}/{self.total}] {name}: {detail(value)} ({elapsed:.2f} s)",
+              file=self.stream)  # type: ignore[call-overload]
+        return value
+
+
+def build(
+    paths: ProjectPaths,
+    *,
+    base: str = DEFAULT_BASE,
+    publish_dataset: bool = True,
+    allow_errors: bool = False,
+    reason: bool = True,
+    stream: object = None,
+) -> BuildResult:
+    """Run the pipeline; see the module docstring."""
+    progress = Progress(stream)
+    minter = Minter(base)
+    normalisers = progress.run(
+        "registers",
+        lambda: load_normalisers(paths),
+        lambda n: f"{len(n.laws)} legal documents, {len(n.departments)} departments, "
+        f"{len(n.topics)} topics, {len(n.jurisdictions)} jurisdictions",
+    )
+    entries = load_catalogs(paths.registers / "catalogs.csv", normalisers.jurisdictions)
+    parsed = progress.run(
+        "parse",
+        lambda: [_parse(paths, entry) for entry in entries],
+        lambda results: ", ".join(f"{r.catalog.key} {len(r.result.duties)}" for r in results),
+    )
+    outcomes = progress.run(
+        "normalise",
+        lambda: [_normalise(paths, p, normalisers, minter) for p in parsed],
+        lambda o: f"{sum(x.duty_count for x in o if x)} duties in {len([x for x in o if x])} graphs",
+    )
+    ontology = Graph(identifier=ONTOLOGY_IRI).parse(paths.ontology / "cdkg.ttl")
+    registers = registers_graph(normalisers, minter)
+    catalog_graphs = [o.graph for o, p in zip(outcomes, parsed, strict=True) if o and p.ok]
+    reasoning = progress.run(
+        "reason",
+        lambda: materialise(ontology, registers, catalog_graphs) if reason else ReasoningSummary(),
+        lambda s: s.describe(),
+    )
+    validation = progress.run(
+        "validate",
+        lambda: validate([registers, *catalog_graphs], ontology, paths.ontology / "shapes.ttl"),
+        lambda v: v.describe(),
+    )
+    report = BuildReport(
+        catalogs=[_catalog_report(p, o) for p, o in zip(parsed, outcomes, strict=True)],
+        reasoning=reasoning,
+        validation=validation,
+        timings=progress.timings,
+    )
+    result = BuildResult(report, graphs=[ontology, registers, *catalog_graphs])
+    if publish_dataset and (report.ok or allow_errors):
+        manifest = {
+            "cdkg": __version__,
+            "built": datetime.now(UTC).isoformat(timespec="seconds"),
+            "base": base,
+            "graphs": {str(g.identifier): len(g) for g in result.graphs},
+            "sources": {p.catalog.file: p.sha256 for p in parsed},
+            "ok": report.ok,
+        }
+        result.published = progress.run(
+            "write",
+            lambda: publish(
+                paths.build,
+                result.graphs,
+                {
+                    "report.md": lambda path: path.write_text(report.markdown(), encoding="utf-8"),
+                    "report.json": lambda path: path.write_text(report.json(), encoding="utf-8"),
+                },
+                manifest,
+            ),
+            lambda folder: f"{paths.current} → {folder.name}",
+        )
+    else:
+        progress.run("write", lambda: None, lambda _: "not published (errors above)")
+    return result
+
+
+@dataclass
+class Parsed:
+    """A catalog's parse, reconciliation and any fatal error."""
+
+    catalog: CatalogEntry
+    result: ParseResult
+    reconciliation: list[ListReconciliation]
+    sha256: str = ""
+    corrections: list[Correction] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        errors = [p for p in self.result.problems if p.severity == "error"]
+        return not errors and all(r.ok for r in self.reconciliation)
+
+
+def _parse(paths: ProjectPaths, entry: CatalogEntry) -> Parsed:
+    import hashlib
+
+    path = paths.raw / entry.file
+    result = ParseResult(file=entry.file)
+    corrections: list[Correction] = []
+    try:
+        if not path.exists():
+            raise SourceError(entry.file, 0, f"file not found under {paths.raw}")
+        parser = LAYOUTS.get(entry.layout)
+        if parser is None:
+            raise SourceError(entry.file, 0, f"unknown layout {entry.layout!r} in catalogs.csv")
+        result = parser(path)
+        corrections_file = paths.corrections / f"{entry.key}.csv"
+        if corrections_file.exists():
+            corrections = load_corrections(corrections_file)
+            result = apply_corrections(result, corrections)
+    except SourceError as error:
+        result.problems.append(Problem(error.file, error.line, error.message))
+    explanations = {
+        (c.list, c.number): c.reason for c in corrections if c.field == "explain"
+    }
+    sha = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
+    return Parsed(entry, result, reconcile(entry.key, result, explanations), sha, corrections)
+
+
+def _normalise(
+    paths: ProjectPaths, parsed: Parsed, normalisers: Normalisers, minter: Minter
+) -> CatalogOutcome | None:
+    path = paths.raw / parsed.catalog.file
+    if not path.exists():
+        return None
+    return catalog_graph(parsed.result, parsed.catalog, path.read_bytes(), normalisers, minter)
+
+
+def _catalog_report(parsed: Parsed, outcome: CatalogOutcome | None) -> CatalogReport:
+    return CatalogReport(
+        key=parsed.catalog.key,
+        file=parsed.catalog.file,
+        reconciliation=parsed.reconciliation,
+        skipped=parsed.result.skipped,
+        problems=parsed.result.problems,
+        findings=parsed.result.findings,
+        unresolved=outcome.unresolved if outcome else [],
+        misprints=outcome.misprints if outcome else [],
+        fallback_topics=outcome.fallback_topics if outcome else [],
+        corrections=len(parsed.corrections),
+    )
+
+
+__all__ = ["BuildResult", "ValidationSummary", "build", "load_normalisers"]

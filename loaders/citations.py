@@ -1,0 +1,403 @@
+"""The one citation parser every loader uses for its 依据 / 设定依据 cells.
+
+Catalog cells cite legal documents in many hands: 《社会救助暂行办法》第四条, numbered lists
+("1、《…》第三条 2、中共中央办公厅、国务院办公厅《…》（中办发〔2010〕27号）"), issuers in front
+of or inside the brackets, edition notes in parentheses, OCR spaces inside titles and numbers,
+bare document numbers, and HTML tags left over from a PDF. Parsing them in one pure module means
+every catalog links to the same document nodes and a misread is fixed once.
+
+The parser is deliberately literal: it reports what the cell says (title as printed, document
+number, issuer, articles) and leaves the question "which real document is this?" to the reviewed
+law register (:mod:`cdkg.loaders.laws`), keyed by :func:`normalise_title`. Provision numbers it
+cannot read are kept in ``CitationRef.unparsed`` so a build report can show them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .numerals import chinese_to_int
+
+__all__ = [
+    "CitationRef",
+    "ProvisionRef",
+    "normalise_document_number",
+    "normalise_title",
+    "parse_citations",
+]
+
+
+@dataclass(frozen=True)
+class ProvisionRef:
+    """An article (条), optionally one paragraph (款) and one item (项) of it."""
+
+    article: int
+    paragraph: int | None = None
+    item: int | None = None
+
+
+@dataclass(frozen=True)
+class CitationRef:
+    """One cited document as printed in a cell.
+
+    ``text`` is the verbatim slice of the cell this citation was read from; ``title`` has its
+    outer 《》 removed, inner 〈〉/<>/《》 written as 〈〉 and OCR spaces between CJK characters
+    removed; ``document_number`` uses 〔〕 for the year; ``issuer`` is the issuing body printed
+    outside the title (or as ``《发文机关〈标题〉》``), parts joined with 、.
+    ``unparsed`` lists provision tokens whose numbers could not be read (e.g. 第三 四十二条).
+    """
+
+    text: str
+    title: str | None
+    document_number: str | None
+    issuer: str | None
+    provisions: tuple[ProvisionRef, ...]
+    unparsed: tuple[str, ...] = ()
+
+
+# --- normalisation ------------------------------------------------------------------------
+
+_WS_NEAR_WIDE = re.compile(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+")
+
+
+def _squeeze(text: str) -> str:
+    """Drop whitespace touching a non-ASCII character (OCR/PDF spaces inside Chinese)."""
+    return _WS_NEAR_WIDE.sub("", text.strip())
+
+
+def _inner_brackets(text: str) -> str:
+    return re.sub(r"[《<＜〈]", "〈", re.sub(r"[》>＞〉]", "〉", text))
+
+
+def normalise_title(title: str) -> str:
+    """The lookup key of a title: what two spellings of one title have in common.
+
+    NFKC (full-width parentheses and digits become ASCII), outer 《》 stripped, inner
+    《》/<>/〈〉 unified to 〈〉, whitespace next to Chinese removed. Only a key: never shown.
+
+    >>> normalise_title("《自治区党委办公厅 人民政府办公厅印发 <关于全面推行林长制的实施意见>的 通知》")
+    '自治区党委办公厅人民政府办公厅印发〈关于全面推行林长制的实施意见〉的通知'
+    """
+    text = unicodedata.normalize("NFKC", title).strip()
+    while text.startswith("《") and text.endswith("》"):
+        text = text[1:-1].strip()
+    return _squeeze(_inner_brackets(text))
+
+
+_YEAR_BRACKETS = re.compile(r"[〔［\[【（(]\s*((?:19|20)\d{2})\s*[〕］\]】）)]")
+
+
+def normalise_document_number(number: str) -> str:
+    """Canonical form of a document number: 国发〔2016〕36号, 国务院令第649号.
+
+    Year brackets become 〔〕, spaces go, full-width digits become ASCII, the
+    中华人民共和国 prefix of an order number is dropped and its missing 第 restored.
+    """
+    text = re.sub(r"\s+", "", number)
+    text = "".join(unicodedata.normalize("NFKC", c) if c.isdecimal() else c for c in text)
+    text = _YEAR_BRACKETS.sub(r"〔\1〕", text)
+    text = re.sub(r"^中华人民共和国", "", text)
+    return re.sub(r"令(\d)", r"令第\1", text)
+
+
+# --- low-level scanners -------------------------------------------------------------------
+
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_CJK = r"\u4e00-\u9fff"
+_DOC_NUMBER = re.compile(
+    rf"(?P<prefix>[{_CJK}]{{1,8}})\s*[〔［\[【（(]\s*(?:19|20)\d{{2}}\s*[〕］\]】）)]\s*\d{{1,4}}\s*号"
+    rf"|(?:中华人民共和国)?[{_CJK}]{{0,12}}?令\s*第?\s*\d{{1,4}}\s*号"
+)
+_PREFIX_CUT = re.compile(r"^.*[的为是见知]")
+_NUMERAL = "零〇一二两三四五六七八九十百千0-9０-９"
+_PROVISION = re.compile(rf"(第)?\s*([{_NUMERAL}](?:[{_NUMERAL}\s]*[{_NUMERAL}])?)\s*([条款项])")
+_LIST_GLUE = re.compile(r"[、，,和及与\s]*")
+_OPEN, _CLOSE = "（(［[", "）)］]"
+_WRAPPER_TAIL = re.compile(r"\s*的\s*(?:通\s*知|决\s*定|批\s*复|函)")
+_SEPARATORS = re.compile(r"[；;。，,\n]|(?:^|(?<=[\s；;。，,]))\d{1,2}\s*[、.．](?!\d)")
+_ISSUER_PART = re.compile(
+    rf"^[{_CJK}]{{2,24}}?(?:中共中央|国务院|中央|办公厅|办公室|委员会|委|政府|部|局|厅|办|小组|院|会|署)$"
+)
+_ISSUER_TAIL = re.compile(r"(?:关于)?(?:印发|转发)$|令$")
+_TITLE_WORD = r"(?:法|条例|办法|规定|细则|意见|通知|决定|决议|纲要|方案|章程|规则|准则|规程)"
+_TITLE_CHARS = rf"[{_CJK}〈〉<>《》（）()“”\"\s]"
+_BARE_TITLE_BEFORE_ARTICLE = re.compile(rf"({_TITLE_CHARS}{{2,60}}?{_TITLE_WORD})\s*(?=第)")
+_BARE_TITLE_WHOLE = re.compile(rf"{_TITLE_CHARS}{{2,60}}{_TITLE_WORD}")
+_EDITION_NOTE = re.compile(r"\d{4}\s*年|修订|修正|通过|公布|施行|会议")
+_BARE_TITLE_START = re.compile(
+    rf"^(?:中华人民共和国|中国共产党|中共|国务院|全国|关于|自治区|[{_CJK}]{{2,7}}(?:省|市|自治区))"
+)
+_INSIDE_ISSUER = re.compile(r"^(?P<issuer>[^〈]+?)〈(?P<title>[^〈〉]+)〉$")
+
+
+def _mask_tags(cell: str) -> str:
+    """Blank out HTML tags without moving any character, so offsets still index the cell."""
+    return _TAG.sub(lambda m: " " * len(m.group()), cell)
+
+
+def _title_spans(s: str) -> list[tuple[int, int]]:
+    """(start, end) of each outermost 《…》; an unclosed 《 runs to the next separator."""
+    spans: list[tuple[int, int]] = []
+    depth, start = 0, 0
+    for i, ch in enumerate(s):
+        if ch == "《":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif ch == "》" and depth:
+            depth -= 1
+            if depth == 0:
+                spans.append((start, i + 1))
+    if depth:
+        stop = re.compile(r"[；;。\n]").search(s, start)
+        spans.append((start, stop.start() if stop else len(s)))
+    return spans
+
+
+def _doc_number_at(match: re.Match[str]) -> tuple[int, str]:
+    """Start and normalised text of a document-number match, trimming prose glued in front."""
+    start, text = match.start(), match.group()
+    prefix = match.group("prefix")
+    if prefix:
+        cut = _PREFIX_CUT.match(prefix)
+        if cut:
+            start += cut.end()
+            text = text[cut.end() :]
+    return start, normalise_document_number(text)
+
+
+def _matching_close(s: str, i: int) -> int:
+    """Index just past the bracket closing the one at ``i`` (or -1 when it never closes)."""
+    depth = 0
+    for j in range(i, len(s)):
+        if s[j] in _OPEN:
+            depth += 1
+        elif s[j] in _CLOSE:
+            depth -= 1
+            if depth == 0:
+                return j + 1
+    return -1
+
+
+# --- provisions ---------------------------------------------------------------------------
+
+
+def _skip(pattern: re.Pattern[str], s: str, pos: int, limit: int) -> int:
+    """Index after an optional run of ``pattern`` at ``pos`` (the pattern may match empty)."""
+    m = pattern.match(s, pos, limit)
+    return m.end() if m else pos
+
+
+_SPACES = re.compile(r"\s*")
+
+
+def _read_provisions(
+    s: str, pos: int, limit: int
+) -> tuple[int, tuple[ProvisionRef, ...], tuple[str, ...]]:
+    """Read 第…条/款/项 tokens from ``pos``; return the end, the provisions and bad tokens.
+
+    The first token needs its 第; a bare number (三十九条) is accepted only after a list
+    separator (第三十条、三十九条). A 款 or 项 refines the article before it, also across 、
+    (第四条、第二款 is paragraph 2 of article 4); a second one adds a sibling provision.
+    """
+    refs: list[ProvisionRef] = []
+    bad: list[str] = []
+    end = pos
+    m = _PROVISION.match(s, _skip(_SPACES, s, pos, limit), limit)
+    if not m or not m.group(1):
+        return pos, (), ()
+    while m:
+        end = m.end()
+        token = _squeeze(m.group())
+        try:
+            n = chinese_to_int(re.sub(r"\s+", "", m.group(2)))
+        except ValueError:
+            n = None
+        kind = m.group(3)
+        if n is None or (kind != "条" and not refs):
+            bad.append(token)
+        elif kind == "条":
+            refs.append(ProvisionRef(n))
+        elif kind == "款":
+            last = refs[-1]
+            if last.paragraph is None and last.item is None:
+                refs[-1] = ProvisionRef(last.article, n)
+            else:
+                refs.append(ProvisionRef(last.article, n))
+        else:
+            last = refs[-1]
+            if last.item is None:
+                refs[-1] = ProvisionRef(last.article, last.paragraph, n)
+            else:
+                refs.append(ProvisionRef(last.article, last.paragraph, n))
+        glue_end = _skip(_LIST_GLUE, s, end, limit)
+        m = _PROVISION.match(s, glue_end, limit)
+        if m and not m.group(1) and not re.search(r"[、，,和及与]", s[end:glue_end]):
+            m = None
+    return end, tuple(refs), tuple(bad)
+
+
+# --- issuers and titles -------------------------------------------------------------------
+
+
+def _issuer_parts(text: str) -> list[str] | None:
+    """Split an issuer list (``中共中央办公厅、国务院办公厅`` or space-separated) or None."""
+    parts = [p for p in re.split(r"[、\s]+", text.strip()) if p]
+    if parts and all(_ISSUER_PART.match(p) for p in parts):
+        return parts
+    return None
+
+
+def _issuer_before(s: str, lo: int, hi: int) -> tuple[str | None, int]:
+    """The issuer printed just before a title in ``s[lo:hi]``, and where it starts.
+
+    Only the last piece after a separator or list number counts, the trailing 印发/关于印发/令
+    is dropped, and every word must look like the name of a body (…办公厅, …委, 国务院);
+    prose left of it is skipped, so run-together OCR rows do not become issuers.
+    """
+    piece_start = lo
+    for m in _SEPARATORS.finditer(s, lo, hi):
+        piece_start = m.end()
+    piece = s[piece_start:hi]
+    trimmed = _ISSUER_TAIL.sub("", piece.rstrip()).rstrip()
+    words = list(re.finditer(r"[^、\s]+", trimmed))
+    for k in range(len(words)):
+        text = trimmed[words[k].start() :]
+        parts = _issuer_parts(text)
+        if parts:
+            return "、".join(parts), piece_start + words[k].start()
+    return None, hi
+
+
+def _clean_title(raw: str) -> str:
+    return _squeeze(_inner_brackets(raw))
+
+
+def _split_inside_issuer(title: str) -> tuple[str | None, str]:
+    """《中共中央办公厅、国务院办公厅〈关于…意见〉》 → (issuer, inner title); else (None, title)."""
+    m = _INSIDE_ISSUER.match(title)
+    if m:
+        parts = _issuer_parts(m.group("issuer"))
+        if parts:
+            return "、".join(parts), m.group("title")
+    return None, title
+
+
+# --- the parser ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Found:
+    start: int
+    end: int
+    title: str | None
+    number: str | None = None
+    issuer: str | None = None
+    provisions: tuple[ProvisionRef, ...] = ()
+    unparsed: tuple[str, ...] = ()
+
+
+def _read_tail(s: str, found: _Found, limit: int) -> None:
+    """Consume what follows a title: 的通知, (document number), (edition note), provisions."""
+    pos = found.end
+    while True:
+        wrapper = _WRAPPER_TAIL.match(s, pos, limit)
+        if wrapper:
+            pos = wrapper.end()
+            continue
+        lead = _skip(_SPACES, s, pos, limit)
+        if lead >= limit or s[lead] not in _OPEN:
+            break
+        close = _matching_close(s[:limit], lead)
+        if close < 0:
+            break
+        number = _DOC_NUMBER.search(s, lead, close)
+        if number and found.number is None:
+            found.number = _doc_number_at(number)[1]
+        elif not number and not _EDITION_NOTE.search(s, lead, close):
+            break  # a parenthesis that is neither a number nor an edition note
+        pos = close
+    found.end = pos
+    end, provisions, unparsed = _read_provisions(s, pos, limit)
+    if provisions or unparsed:
+        found.end, found.provisions, found.unparsed = end, provisions, unparsed
+
+
+def _bare_title(s: str, lo: int, hi: int) -> _Found | None:
+    """An unbracketed title starting the piece ``s[lo:hi]``.
+
+    Accepted only when articles follow it (城市居民委员会组织法第三条) or when the whole
+    piece is title-shaped and starts like a title (中华人民共和国…, 国务院…, 关于…, 某省…), so
+    prose such as 无国家法律法规依据 is not mistaken for a citation.
+    """
+    lead = _skip(_SPACES, s, lo, hi)
+    m = _BARE_TITLE_BEFORE_ARTICLE.match(s, lead, hi)
+    if m:
+        item = _Found(lead, m.end(1), _clean_title(m.group(1)))
+        _read_tail(s, item, hi)
+        if item.provisions or item.unparsed:
+            return item
+    text = s[lead:hi].rstrip(" \t。")
+    if _BARE_TITLE_WHOLE.fullmatch(text) and _BARE_TITLE_START.match(text):
+        return _Found(lead, lead + len(text), _clean_title(text))
+    return None
+
+
+def _bare_citations(s: str, lo: int, hi: int) -> list[_Found]:
+    """Citations in a stretch with no 《…》: document numbers and unbracketed titles."""
+    found: list[_Found] = []
+    for m in _DOC_NUMBER.finditer(s, lo, hi):
+        start, number = _doc_number_at(m)
+        found.append(_Found(start, m.end(), None, number))
+    cuts = [lo, *(p for m in _SEPARATORS.finditer(s, lo, hi) for p in m.span()), hi]
+    for a, b in zip(cuts[::2], cuts[1::2], strict=True):
+        if any(f.start < b and a < f.end for f in found):
+            continue
+        item = _bare_title(s, a, b)
+        if item:
+            found.append(item)
+    return found
+
+
+def parse_citations(cell: str) -> list[CitationRef]:
+    """Every document cited in ``cell``, in order, with its articles, paragraphs and items.
+
+    An empty or blank cell gives ``[]``. Never raises on messy text: unreadable provision
+    numbers are kept in ``CitationRef.unparsed``.
+
+    >>> [c.title for c in parse_citations("《居住证暂行条例》第七条、第八条")]
+    ['居住证暂行条例']
+    >>> parse_citations("《宗教事务条例》第六条第三款")[0].provisions
+    (ProvisionRef(article=6, paragraph=3, item=None),)
+    """
+    if not cell or not cell.strip():
+        return []
+    s = _mask_tags(cell)
+    spans = _title_spans(s)
+    found: list[_Found] = []
+    cursor = 0
+    for k, (start, end) in enumerate(spans):
+        limit = spans[k + 1][0] if k + 1 < len(spans) else len(s)
+        issuer, issuer_start = _issuer_before(s, cursor, start)
+        found.extend(_bare_citations(s, cursor, issuer_start if issuer else start))
+        raw = s[start + 1 : end - 1] if s[end - 1 : end] == "》" else s[start + 1 : end]
+        inside_issuer, title = _split_inside_issuer(_clean_title(raw))
+        item = _Found(issuer_start if issuer else start, end, title, issuer=issuer or inside_issuer)
+        _read_tail(s, item, limit)
+        found.append(item)
+        cursor = item.end
+    found.extend(_bare_citations(s, cursor, len(s)))
+    found.sort(key=lambda f: f.start)
+    return [
+        CitationRef(
+            text=cell[f.start : f.end].strip(),
+            title=f.title,
+            document_number=f.number,
+            issuer=f.issuer,
+            provisions=f.provisions,
+            unparsed=f.unparsed,
+        )
+        for f in found
+    ]

@@ -1,0 +1,431 @@
+"""Records → RDF: one graph per catalog, and one for the curated registers.
+
+This module only maps: parsing happened in the source modules, normalising happens in the
+shared normalisers (citations, departments, topics) whose results are passed in. Every duty
+keeps its verbatim text (cd:citationText, cd:sourceText) next to the normalised links.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rdflib import XSD, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, RDFS, SKOS
+
+from cdkg.ontology.namespace import CD, ELI, ORG, PREFIXES
+
+from .citations import parse_citations
+from .departments import DepartmentRegister, Sector, split_departments, split_qualifier
+from .iris import Minter
+from .laws import LawEntry, LawRegister
+from .records import DutyRecord, ListType, ParseResult
+from .registers import CatalogEntry, Jurisdiction
+from .topics import TopicAssignment, TopicScheme
+
+DUTY_CLASS = {
+    ListType.SELF_GOVERNANCE: CD.SelfGovernanceDuty,
+    ListType.ASSISTANCE: CD.AssistanceDuty,
+    ListType.SUPERVISION: CD.SupervisionDuty,
+    ListType.CERTIFICATION: CD.CertificationDuty,
+    ListType.CANCELLED: CD.CancelledDuty,
+    ListType.EXCLUDED: CD.ExcludedDuty,
+}
+ELI_IN_FORCE = ELI["InForce-inForce"]
+ELI_NOT_IN_FORCE = ELI["InForce-notInForce"]
+
+
+def new_graph(identifier: URIRef | None = None) -> Graph:
+    """A graph with cdkg's prefixes bound, so every serialisation reads the same."""
+    graph = Graph(identifier=identifier)
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True)
+    return graph
+
+
+def zh(text: str) -> Literal:
+    return Literal(text, lang="zh")
+
+
+def date_literal(value: str) -> Literal:
+    """'2021' → xsd:gYear, '2019-08' → xsd:gYearMonth, '2019-08-06' → xsd:date: a date is
+    recorded only as precisely as the source prints it."""
+    if re.fullmatch(r"\d{4}", value):
+        return Literal(value, datatype=XSD.gYear)
+    if re.fullmatch(r"\d{4}-\d{2}", value):
+        return Literal(value, datatype=XSD.gYearMonth)
+    return Literal(value, datatype=XSD.date)
+
+
+@dataclass
+class Normalisers:
+    """The shared, register-backed normalisers every catalog goes through."""
+
+    laws: LawRegister
+    departments: DepartmentRegister
+    sectors: dict[str, Sector]
+    topics: TopicScheme
+    jurisdictions: dict[str, Jurisdiction]
+
+
+@dataclass
+class Unresolved:
+    """Something a register could not place (fails the build report)."""
+
+    file: str
+    line: int
+    kind: str  # "title" | "department" | "topic"
+    text: str
+
+
+@dataclass
+class CatalogOutcome:
+    """A catalog's graph and what the normalisers reported about it."""
+
+    graph: Graph
+    unresolved: list[Unresolved] = field(default_factory=list)
+    misprints: list[Unresolved] = field(default_factory=list)
+    fallback_topics: list[str] = field(default_factory=list)
+    duty_count: int = 0
+
+
+def source_file_node(graph: Graph, minter: Minter, file_name: str, content: bytes) -> URIRef:
+    node = minter.source(file_name)
+    graph.add((node, RDF.type, CD.SourceFile))
+    graph.add((node, CD.fileName, Literal(file_name)))
+    graph.add((node, CD.sha256, Literal(hashlib.sha256(content).hexdigest())))
+    graph.add((node, RDFS.label, Literal(f"data/raw/{file_name}")))
+    return node
+
+
+def catalog_graph(
+    result: ParseResult,
+    entry: CatalogEntry,
+    raw: bytes,
+    normalisers: Normalisers,
+    minter: Minter,
+) -> CatalogOutcome:
+    """The named graph of one catalog: catalog, source file, categories, departments, duties
+    with their citations, provisions and topic assignments."""
+    graph = new_graph(minter.graph(entry.key))
+    outcome = CatalogOutcome(graph)
+    catalog = minter.catalog(entry.key)
+    source = source_file_node(graph, minter, entry.file, raw)
+    _catalog_node(graph, catalog, source, entry, minter)
+    for line, note in result.catalog_notes:
+        graph.add((catalog, SKOS.note, zh(f"{entry.file}:{line}: {note}")))
+    categories = _categories(graph, minter, entry.key, result.duties)
+    for duty in result.duties:
+        node = minter.duty(entry.key, duty.list_type, duty.number)
+        _duty_node(graph, node, duty, catalog, source)
+        if duty.category:
+            graph.add((node, CD.category, categories[(duty.list_type, duty.category)]))
+        _departments(graph, node, duty, entry, normalisers, minter, outcome)
+        _citations(graph, node, duty, normalisers.laws, minter, outcome)
+        _topics(graph, node, duty, normalisers.topics, minter, outcome)
+        outcome.duty_count += 1
+    return outcome
+
+
+def _catalog_node(
+    graph: Graph, catalog: URIRef, source: URIRef, entry: CatalogEntry, minter: Minter
+) -> None:
+    graph.add((catalog, RDF.type, CD.Catalog))
+    graph.add((catalog, RDFS.label, zh(entry.title)))
+    graph.add((catalog, DCTERMS.title, zh(entry.title)))
+    graph.add((catalog, CD.jurisdiction, minter.jurisdiction(entry.jurisdiction)))
+    graph.add((catalog, PROV.wasDerivedFrom, source))
+    graph.add((catalog, DCAT.distribution, source))
+    graph.add((catalog, SKOS.editorialNote, Literal(entry.evidence, lang="en")))
+    if entry.document_number:
+        graph.add((catalog, CD.documentNumber, Literal(entry.document_number)))
+    if entry.issuer:
+        graph.add((catalog, CD.issuer, zh(entry.issuer)))
+    if entry.date:
+        graph.add((catalog, DCTERMS.issued, date_literal(entry.date)))
+
+
+def _categories(
+    graph: Graph, minter: Minter, catalog: str, duties: Sequence[DutyRecord]
+) -> dict[tuple[ListType, str], URIRef]:
+    """The catalog's own groupings as skos:Concepts in one scheme per catalog, numbered by
+    order of appearance within each list (labels never enter IRIs)."""
+    scheme = minter.category_scheme(catalog)
+    nodes: dict[tuple[ListType, str], URIRef] = {}
+    for duty in duties:
+        key = (duty.list_type, duty.category)
+        if not duty.category or key in nodes:
+            continue
+        index = 1 + sum(1 for k in nodes if k[0] is duty.list_type)
+        node = minter.category(catalog, duty.list_type, index)
+        nodes[key] = node
+        graph.add((node, RDF.type, CD.Category))
+        graph.add((node, SKOS.prefLabel, zh(duty.category)))
+        graph.add((node, RDFS.label, zh(duty.category)))
+        graph.add((node, SKOS.inScheme, scheme))
+        graph.add((node, SKOS.notation, Literal(f"{duty.list_type.code}-{index}")))
+    if nodes:
+        graph.add((scheme, RDF.type, SKOS.ConceptScheme))
+        graph.add((scheme, RDFS.label, Literal(f"Categories of catalog {catalog}", lang="en")))
+    return nodes
+
+
+def _duty_node(
+    graph: Graph, node: URIRef, duty: DutyRecord, catalog: URIRef, source: URIRef
+) -> None:
+    graph.add((node, RDF.type, DUTY_CLASS[duty.list_type]))
+    graph.add((node, RDFS.label, zh(duty.name)))
+    graph.add((node, CD.number, Literal(duty.number)))
+    graph.add((node, CD.inCatalog, catalog))
+    graph.add((node, PROV.wasDerivedFrom, source))
+    graph.add((node, CD.sourceLine, Literal(duty.line, datatype=XSD.positiveInteger)))
+    graph.add((node, CD.sourceText, Literal(duty.source_text)))
+    if duty.description:
+        graph.add((node, CD.description, zh(duty.description)))
+    if duty.summary:
+        graph.add((node, CD.summary, zh(duty.summary)))
+    if duty.remark:
+        graph.add((node, CD.remark, zh(duty.remark)))
+    # Always present, empty when the source's cell is empty: "no basis printed" is a fact.
+    graph.add((node, CD.citationText, Literal(duty.citation_text)))
+    if duty.number_assigned:
+        graph.add((node, CD.numberAssigned, Literal(True)))
+    for note in duty.notes:
+        graph.add((node, SKOS.editorialNote, Literal(note)))
+
+
+def _departments(
+    graph: Graph,
+    node: URIRef,
+    duty: DutyRecord,
+    entry: CatalogEntry,
+    normalisers: Normalisers,
+    minter: Minter,
+    outcome: CatalogOutcome,
+) -> None:
+    register = normalisers.departments
+    known = register.names(entry.key)
+    for cell in duty.departments:
+        for name in split_departments(cell, known):
+            department = register.lookup(entry.key, name)
+            if department is None:
+                outcome.unresolved.append(Unresolved(entry.file, duty.line, "department", name))
+                continue
+            iri = minter.department(entry.jurisdiction, department.id)
+            graph.add((node, CD.department, iri))
+            graph.add((iri, RDF.type, CD.Department))
+            graph.add((iri, RDFS.label, zh(department.name)))
+            graph.add((iri, SKOS.prefLabel, zh(department.name)))
+            graph.add((iri, CD.jurisdiction, minter.jurisdiction(entry.jurisdiction)))
+            graph.add((iri, CD.sector, minter.sector(department.sector)))
+            graph.add((iri, ORG.classification, minter.sector(department.sector)))
+            parent_name, _ = split_qualifier(department.name)
+            parent = register.lookup(entry.key, parent_name) if parent_name else None
+            if parent is not None and parent.id != department.id:
+                parent_iri = minter.department(entry.jurisdiction, parent.id)
+                graph.add((iri, ORG.subOrganizationOf, parent_iri))
+
+
+def _citations(
+    graph: Graph,
+    node: URIRef,
+    duty: DutyRecord,
+    laws: LawRegister,
+    minter: Minter,
+    outcome: CatalogOutcome,
+) -> None:
+    """One cd:Citation per document cited; the duty's cd:hasLegalBasis goes to each cited
+    provision, or to the document when no article is given."""
+    index = 0
+    for cell in duty.citation_cells:
+        for citation in parse_citations(cell):
+            index += 1
+            cited = minter.citation(node, index)
+            graph.add((node, CD.hasCitation, cited))
+            graph.add((cited, RDF.type, CD.Citation))
+            graph.add((cited, CD.citationText, Literal(citation.text)))
+            printed = citation.title or citation.document_number or citation.text
+            graph.add((cited, CD.citedTitle, Literal(printed)))
+            resolution = laws.resolve(citation)
+            if resolution is None:
+                outcome.unresolved.append(Unresolved(duty_file(duty), duty.line, "title", printed))
+                continue
+            law = minter.law(resolution.entry.id)
+            graph.add((cited, CD.citedDocument, law))
+            if resolution.misprint:
+                graph.add((cited, CD.misprint, Literal(True)))
+                outcome.misprints.append(
+                    Unresolved(duty_file(duty), duty.line, "title", printed)
+                )
+            if not citation.provisions:
+                graph.add((node, CD.hasLegalBasis, law))
+            for provision in citation.provisions:
+                iri = minter.provision(
+                    resolution.entry.id, provision.article, provision.paragraph, provision.item
+                )
+                _provision_node(graph, iri, law, resolution.entry, provision, minter)
+                graph.add((cited, CD.citedProvision, iri))
+                graph.add((node, CD.hasLegalBasis, iri))
+
+
+def _provision_node(
+    graph: Graph, iri: URIRef, law: URIRef, entry: LawEntry, provision: object, minter: Minter
+) -> None:
+    """A provision, part of its article (if a paragraph/item) and of its document."""
+    article = getattr(provision, "article")
+    paragraph = getattr(provision, "paragraph")
+    item = getattr(provision, "item")
+    graph.add((iri, RDF.type, CD.LegalProvision))
+    label = f"《{entry.canonical_title}》第{article}条"
+    if paragraph is not None:
+        label += f"第{paragraph}款"
+    if item is not None:
+        label += f"第{item}项"
+    graph.add((iri, RDFS.label, zh(label)))
+    graph.add((iri, CD.article, Literal(article, datatype=XSD.positiveInteger)))
+    if paragraph is None and item is None:
+        graph.add((iri, CD.isProvisionOf, law))
+        return
+    if paragraph is not None:
+        graph.add((iri, CD.paragraph, Literal(paragraph, datatype=XSD.positiveInteger)))
+    if item is not None:
+        graph.add((iri, CD.item, Literal(item, datatype=XSD.positiveInteger)))
+    parent = minter.provision(entry.id, article)
+    graph.add((parent, RDF.type, CD.LegalProvision))
+    graph.add((parent, RDFS.label, zh(f"《{entry.canonical_title}》第{article}条")))
+    graph.add((parent, CD.article, Literal(article, datatype=XSD.positiveInteger)))
+    graph.add((parent, CD.isProvisionOf, law))
+    graph.add((iri, CD.isProvisionOf, parent))
+
+
+def _topics(
+    graph: Graph,
+    node: URIRef,
+    duty: DutyRecord,
+    scheme: TopicScheme,
+    minter: Minter,
+    outcome: CatalogOutcome,
+) -> None:
+    assignments: list[TopicAssignment] = scheme.assign(duty)
+    if assignments and all(a.method == "fallback" for a in assignments):
+        outcome.fallback_topics.append(
+            f"{duty_file(duty)}:{duty.line} {duty.list_type.code} {duty.number} {duty.name}"
+        )
+    for assignment in assignments:
+        topic = minter.topic(assignment.topic)
+        graph.add((node, CD.topic, topic))
+        record = minter.topic_assignment(node, assignment.topic)
+        graph.add((node, CD.topicAssignment, record))
+        graph.add((record, RDF.type, CD.TopicAssignment))
+        graph.add((record, CD.assignedTopic, topic))
+        graph.add((record, CD.assignmentMethod, Literal(assignment.method)))
+        if assignment.matched_text:
+            graph.add((record, CD.matchedText, Literal(assignment.matched_text)))
+        if assignment.rule:
+            graph.add((record, SKOS.note, Literal(f"rule {assignment.rule}")))
+
+
+def duty_file(duty: DutyRecord) -> str:
+    """The raw file of a duty's catalog (catalog keys are file stems)."""
+    return f"{duty.catalog}.txt"
+
+
+def registers_graph(normalisers: Normalisers, minter: Minter) -> Graph:
+    """The curated registers as RDF: jurisdictions, sectors, topics, legal documents."""
+    graph = new_graph(minter.graph("registers"))
+    _jurisdictions(graph, normalisers.jurisdictions, minter)
+    sector_scheme = minter.sector("scheme")
+    graph.add((sector_scheme, RDF.type, SKOS.ConceptScheme))
+    graph.add((sector_scheme, RDFS.label, Literal("部门领域", lang="zh")))
+    graph.add((sector_scheme, RDFS.label, Literal("Department sectors", lang="en")))
+    for sector in normalisers.sectors.values():
+        node = minter.sector(sector.id)
+        graph.add((node, RDF.type, CD.Sector))
+        graph.add((node, SKOS.inScheme, sector_scheme))
+        for prop in (SKOS.prefLabel, RDFS.label):
+            graph.add((node, prop, zh(sector.label_zh)))
+            graph.add((node, prop, Literal(sector.label_en, lang="en")))
+        graph.add((node, SKOS.definition, Literal(sector.definition_en, lang="en")))
+        graph.add((node, SKOS.definition, zh(sector.definition_zh)))
+    normalisers.topics.add_to_graph(graph, minter)
+    for entry in normalisers.laws.entries():
+        _law_node(graph, entry, minter)
+    return graph
+
+
+# One code set for cd:level on jurisdictions and on legal documents (the issuer's level):
+# a 直辖市 is provincial-level; the register's "municipality" only adds the cd:City type.
+LEVEL_CODES = {
+    "national": "national",
+    "province": "provincial",
+    "municipality": "provincial",
+    "city": "municipal",
+    "district": "district",
+}
+
+
+def _jurisdictions(graph: Graph, jurisdictions: dict[str, Jurisdiction], minter: Minter) -> None:
+    classes = {
+        "national": [CD.Jurisdiction],
+        "province": [CD.Province],
+        "municipality": [CD.Province, CD.City],
+        "city": [CD.City],
+        "district": [CD.District],
+    }
+    for jurisdiction in jurisdictions.values():
+        node = minter.jurisdiction(jurisdiction.key)
+        for cls in classes[jurisdiction.level]:
+            graph.add((node, RDF.type, cls))
+        graph.add((node, RDFS.label, zh(jurisdiction.name_zh)))
+        graph.add((node, RDFS.label, Literal(jurisdiction.name_en, lang="en")))
+        graph.add((node, CD.level, Literal(LEVEL_CODES[jurisdiction.level])))
+        if jurisdiction.code:
+            graph.add((node, CD.divisionCode, Literal(jurisdiction.code)))
+        if jurisdiction.part_of:
+            graph.add((node, CD.partOf, minter.jurisdiction(jurisdiction.part_of)))
+        if jurisdiction.note:
+            graph.add((node, SKOS.note, Literal(jurisdiction.note, lang="en")))
+
+
+def _law_node(graph: Graph, entry: LawEntry, minter: Minter) -> None:
+    """A register row as a cd:LegalDocument. Status facts carry their confidence and source;
+    eli:in_force is asserted only for verified facts, so nothing unverified reads as certain."""
+    node = minter.law(entry.id)
+    graph.add((node, RDF.type, CD.LegalDocument))
+    graph.add((node, RDFS.label, zh(entry.canonical_title)))
+    graph.add((node, DCTERMS.title, zh(entry.canonical_title)))
+    for alias in entry.aliases:
+        graph.add((node, SKOS.altLabel, zh(alias)))
+    for misprint in entry.misprints:
+        graph.add((node, SKOS.hiddenLabel, zh(misprint)))
+    graph.add((node, CD.documentType, Literal(entry.doc_type)))
+    graph.add((node, CD.level, Literal(entry.level)))
+    if entry.issuing_jurisdiction:
+        graph.add((node, CD.issuingJurisdiction, minter.jurisdiction(entry.issuing_jurisdiction)))
+    if entry.issuer:
+        graph.add((node, CD.issuer, zh(entry.issuer)))
+    if entry.document_number:
+        graph.add((node, CD.documentNumber, Literal(entry.document_number)))
+    for value, prop in ((entry.promulgated, ELI.date_document),):
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value or ""):
+            graph.add((node, prop, Literal(value, datatype=XSD.date)))
+    if entry.status:
+        graph.add((node, CD.status, Literal(entry.status)))
+        graph.add((node, CD.statusConfidence, Literal(entry.confidence or "unverified")))
+    if entry.source:
+        graph.add((node, CD.factSource, Literal(entry.source)))
+    if entry.note:
+        graph.add((node, SKOS.note, Literal(entry.note)))
+    if entry.confidence == "verified":
+        if entry.status in ("in_force", "amended"):
+            graph.add((node, ELI.in_force, ELI_IN_FORCE))
+        elif entry.status == "repealed":
+            graph.add((node, ELI.in_force, ELI_NOT_IN_FORCE))
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", entry.status_date or ""):
+                graph.add(
+                    (node, ELI.date_no_longer_in_force, Literal(entry.status_date, datatype=XSD.date))
+                )
+    if entry.replaced_by:
+        graph.add((node, CD.replacedBy, minter.law(entry.replaced_by)))
