@@ -57,7 +57,9 @@ def load_normalisers(paths: ProjectPaths) -> Normalisers:
     sectors = load_sectors(registers / "sectors.csv")
     return Normalisers(
         laws=LawRegister.load(registers / "laws.csv"),
-        departments=DepartmentRegister.load(registers / "departments.csv", registers / "sectors.csv"),
+        departments=DepartmentRegister.load(
+            registers / "departments.csv", registers / "sectors.csv"
+        ),
         sectors=sectors,
         topics=TopicScheme.load(paths.data),
         jurisdictions=load_jurisdictions(registers / "jurisdictions.csv"),
@@ -79,8 +81,10 @@ class Progress:
         value = action()
         elapsed = time.perf_counter() - started
         self.timings[name] = elapsed
-        print(f"[{self.step}/{self.total}] {name}: {detail(value)} ({elapsed:.2f} s)",
-              file=self.stream)  # type: ignore[call-overload]
+        print(
+            f"[{self.step}/{self.total}] {name}: {detail(value)} ({elapsed:.2f} s)",
+            file=self.stream,
+        )  # type: ignore[call-overload]
         return value
 
 
@@ -99,8 +103,10 @@ def build(
     normalisers = progress.run(
         "registers",
         lambda: load_normalisers(paths),
-        lambda n: f"{len(n.laws)} legal documents, {len(n.departments)} departments, "
-        f"{len(n.topics)} topics, {len(n.jurisdictions)} jurisdictions",
+        lambda n: (
+            f"{len(n.laws)} legal documents, {len(n.departments)} departments, "
+            f"{len(n.topics)} topics, {len(n.jurisdictions)} jurisdictions"
+        ),
     )
     entries = load_catalogs(paths.registers / "catalogs.csv", normalisers.jurisdictions)
     parsed = progress.run(
@@ -111,7 +117,9 @@ def build(
     outcomes = progress.run(
         "normalise",
         lambda: [_normalise(paths, p, normalisers, minter) for p in parsed],
-        lambda o: f"{sum(x.duty_count for x in o if x)} duties in {len([x for x in o if x])} graphs",
+        lambda o: (
+            f"{sum(x.duty_count for x in o if x)} duties in {len([x for x in o if x])} graphs"
+        ),
     )
     ontology = Graph(identifier=ONTOLOGY_IRI).parse(paths.ontology / "cdkg.ttl")
     registers = registers_graph(normalisers, minter)
@@ -195,9 +203,7 @@ def _parse(paths: ProjectPaths, entry: CatalogEntry) -> Parsed:
             result = apply_corrections(result, corrections)
     except SourceError as error:
         result.problems.append(Problem(error.file, error.line, error.message))
-    explanations = {
-        (c.list, c.number): c.reason for c in corrections if c.field == "explain"
-    }
+    explanations = {(c.list, c.number): c.reason for c in corrections if c.field == "explain"}
     sha = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
     return Parsed(entry, result, reconcile(entry.key, result, explanations), sha, corrections)
 

@@ -256,9 +256,7 @@ def _citations(
             graph.add((cited, CD.citedDocument, law))
             if resolution.misprint:
                 graph.add((cited, CD.misprint, Literal(True)))
-                outcome.misprints.append(
-                    Unresolved(duty_file(duty), duty.line, "title", printed)
-                )
+                outcome.misprints.append(Unresolved(duty_file(duty), duty.line, "title", printed))
             if not citation.provisions:
                 graph.add((node, CD.hasLegalBasis, law))
             for provision in citation.provisions:
@@ -425,7 +423,11 @@ def _law_node(graph: Graph, entry: LawEntry, minter: Minter) -> None:
             graph.add((node, ELI.in_force, ELI_NOT_IN_FORCE))
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}", entry.status_date or ""):
                 graph.add(
-                    (node, ELI.date_no_longer_in_force, Literal(entry.status_date, datatype=XSD.date))
+                    (
+                        node,
+                        ELI.date_no_longer_in_force,
+                        Literal(entry.status_date, datatype=XSD.date),
+                    )
                 )
     if entry.replaced_by:
         graph.add((node, CD.replacedBy, minter.law(entry.replaced_by)))

@@ -1,0 +1,112 @@
+"""The one entry point, ``cdkg``: build, serve (more subcommands arrive with their issues).
+
+Thin wrappers over library functions (like pySHACL's CLI over ``validate()``): argument
+parsing, exit codes and messages live here, the work lives in cdkg.loaders and cdkg.server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from cdkg import __version__
+from cdkg.ontology.namespace import DEFAULT_BASE
+from cdkg.paths import ProjectPaths, project_paths
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def _paths(args: argparse.Namespace) -> ProjectPaths:
+    return project_paths(
+        Path(args.home) if args.home else None, Path(args.build_dir) if args.build_dir else None
+    )
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Build the dataset and print the reconciliation table; non-zero on any error."""
+    from cdkg.loaders.build import build
+
+    paths = _paths(args)
+    result = build(
+        paths,
+        base=args.base,
+        allow_errors=args.allow_errors,
+        reason=not args.no_reasoning,
+    )
+    report = result.report
+    print(report.table())
+    print()
+    print(f"reasoning: {report.reasoning.describe()}")
+    print(f"validation: {report.validation.describe()}")
+    errors = report.errors()
+    if errors:
+        print(f"\n{len(errors)} error(s):", file=sys.stderr)
+        for error in errors:
+            print(f"  {error}", file=sys.stderr)
+    if result.published:
+        print(f"dataset: {result.published} (report: {result.published / 'report.md'})")
+    return EXIT_OK if report.ok else EXIT_ERRORS
+
+
+def ensure_built(paths: ProjectPaths, base: str) -> bool:
+    """Build first if there is no published dataset yet (``cdkg serve`` on a fresh clone)."""
+    if (paths.current / "dataset.nq").exists():
+        return True
+    from cdkg.loaders.build import build
+
+    print("no built dataset yet: building first", file=sys.stderr)
+    result = build(paths, base=base)
+    if not result.published:
+        print("\n".join(result.report.errors()), file=sys.stderr)
+    return result.published is not None
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Start the endpoint on the embedded store (building first if needed)."""
+    from cdkg.server.serve import serve
+
+    paths = _paths(args)
+    if not ensure_built(paths, args.base):
+        return EXIT_ERRORS
+    serve(paths, host=args.host, port=args.port, engine=args.engine, threads=args.threads)
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="cdkg", description="Community Duty Knowledge Graph (社区工作事项知识图谱)"
+    )
+    root.add_argument("--version", action="version", version=f"cdkg {__version__}")
+    root.add_argument("--home", help="project folder (default: the checkout, or $CDKG_HOME)")
+    root.add_argument("--build-dir", help="build output folder (default: <home>/build)")
+    root.add_argument("--base", default=DEFAULT_BASE, help="instance IRI base")
+    commands = root.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build", help="build the dataset from data/raw")
+    build.add_argument(
+        "--allow-errors", action="store_true", help="publish the catalogs that built"
+    )
+    build.add_argument("--no-reasoning", action="store_true", help="skip the OWL-RL closure")
+    build.set_defaults(handler=cmd_build)
+
+    serve = commands.add_parser("serve", help="start the SPARQL endpoint (builds first if needed)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--engine", choices=("oxigraph", "rdflib"), default="oxigraph")
+    serve.add_argument("--threads", type=int, default=8)
+    serve.set_defaults(handler=cmd_serve)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except FileNotFoundError as error:
+        print(f"cdkg: {error}", file=sys.stderr)
+        return EXIT_USAGE

@@ -1,0 +1,211 @@
+"""The build report: reconciliation per catalog and list type, skipped rows, problems,
+unresolved register look-ups, the Ningxia copy comparison, reasoning and validation.
+
+Written as Markdown (for people), JSON (for machines) and a console table (for `cdkg build`).
+Every entry names its file and line so a person can check it against the source.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+from .graph import Unresolved
+from .reasoning import ReasoningSummary
+from .reconcile import ListReconciliation
+from .records import Problem, Skipped
+from .validation import ValidationSummary
+
+
+@dataclass
+class CatalogReport:
+    """Everything the build found about one catalog."""
+
+    key: str
+    file: str
+    reconciliation: list[ListReconciliation]
+    skipped: list[Skipped]
+    problems: list[Problem]
+    findings: list[str]
+    unresolved: list[Unresolved] = field(default_factory=list)
+    misprints: list[Unresolved] = field(default_factory=list)
+    fallback_topics: list[str] = field(default_factory=list)
+    corrections: int = 0
+
+    def errors(self) -> list[str]:
+        errors = [str(p) for p in self.problems if p.severity == "error"]
+        for row in self.reconciliation:
+            errors.extend(row.errors)
+        errors.extend(f"{u.file}:{u.line}: unresolved {u.kind}: {u.text}" for u in self.unresolved)
+        return errors
+
+
+@dataclass
+class BuildReport:
+    """The whole build's report."""
+
+    catalogs: list[CatalogReport]
+    reasoning: ReasoningSummary
+    validation: ValidationSummary
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def errors(self) -> list[str]:
+        errors = [e for c in self.catalogs for e in c.errors()]
+        errors.extend(
+            f"SHACL violation ({f.shape}) on {f.focus} {f.label}: {f.message}"
+            for f in self.validation.violations
+        )
+        return errors
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors()
+
+    def rows(self) -> list[tuple[str, ...]]:
+        """The reconciliation table: catalog, list, declared, parsed, numbering, skipped, status."""
+        rows = []
+        for catalog in self.catalogs:
+            if not catalog.reconciliation:
+                rows.append((catalog.key, "—", "—", "0", "—", str(len(catalog.skipped)), "ERROR"))
+            headings = sorted(r.heading_line for r in catalog.reconciliation)
+            for row in catalog.reconciliation:
+                # A skipped row belongs to the list whose heading precedes it.
+                following = [h for h in headings if h > row.heading_line]
+                end = following[0] if following else 10**9
+                first = row.heading_line if row.heading_line != headings[0] else 0
+                skipped = sum(1 for s in catalog.skipped if first <= s.line < end)
+                status = "ok" if row.ok else "ERROR"
+                if row.ok and row.explained:
+                    status = "explained"
+                rows.append(
+                    (
+                        catalog.key,
+                        row.list_type.code,
+                        "—" if row.declared is None else str(row.declared),
+                        str(row.parsed),
+                        row.numbers,
+                        str(skipped),
+                        status,
+                    )
+                )
+        return rows
+
+    def table(self) -> str:
+        """The reconciliation table as aligned console text."""
+        header = ("catalog", "list", "declared", "parsed", "numbers", "skipped", "status")
+        rows = [header, *self.rows()]
+        widths = [max(_width(r[i]) for r in rows) for i in range(len(header))]
+        lines = [
+            "  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(r, widths, strict=True))
+            for r in rows
+        ]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        return "\n".join(lines)
+
+    def markdown(self) -> str:
+        out = ["# cdkg build report", ""]
+        out.append("## Reconciliation (declared count, parsed count, numbering 1..N)")
+        out.append("")
+        out.append("| catalog | list | declared | parsed | numbers | skipped | status |")
+        out.append("|---|---|---|---|---|---|---|")
+        out.extend("| " + " | ".join(r) + " |" for r in self.rows())
+        errors = self.errors()
+        out += ["", f"## Errors ({len(errors)})", ""]
+        out.extend(f"- {e}" for e in errors) if errors else out.append("None.")
+        for catalog in self.catalogs:
+            out += ["", f"## {catalog.key} ({catalog.file})", ""]
+            _section(
+                out,
+                "Skipped rows",
+                [f"{s.file}:{s.line}: {s.reason} — {s.text}" for s in catalog.skipped],
+            )
+            explained = [e for r in catalog.reconciliation for e in r.explained]
+            _section(out, "Explained by the corrections file", explained)
+            _section(
+                out, "Parser warnings", [str(p) for p in catalog.problems if p.severity != "error"]
+            )
+            _section(out, "Findings", catalog.findings, bullet=False)
+            _section(
+                out,
+                "Unresolved register look-ups",
+                [f"{u.file}:{u.line}: {u.kind} {u.text}" for u in catalog.unresolved],
+            )
+            _section(
+                out,
+                "Misprinted titles (resolved to the real document)",
+                [f"{u.file}:{u.line}: {u.text}" for u in catalog.misprints],
+            )
+            _section(out, "Duties placed only by a fallback topic rule", catalog.fallback_topics)
+            if catalog.corrections:
+                source = f"data/corrections/{catalog.key}.csv"
+                out.append(f"Corrections applied from {source}: {catalog.corrections}")
+                out.append("")
+        out += ["", "## Reasoning", "", self.reasoning.describe(), ""]
+        out.extend(f"- {graph}: +{count}" for graph, count in sorted(self.reasoning.added.items()))
+        out += ["", "## Validation (SHACL)", "", self.validation.describe(), ""]
+        counts = self.validation.counts()
+        if counts:
+            out += ["| shape | severity | results |", "|---|---|---|"]
+            out.extend(
+                f"| {shape} | {severity} | {n} |" for (shape, severity), n in sorted(counts.items())
+            )
+            out.append("")
+            out.extend(
+                f"- {f.severity} {f.shape}: {f.focus} {f.label} — {f.message}"
+                for f in self.validation.findings[:200]
+            )
+        out += ["", "## Timings", ""]
+        out.extend(f"- {stage}: {seconds:.2f} s" for stage, seconds in self.timings.items())
+        return "\n".join(out) + "\n"
+
+    def json(self) -> str:
+        data = {
+            "ok": self.ok,
+            "errors": self.errors(),
+            "reconciliation": [
+                dict(
+                    zip(
+                        ("catalog", "list", "declared", "parsed", "numbers", "skipped", "status"),
+                        r,
+                        strict=True,
+                    )
+                )
+                for r in self.rows()
+            ],
+            "catalogs": [
+                {
+                    "key": c.key,
+                    "file": c.file,
+                    "skipped": [asdict(s) for s in c.skipped],
+                    "problems": [asdict(p) for p in c.problems],
+                    "findings": c.findings,
+                    "unresolved": [asdict(u) for u in c.unresolved],
+                    "misprints": [asdict(u) for u in c.misprints],
+                    "fallback_topics": c.fallback_topics,
+                    "corrections": c.corrections,
+                }
+                for c in self.catalogs
+            ],
+            "reasoning": {"seconds": self.reasoning.seconds, "added": self.reasoning.added},
+            "validation": {
+                "ran": self.validation.ran,
+                "conforms": self.validation.conforms,
+                "findings": [asdict(f) for f in self.validation.findings],
+            },
+            "timings": self.timings,
+        }
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _section(out: list[str], title: str, items: Sequence[str], bullet: bool = True) -> None:
+    if not items:
+        return
+    out += [f"### {title} ({len(items)})" if bullet else f"### {title}", ""]
+    out.extend(f"- {item}" if bullet else item for item in items)
+    out.append("")
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters take two columns in a terminal."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)

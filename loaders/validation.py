@@ -1,0 +1,96 @@
+"""Validation: the built graph against ontology/shapes.ttl with pySHACL.
+
+Reasoning has already run, so validation uses no further inference. Results are grouped by
+shape and severity for the build report; sh:Violation fails the build, sh:Warning and sh:Info
+are findings (e.g. an assistance duty without any legal basis).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyshacl import validate as shacl_validate
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDFS, SH
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One SHACL result, with the focus node's label for a person to read."""
+
+    severity: str  # Violation | Warning | Info
+    shape: str
+    focus: str
+    label: str
+    message: str
+
+
+@dataclass
+class ValidationSummary:
+    """SHACL results of one build."""
+
+    ran: bool = False
+    conforms: bool = True
+    seconds: float = 0.0
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def violations(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "Violation"]
+
+    def counts(self) -> Counter[tuple[str, str]]:
+        """(shape, severity) → number of results."""
+        return Counter((f.shape, f.severity) for f in self.findings)
+
+    def describe(self) -> str:
+        if not self.ran:
+            return "skipped (no shapes)"
+        by_severity = Counter(f.severity for f in self.findings)
+        parts = [f"{by_severity.get(s, 0)} {s.lower()}s" for s in ("Violation", "Warning", "Info")]
+        return f"SHACL: {', '.join(parts)} in {self.seconds:.2f} s"
+
+
+def _short(node: object) -> str:
+    text = str(node)
+    return text.split("#")[-1] if "#" in text else text.rsplit("/", 1)[-1]
+
+
+def validate(graphs: Sequence[Graph], ontology: Graph, shapes_path: Path) -> ValidationSummary:
+    """Validate the union of ``graphs`` (with the ontology for class hierarchy lookups)."""
+    if not shapes_path.exists():
+        return ValidationSummary()
+    started = time.perf_counter()
+    data = Graph()
+    for graph in graphs:
+        for triple in graph:
+            data.add(triple)
+    for triple in ontology:
+        data.add(triple)
+    shapes = Graph().parse(shapes_path)
+    conforms, results, _ = shacl_validate(
+        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
+    )
+    assert isinstance(results, Graph)
+    summary = ValidationSummary(ran=True, conforms=bool(conforms))
+    for result in results.subjects(SH.resultSeverity, None):
+        focus = results.value(result, SH.focusNode)
+        shape = results.value(result, SH.sourceShape)
+        severity = results.value(result, SH.resultSeverity)
+        message = results.value(result, SH.resultMessage)
+        label = data.value(focus, RDFS.label) if isinstance(focus, URIRef) else None
+        summary.findings.append(
+            Finding(
+                severity=_short(severity),
+                shape=_short(shapes.value(shape, RDFS.label) or shape),
+                focus=str(focus),
+                label=str(label or ""),
+                message=str(message or ""),
+            )
+        )
+    summary.findings.sort(key=lambda f: (f.severity, f.shape, f.focus))
+    summary.seconds = time.perf_counter() - started
+    return summary
