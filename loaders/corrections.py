@@ -19,12 +19,15 @@ Format (UTF-8, comma-separated, a header row exactly as below, blank lines ignor
     a ``ListType`` value: self-governance, assistance, supervision, certification, cancelled,
     excluded.
 ``number``
-    the item number as the parser read it (empty when the parser found none).
+    the item number as the parser read it (empty when the parser found none); for ``explain``
+    the item number or ``count`` whose reconciliation mismatch is explained.
 ``field``
     ``name`` (the duty's name; not empty), ``category``, ``citation`` (the basis text — keep it
     verbatim from the source, only cutting away garbage; newlines separate cells, empty means
-    the row cites nothing), ``description``, ``number`` (the corrected item number) or ``skip``
-    (the row is not a duty; ``value`` is ignored and the reason becomes the skip reason).
+    the row cites nothing), ``description``, ``number`` (the corrected item number), ``skip``
+    (the row is not a duty; ``value`` is ignored and the reason becomes the skip reason) or
+    ``explain`` (changes no duty: the reason explains a missing/duplicate number or a count
+    mismatch to the build's reconciliation; ``line`` is the list heading's line).
 ``value``
     the corrected value.
 ``reason``
@@ -33,6 +36,10 @@ Format (UTF-8, comma-separated, a header row exactly as below, blank lines ignor
 Corrections match the parser's output (list, number, line), never the result of another
 correction, so their order in the file does not matter. A correction that matches no duty, or
 names another file, is reported as a Problem (a stale correction must not be silently ignored).
+
+A parser that cannot find a duty's name by rule leaves it empty and reports
+``unnamed_problem(...)``; a name correction resolves (removes) exactly that Problem, so
+the result is the same whether the parser or the build applies the corrections.
 """
 
 from __future__ import annotations
@@ -47,7 +54,7 @@ from .cells import SourceError
 from .records import DutyRecord, ListType, ParseResult, Problem, Skipped
 
 COLUMNS = ("file", "line", "list", "number", "field", "value", "reason")
-FIELDS = frozenset({"name", "category", "citation", "description", "number", "skip"})
+FIELDS = frozenset({"name", "category", "citation", "description", "number", "skip", "explain"})
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,11 @@ class Correction:
     reason: str
     origin: str  # the corrections file as shown in notes, e.g. data/corrections/changzhi.csv
     origin_line: int  # the CSV line the correction starts on
+
+    @property
+    def list(self) -> str:
+        """The list's code (``ListType.code``), as the reconciliation keys explanations."""
+        return self.list_type.code
 
     @property
     def note(self) -> str:
@@ -148,6 +160,8 @@ def apply_corrections(result: ParseResult, corrections: Sequence[Correction]) ->
     out = copy.deepcopy(result)
     targets: list[tuple[Correction, DutyRecord]] = []
     for correction in corrections:
+        if correction.field == "explain":
+            continue  # read by the reconciliation; it changes no duty
         problem = _stale(out, correction)
         if problem is not None:
             out.problems.append(problem)
@@ -159,16 +173,31 @@ def apply_corrections(result: ParseResult, corrections: Sequence[Correction]) ->
     for correction, duty in targets:
         if correction.field == "skip":
             skipped.append(id(duty))
-            reason = f"{correction.note}"
-            out.skipped.append(Skipped(out.file, duty.line, reason, duty.source_text))
+            out.skipped.append(Skipped(out.file, duty.line, correction.note, duty.source_text))
         elif not _set_field(duty, correction.field, correction.value):
             message = f"correction of {correction.field} changes nothing (remove it)"
             out.problems.append(
                 Problem(correction.origin, correction.origin_line, message, "warning")
             )
         duty.notes.append(correction.note)
+        if correction.field == "name":
+            resolved = unnamed_problem(
+                out.file, correction.list_type, correction.number, correction.line
+            )
+            out.problems = [p for p in out.problems if p != resolved]
     out.duties = [d for d in out.duties if id(d) not in skipped]
     return out
+
+
+def unnamed_problem(file: str, list_type: ListType, number: str, line: int) -> Problem:
+    """The error a parser reports for a duty whose name no rule could find. The name
+    correction for that duty removes exactly this Problem (equal values, no message parsing),
+    so applying corrections in the parser or later in the build gives the same result."""
+    message = (
+        f"{list_type.code} item {number}: no rule separates the name from the basis; "
+        "add a reviewed name correction under data/corrections/"
+    )
+    return Problem(file, line, message)
 
 
 def _matches(duty: DutyRecord, correction: Correction) -> bool:
@@ -197,9 +226,7 @@ def _stale(result: ParseResult, correction: Correction) -> Problem | None:
                 if d.list_type is correction.list_type and d.number == correction.number
             ]
             found = f"; that item is read from line {elsewhere[0]}" if elsewhere else ""
-            message = (
-                f"stale correction: no duty {where} at {result.file}:{correction.line}{found}"
-            )
+            message = f"stale correction: no duty {where} at {result.file}:{correction.line}{found}"
     return Problem(correction.origin, correction.origin_line, message)
 
 

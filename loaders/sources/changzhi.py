@@ -24,12 +24,12 @@ no sound rule recovers the span, so those categories come from the reviewed corr
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..cells import SourceError, clean, read_lines, tsv_row
-from ..corrections import Correction, apply_corrections
+from ..corrections import Correction, apply_corrections, unnamed_problem
 from ..records import DutyRecord, ListSection, ListType, ParseResult, Problem, Skipped
 
 CATALOG = "changzhi"
@@ -61,18 +61,14 @@ class Attachment:
         return "依据" in self.header
 
 
+_DUTY_HEADER = ("序号", "主要工作事项", "依据")  # 附件1 and 附件3 share it
+_ASSIST_HEADER = ("分类", "序号", "协助工作主要事项", "依据")
+_PROOF_HEADER = ("序号", "证明事项")
 ATTACHMENTS = (
-    Attachment(1, ListType.SELF_GOVERNANCE, "依法履行职责事项清单", ("序号", "主要工作事项", "依据")),
-    Attachment(
-        2,
-        ListType.ASSISTANCE,
-        "依法协助政府工作事项清单",
-        ("分类", "序号", "协助工作主要事项", "依据"),
-    ),
-    Attachment(
-        3, ListType.SUPERVISION, "依法依规履行监督职责事项清单", ("序号", "主要工作事项", "依据")
-    ),
-    Attachment(4, ListType.CERTIFICATION, "日常出具证明事项", ("序号", "证明事项")),
+    Attachment(1, ListType.SELF_GOVERNANCE, "依法履行职责事项清单", _DUTY_HEADER),
+    Attachment(2, ListType.ASSISTANCE, "依法协助政府工作事项清单", _ASSIST_HEADER),
+    Attachment(3, ListType.SUPERVISION, "依法依规履行监督职责事项清单", _DUTY_HEADER),
+    Attachment(4, ListType.CERTIFICATION, "日常出具证明事项", _PROOF_HEADER),
 )
 KNOWN_HEADERS = frozenset(a.header for a in ATTACHMENTS)
 
@@ -106,9 +102,11 @@ def read(path: Path, corrections: Sequence[Correction] = ()) -> ParseResult:
         lines = read_lines(path)
     except SourceError as error:
         return ParseResult(file, problems=[Problem(error.file, error.line, error.message)])
-    result = apply_corrections(parse_lines(lines, file), corrections)
-    result.problems.extend(check_names(result))
-    result.problems.extend(check_numbering(result))
+    parsed = parse_lines(lines, file)
+    parsed.problems.extend(check_names(parsed))
+    result = apply_corrections(parsed, corrections)
+    explained = {(c.list, c.number): c.reason for c in corrections if c.field == "explain"}
+    result.problems.extend(check_numbering(result, explained))
     return result
 
 
@@ -123,10 +121,12 @@ def parse_lines(lines: Sequence[str], file: str) -> ParseResult:
         heading, table = assigned[attachment.number]
         if heading is None:
             message = f"{attachment.label} heading '{attachment.title}' not found"
-            result.problems.append(Problem(file, (table.start + 1) if table else 0, message))
+            result.problems.append(Problem(file, table.start + 1 if table else 0, message))
         if table is None:
-            message = f"{attachment.label} ({attachment.title}): no table with header {attachment.header}"
-            result.problems.append(Problem(file, (heading or 0) + 1 if heading else 0, message))
+            message = f"{attachment.label} {attachment.title}: no table headed {attachment.header}"
+            result.problems.append(
+                Problem(file, heading + 1 if heading is not None else 0, message)
+            )
             continue
         used.add(table.start)
         line = (heading if heading is not None else table.start) + 1
@@ -203,12 +203,17 @@ def assign_tables(
         heading = headings[0] if headings else None
         candidates = [t for t in free if t.header == attachment.header]
         if heading is not None:
-            candidates.sort(key=lambda t, h=heading: abs(t.start - h))
+            candidates = nearest_first(candidates, heading)
         table = candidates[0] if candidates else None
         if table is not None:
             free.remove(table)
         assigned[attachment.number] = (heading, table)
     return assigned
+
+
+def nearest_first(tables: Sequence[Table], index: int) -> list[Table]:
+    """Tables ordered by the distance of their header line from line ``index``."""
+    return sorted(tables, key=lambda table: abs(table.start - index))
 
 
 def is_separator(line: str) -> bool:
@@ -300,13 +305,15 @@ def run_rows(row: Row, pieces: list[tuple[str, str]]) -> list[DutyRecord]:
             else:
                 basis, echo = drop_echo(basis, row.raw)
                 if echo:
-                    notes.append(f"dropped OCR echo by rule (repeats text found elsewhere on the line): {echo}")
+                    notes.append(
+                        f"dropped OCR echo by rule (its text repeats elsewhere on the line): {echo}"
+                    )
         else:
             name, basis = piece, ""
         current = row
         if position > 0 and row.attachment.category_col is not None:
             current = Row(row.attachment, row.file, row.line, row.raw, "")
-            notes.append("分类 not printed for this row in the run-together line; not carried down")
+            notes.append("no 分类 cell: the run-together line lost the column; not carried down")
         duties.append(current.duty(number, name, basis, notes))
     return duties
 
@@ -324,7 +331,7 @@ def split_run(text: str, number: int) -> list[tuple[str, str]]:
     pieces: list[tuple[str, str]] = []
     current, start = number, 0
     while True:
-        marker = re.compile(rf"(?:^|(?<=\s)){current + 1}(?=[ \t\u3000])")
+        marker = re.compile(rf"(?:^|(?<=\s)){current + 1}[ \t\u3000]")
         match = marker.search(text, start)
         if match is None:
             break
@@ -382,46 +389,50 @@ def _fold(text: str) -> str:
 
 
 def check_names(result: ParseResult) -> list[Problem]:
-    """Every duty needs a name: a run-together row whose name no rule found needs a correction."""
+    """A duty left without a name (name and basis interleaved by OCR) is an error until a
+    reviewed name correction resolves it."""
     return [
-        Problem(
-            result.file,
-            duty.line,
-            f"{duty.list_type.value} item {duty.number}: name and basis interleaved by OCR; "
-            "add a reviewed correction to data/corrections/changzhi.csv",
-        )
-        for duty in result.duties
-        if not duty.name
+        unnamed_problem(result.file, d.list_type, d.number, d.line)
+        for d in result.duties
+        if not d.name
     ]
 
 
-def check_numbering(result: ParseResult) -> list[Problem]:
-    """Per list, every number from 1 to the highest must be present exactly once."""
+def check_numbering(
+    result: ParseResult, explained: Mapping[tuple[str, str], str] | None = None
+) -> list[Problem]:
+    """Per list, every number from 1 to the highest must be present exactly once.
+
+    ``explained`` maps (list code, item number) to the reason of a reviewed ``explain``
+    correction; an explained issue is reported as a warning that carries the reason.
+    """
+    explained = explained or {}
     problems: list[Problem] = []
+
+    def report(code: str, number: str, line: int, message: str) -> None:
+        reason = explained.get((code, number))
+        if reason:
+            message, severity = f"{message} — explained: {reason}", "warning"
+        else:
+            severity = "error"
+        problems.append(Problem(result.file, line, f"{code}: {message}", severity))
+
     for section in result.sections:
-        duties = [d for d in result.duties if d.list_type is section.list_type]
+        code = section.list_type.code
         seen: dict[int, int] = {}
-        for duty in duties:
+        for duty in (d for d in result.duties if d.list_type is section.list_type):
             if not duty.number.isdigit():
-                message = f"{section.list_type.value}: item number {duty.number!r} is not a number"
-                problems.append(Problem(result.file, duty.line, message))
-                continue
-            number = int(duty.number)
-            if number in seen:
-                message = (
-                    f"{section.list_type.value}: duplicate item number {number} "
-                    f"(first at line {seen[number]})"
-                )
-                problems.append(Problem(result.file, duty.line, message))
+                report(code, duty.number, duty.line, f"item number {duty.number!r} is not a number")
+            elif int(duty.number) in seen:
+                first = seen[int(duty.number)]
+                message = f"duplicate item number {duty.number} (first at line {first})"
+                report(code, duty.number, duty.line, message)
             else:
-                seen[number] = duty.line
+                seen[int(duty.number)] = duty.line
         if not seen:
-            message = f"{section.list_type.value}: no rows"
-            problems.append(Problem(result.file, section.heading_line, message))
+            report(code, "count", section.heading_line, "no rows")
             continue
-        missing = sorted(set(range(1, max(seen) + 1)) - set(seen))
-        if missing:
-            listed = ", ".join(str(n) for n in missing)
-            message = f"{section.list_type.value}: missing item number(s) {listed} of 1–{max(seen)}"
-            problems.append(Problem(result.file, section.heading_line, message))
+        for number in sorted(set(range(1, max(seen) + 1)) - set(seen)):
+            message = f"missing item number {number} of 1–{max(seen)}"
+            report(code, str(number), section.heading_line, message)
     return problems
