@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from rdflib import Graph
 
@@ -36,6 +37,9 @@ from .report import BuildReport, CatalogReport
 from .sources import LAYOUTS
 from .topics import TopicScheme
 from .validation import ValidationSummary, validate
+
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -75,7 +79,7 @@ class Progress:
         self.step = 0
         self.timings: dict[str, float] = {}
 
-    def run[T](self, name: str, action: Callable[[], T], detail: Callable[[T], str]) -> T:
+    def run(self, name: str, action: Callable[[], T], detail: Callable[[T], str]) -> T:
         self.step += 1
         started = time.perf_counter()
         value = action()

@@ -77,8 +77,8 @@ def normalise_title(title: str) -> str:
     NFKC (full-width parentheses and digits become ASCII), outer 《》 stripped, inner
     《》/<>/〈〉 unified to 〈〉, whitespace next to Chinese removed. Only a key: never shown.
 
-    >>> normalise_title("《自治区党委办公厅 人民政府办公厅印发 <关于全面推行林长制的实施意见>的 通知》")
-    '自治区党委办公厅人民政府办公厅印发〈关于全面推行林长制的实施意见〉的通知'
+    >>> normalise_title("《自治区党委办公厅 人民政府办公厅印发 <关于全面推行林长制的实施意见>》")
+    '自治区党委办公厅人民政府办公厅印发〈关于全面推行林长制的实施意见〉'
     """
     text = unicodedata.normalize("NFKC", title).strip()
     while text.startswith("《") and text.endswith("》"):
@@ -114,6 +114,8 @@ _PREFIX_CUT = re.compile(r"^.*[的为是见知]")
 _NUMERAL = "零〇一二两三四五六七八九十百千0-9０-９"
 _PROVISION = re.compile(rf"(第)?\s*([{_NUMERAL}](?:[{_NUMERAL}\s]*[{_NUMERAL}])?)\s*([条款项])")
 _LIST_GLUE = re.compile(r"[、，,和及与\s]*")
+_SPACES = re.compile(r"\s*")
+_HARD_STOP = re.compile(r"[；;。\n]")
 _OPEN, _CLOSE = "（(［[", "）)］]"
 _WRAPPER_TAIL = re.compile(r"\s*的\s*(?:通\s*知|决\s*定|批\s*复|函)")
 _SEPARATORS = re.compile(r"[；;。，,\n]|(?:^|(?<=[\s；;。，,]))\d{1,2}\s*[、.．](?!\d)")
@@ -126,8 +128,12 @@ _TITLE_CHARS = rf"[{_CJK}〈〉<>《》（）()“”\"\s]"
 _BARE_TITLE_BEFORE_ARTICLE = re.compile(rf"({_TITLE_CHARS}{{2,60}}?{_TITLE_WORD})\s*(?=第)")
 _BARE_TITLE_WHOLE = re.compile(rf"{_TITLE_CHARS}{{2,60}}{_TITLE_WORD}")
 _EDITION_NOTE = re.compile(r"\d{4}\s*年|修订|修正|通过|公布|施行|会议")
+_PROVINCES = (
+    "北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|"
+    "广东|海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门"
+)
 _BARE_TITLE_START = re.compile(
-    rf"^(?:中华人民共和国|中国共产党|中共|国务院|全国|关于|自治区|[{_CJK}]{{2,7}}(?:省|市|自治区))"
+    rf"^(?:中华人民共和国|中国共产党|中共|国务院|全国|关于|自治区|(?:{_PROVINCES}))"
 )
 _INSIDE_ISSUER = re.compile(r"^(?P<issuer>[^〈]+?)〈(?P<title>[^〈〉]+)〉$")
 
@@ -151,7 +157,7 @@ def _title_spans(s: str) -> list[tuple[int, int]]:
             if depth == 0:
                 spans.append((start, i + 1))
     if depth:
-        stop = re.compile(r"[；;。\n]").search(s, start)
+        stop = _HARD_STOP.search(s, start)
         spans.append((start, stop.start() if stop else len(s)))
     return spans
 
@@ -188,9 +194,6 @@ def _skip(pattern: re.Pattern[str], s: str, pos: int, limit: int) -> int:
     """Index after an optional run of ``pattern`` at ``pos`` (the pattern may match empty)."""
     m = pattern.match(s, pos, limit)
     return m.end() if m else pos
-
-
-_SPACES = re.compile(r"\s*")
 
 
 def _read_provisions(

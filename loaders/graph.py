@@ -348,7 +348,7 @@ def registers_graph(normalisers: Normalisers, minter: Minter) -> Graph:
         graph.add((node, SKOS.definition, Literal(sector.definition_en, lang="en")))
         graph.add((node, SKOS.definition, zh(sector.definition_zh)))
     normalisers.topics.add_to_graph(graph, minter)
-    for entry in normalisers.laws.entries():
+    for entry in normalisers.laws:
         _law_node(graph, entry, minter)
     return graph
 
@@ -406,28 +406,30 @@ def _law_node(graph: Graph, entry: LawEntry, minter: Minter) -> None:
         graph.add((node, CD.issuer, zh(entry.issuer)))
     if entry.document_number:
         graph.add((node, CD.documentNumber, Literal(entry.document_number)))
-    for value, prop in ((entry.promulgated, ELI.date_document),):
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value or ""):
-            graph.add((node, prop, Literal(value, datatype=XSD.date)))
-    if entry.status:
-        graph.add((node, CD.status, Literal(entry.status)))
-        graph.add((node, CD.statusConfidence, Literal(entry.confidence or "unverified")))
+    # Facts go in with their own confidence: only a verified fact becomes a typed ELI
+    # statement; anything less stays a cd:status literal with cd:statusConfidence beside it.
+    promulgated, promulgated_confidence = entry.fact("promulgated")
+    if promulgated_confidence == "verified" and _is_date(promulgated):
+        graph.add((node, ELI.date_document, Literal(promulgated, datatype=XSD.date)))
+    status, status_confidence = entry.fact("status")
+    if status:
+        graph.add((node, CD.status, Literal(status)))
+        graph.add((node, CD.statusConfidence, Literal(status_confidence)))
     if entry.source:
         graph.add((node, CD.factSource, Literal(entry.source)))
     if entry.note:
         graph.add((node, SKOS.note, Literal(entry.note)))
-    if entry.confidence == "verified":
-        if entry.status in ("in_force", "amended"):
+    if status_confidence == "verified":
+        if status in ("in_force", "amended"):
             graph.add((node, ELI.in_force, ELI_IN_FORCE))
-        elif entry.status == "repealed":
+        elif status == "repealed":
             graph.add((node, ELI.in_force, ELI_NOT_IN_FORCE))
-            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", entry.status_date or ""):
-                graph.add(
-                    (
-                        node,
-                        ELI.date_no_longer_in_force,
-                        Literal(entry.status_date, datatype=XSD.date),
-                    )
-                )
+            ended, ended_confidence = entry.fact("status_date")
+            if ended_confidence == "verified" and _is_date(ended):
+                graph.add((node, ELI.date_no_longer_in_force, Literal(ended, datatype=XSD.date)))
     if entry.replaced_by:
         graph.add((node, CD.replacedBy, minter.law(entry.replaced_by)))
+
+
+def _is_date(value: str) -> bool:
+    return re.fullmatch(r"\d{4}-\d{2}-\d{2}", value or "") is not None

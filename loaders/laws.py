@@ -8,8 +8,10 @@ confidence. Loading validates the file strictly; each error names the file and l
 the register is edited by hand.
 
 Fact cells (dates, status, replaced_by, document_number) may end in a qualifier such as
-``2020-03-27 [weak source]`` when that one fact is less certain than the row's confidence;
-:meth:`LawEntry.fact` returns the value with the weaker confidence.
+``2020-03-27 [weak source]`` when that one fact is less certain than the row's confidence.
+Loading strips the qualifier from the field (so ``replaced_by`` is always a bare id) and keeps
+it in ``LawEntry.qualified``; :meth:`LawEntry.fact` returns a value with the confidence that
+really applies to it, which is what a consumer must use before presenting a fact as certain.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 from .citations import CitationRef, normalise_document_number, normalise_title
 
@@ -63,7 +66,14 @@ _QUALIFIERS = {"[unverified]": "unverified", "[weak source]": "likely", "[likely
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 _DIVISION_CODE = re.compile(r"^\d{6}$")
-_FACT_FIELDS = ("document_number", "promulgated", "effective", "status", "status_date")
+_FACT_FIELDS = (
+    "document_number",
+    "promulgated",
+    "effective",
+    "status",
+    "status_date",
+    "replaced_by",
+)
 
 
 class LawRegisterError(ValueError):
@@ -91,7 +101,11 @@ def _weaker(a: str, b: str | None) -> str:
 
 @dataclass(frozen=True)
 class LawEntry:
-    """One row of the register, cells as written (aliases and misprints split into tuples)."""
+    """One row of the register (aliases and misprints split into tuples).
+
+    Fact fields hold bare values; ``qualified`` maps a fact field to the weaker confidence its
+    cell was marked with (``[unverified]`` → unverified, ``[weak source]``/``[likely]`` → likely).
+    """
 
     id: str
     canonical_title: str
@@ -110,22 +124,18 @@ class LawEntry:
     source: str
     confidence: str
     note: str
+    qualified: tuple[tuple[str, str], ...] = ()
 
     def fact(self, name: str) -> tuple[str, str]:
-        """A fact cell without its qualifier, and the confidence that applies to it.
+        """A fact field's value and the confidence that applies to that one fact.
 
-        >>> e = LawEntry(*(["x"] * 2), (), (), *(["x"] * 7), "2020-03-27 [weak source]",
-        ...              "", "", "verified", "")
-        >>> e.fact("status_date")
-        ('2020-03-27', 'likely')
+        >>> e = LawEntry("x", "x", (), (), "法律", "national", "100000", "", "", "", "",
+        ...              "repealed", "2020-03-27", "", "", "verified", "",
+        ...              qualified=(("status_date", "likely"),))
+        >>> e.fact("status_date"), e.fact("status")
+        (('2020-03-27', 'likely'), ('repealed', 'verified'))
         """
-        value, qualifier = _split_qualifier(getattr(self, name))
-        return value, _weaker(self.confidence, qualifier)
-
-    @property
-    def replaced_by_id(self) -> str:
-        """The successor's id without any qualifier ('' when none)."""
-        return _split_qualifier(self.replaced_by)[0]
+        return getattr(self, name), _weaker(self.confidence, dict(self.qualified).get(name))
 
     @property
     def titles(self) -> tuple[str, ...]:
@@ -147,14 +157,16 @@ class Resolution:
 
 
 def _entry(row: dict[str, str], where: str) -> LawEntry:
-    values = {name.name: (row.get(name.name) or "").strip() for name in fields(LawEntry)}
-    entry = LawEntry(
-        **{
-            **values,
-            "aliases": _split_list(values["aliases"]),  # type: ignore[dict-item]
-            "misprints": _split_list(values["misprints"]),  # type: ignore[dict-item]
-        }
-    )
+    names = [f.name for f in fields(LawEntry) if f.name != "qualified"]
+    values: dict[str, Any] = {name: (row.get(name) or "").strip() for name in names}
+    values["aliases"] = _split_list(values["aliases"])
+    values["misprints"] = _split_list(values["misprints"])
+    qualified = []
+    for name in _FACT_FIELDS:
+        values[name], confidence = _split_qualifier(values[name])
+        if confidence:
+            qualified.append((name, confidence))
+    entry = LawEntry(**values, qualified=tuple(qualified))
     checks = [
         (_ID.match(entry.id), f"id {entry.id!r} is not a lowercase ASCII slug"),
         (entry.canonical_title, "canonical_title is empty"),
@@ -165,15 +177,15 @@ def _entry(row: dict[str, str], where: str) -> LawEntry:
             f"issuing_jurisdiction {entry.issuing_jurisdiction!r} is not a GB/T 2260 code",
         ),
         (entry.confidence in CONFIDENCES, f"unknown confidence {entry.confidence!r}"),
-        (entry.fact("status")[0] in STATUSES, f"unknown status {entry.status!r}"),
+        (entry.status in STATUSES, f"unknown status {entry.status!r}"),
+        (not entry.replaced_by or _ID.match(entry.replaced_by), "replaced_by is not an id"),
     ]
+    for name in _FACT_FIELDS:
+        value = getattr(entry, name)
+        checks.insert(0, ("[" not in value, f"{name} {value!r} has an unknown qualifier"))
     for name in ("promulgated", "effective", "status_date"):
-        value = entry.fact(name)[0]
+        value = getattr(entry, name)
         checks.append((not value or _DATE.match(value), f"{name} {value!r} is not a date"))
-    for name in (*_FACT_FIELDS, "replaced_by"):
-        text = getattr(entry, name)
-        bare = _split_qualifier(text)[0]
-        checks.append(("[" not in bare, f"{name} {text!r} has an unknown qualifier"))
     for ok, message in checks:
         if not ok:
             raise LawRegisterError(f"{where}: {message}")
@@ -193,9 +205,8 @@ class LawRegister:
                 self._titles.setdefault(normalise_title(title), e)
             for title in e.misprints:
                 self._misprints.setdefault(normalise_title(title), e)
-            number = e.fact("document_number")[0]
-            if number:
-                self._numbers.setdefault(normalise_document_number(number), e)
+            if e.document_number:
+                self._numbers.setdefault(normalise_document_number(e.document_number), e)
 
     @classmethod
     def load(cls, path: str | Path) -> LawRegister:
@@ -225,9 +236,9 @@ class LawRegister:
                     )
                 lines[entry.id] = reader.line_num
                 keys = [("title", normalise_title(t)) for t in (*entry.titles, *entry.misprints)]
-                number = entry.fact("document_number")[0]
-                if number:
-                    keys.append(("document_number", normalise_document_number(number)))
+                if entry.document_number:
+                    number = normalise_document_number(entry.document_number)
+                    keys.append(("document_number", number))
                 for kind, key in dict.fromkeys(keys):
                     other = owner.get(f"{kind}:{key}")
                     if other and other[0] != entry.id:
@@ -243,10 +254,9 @@ class LawRegister:
                     raise LawRegisterError(f"{where}: {sorted(both)} is both alias and misprint")
                 entries.append(entry)
         for entry in entries:
-            successor = entry.replaced_by_id
-            if successor and successor not in lines:
+            if entry.replaced_by and entry.replaced_by not in lines:
                 raise LawRegisterError(
-                    f"{path}:{lines[entry.id]}: replaced_by {successor!r} is not an id"
+                    f"{path}:{lines[entry.id]}: replaced_by {entry.replaced_by!r} is not an id"
                 )
         return cls(entries)
 

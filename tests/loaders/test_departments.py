@@ -10,6 +10,7 @@ import csv
 from pathlib import Path
 
 import pytest
+
 from cdkg.loaders.departments import (
     DepartmentRegister,
     RegisterError,
