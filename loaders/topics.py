@@ -1,0 +1,473 @@
+"""The shared cd:Topic scheme, the reviewed rules that place duties in it, and per-duty overrides.
+
+Catalogs group their duties in their own words (类别 "社会治安", "一、党的建设"), so a catalog's
+categories cannot compare duties across jurisdictions. One topic scheme shared by all catalogs
+can: Chongqing's 协助开展禁毒宣传 and Sichuan's 协助开展禁毒防范和社区戒毒 both get drug-control.
+
+Three reviewed files, plain CSV a researcher can read and edit without Python:
+
+``data/registers/topics.csv``
+    the scheme: ``id`` (stable ASCII slug, used in IRIs), zh/en labels and definitions,
+    an optional ``broader`` topic (a shallow SKOS hierarchy) and a ``note``.
+``data/registers/topic-rules.csv``
+    the rules: ``method`` keyword (words in the duty's ``name``, ``summary``, ``description``
+    or ``any`` of them), legal-basis (law titles in the verbatim ``citation`` text, so the rules
+    do not depend on the citation parser) or category (the catalog's own grouping); ``pattern``
+    is a plain substring, or a regular expression when it starts with ``re:``; ``catalogs``
+    (" | " separated) limits a rule to some catalogs; ``note`` says why the rule is right.
+``data/topic-overrides.csv``
+    per-duty corrections where a rule would be wrong: ``catalog, list, number`` name the duty
+    (``list`` is a :class:`ListType` value), ``topics`` the " | " separated topic ids,
+    ``mode`` ``add`` (to the rules' topics) or ``replace`` (instead of them), and ``reason``.
+
+Every duty gets at least one topic: one no rule or override places gets a fallback topic
+(``certification`` for the certification list, else ``unclassified``), recorded with method
+"fallback" so that the build report can list it for a reviewer. Each
+:class:`TopicAssignment` records how its topic was given (method, rule id, matched text).
+
+Everything except :meth:`TopicScheme.add_to_graph` is pure and free of rdflib, so the rules can
+be tested on parsed records alone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .records import DutyRecord, ListType, Problem
+from .registers import RegisterError, read_rows
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+    from .iris import Minter
+
+TOPIC_COLUMNS = ("id", "label_zh", "label_en", "definition_en", "definition_zh", "broader", "note")
+RULE_COLUMNS = ("rule_id", "topic", "method", "field", "pattern", "catalogs", "note")
+OVERRIDE_COLUMNS = ("catalog", "list", "number", "topics", "mode", "reason")
+
+TOPICS_FILE = Path("registers") / "topics.csv"
+RULES_FILE = Path("registers") / "topic-rules.csv"
+OVERRIDES_FILE = Path("topic-overrides.csv")
+
+# Which duty fields each method may read: a legal-basis rule reads only the cited titles, a
+# category rule only the catalog's grouping, so the method recorded says what the evidence was.
+METHOD_FIELDS: dict[str, frozenset[str]] = {
+    "keyword": frozenset({"name", "summary", "description", "any"}),
+    "legal-basis": frozenset({"citation"}),
+    "category": frozenset({"category"}),
+}
+MODES = ("add", "replace")
+REGEX_PREFIX = "re:"
+LIST_SEPARATOR = "|"
+
+# The fallback is a topic of its own rather than a guess, so a SPARQL user sees an unplaced
+# duty as unplaced; only a list whose type names its subject falls back to that subject.
+FALLBACK_TOPIC = "unclassified"
+FALLBACK_BY_LIST: dict[ListType, str] = {ListType.CERTIFICATION: "certification"}
+# minter.topic("scheme") names the concept scheme itself, so no topic may take that id.
+SCHEME_KEY = "scheme"
+
+_TOPIC_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_RULE_ID = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
+_CATALOG_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+DutyKey = tuple[str, str, str]  # (catalog, list type code, number as printed)
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One concept of the shared scheme (a row of topics.csv)."""
+
+    id: str
+    label_zh: str
+    label_en: str
+    definition_en: str
+    definition_zh: str
+    broader: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class TopicRule:
+    """A reviewed rule: if ``regex`` matches ``field`` of a duty (of one of ``catalogs``, or of
+    any catalog when empty), the duty gets ``topic``."""
+
+    rule_id: str
+    topic: str
+    method: str
+    field: str
+    pattern: str
+    catalogs: tuple[str, ...]
+    note: str
+    line: int
+    regex: re.Pattern[str] = dataclasses.field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class TopicOverride:
+    """A researcher's per-duty decision, with the file and line it came from."""
+
+    catalog: str
+    list: str
+    number: str
+    topics: tuple[str, ...]
+    mode: str
+    reason: str
+    file: str
+    line: int
+
+    @property
+    def key(self) -> DutyKey:
+        return (self.catalog, self.list, self.number)
+
+    @property
+    def source(self) -> str:
+        """Where the decision is written down, recorded as the assignment's rule."""
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class TopicAssignment:
+    """How one topic was given to one duty (becomes a cd:TopicAssignment)."""
+
+    topic: str
+    method: str  # keyword | legal-basis | category | override | fallback
+    rule: str  # rule_id, "<overrides file>:<line>", or a fallback description
+    matched_text: str  # the words that matched; empty for override and fallback
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+def split_list(cell: str) -> tuple[str, ...]:
+    """A " | " separated cell as its non-empty, stripped parts, in order."""
+    return tuple(part.strip() for part in cell.split(LIST_SEPARATOR) if part.strip())
+
+
+def compile_pattern(pattern: str) -> re.Pattern[str]:
+    """A rule pattern as a regex: "re:…" is a regular expression, anything else a substring.
+
+    Raises ``re.error`` for a bad regular expression and ``ValueError`` for an empty pattern
+    (which would match every duty).
+    """
+    body = pattern[len(REGEX_PREFIX) :] if pattern.startswith(REGEX_PREFIX) else re.escape(pattern)
+    if not body:
+        raise ValueError("empty pattern")
+    compiled = re.compile(body)
+    if compiled.search(""):
+        raise ValueError(f"pattern {pattern!r} matches the empty string")
+    return compiled
+
+
+def load_topics(path: Path) -> dict[str, Topic]:
+    """The scheme, by id in file order; every id unique, every row labelled and defined in zh
+    and en, every ``broader`` an existing topic without cycles."""
+    topics: dict[str, Topic] = {}
+    lines: dict[str, int] = {}
+    for line, row in read_rows(path, TOPIC_COLUMNS):
+        topic_id = row["id"]
+        if not _TOPIC_ID.match(topic_id):
+            raise RegisterError(path, line, f"id {topic_id!r} is not a lower-case ASCII slug")
+        if topic_id == SCHEME_KEY:
+            raise RegisterError(path, line, f"id {SCHEME_KEY!r} is reserved for the scheme")
+        if topic_id in topics:
+            raise RegisterError(
+                path, line, f"duplicate id {topic_id} (first on line {lines[topic_id]})"
+            )
+        for column in ("label_zh", "label_en", "definition_en", "definition_zh"):
+            if not row[column]:
+                raise RegisterError(path, line, f"topic {topic_id} has no {column}")
+        topics[topic_id] = Topic(**row)
+        lines[topic_id] = line
+    if FALLBACK_TOPIC not in topics:
+        raise RegisterError(path, 1, f"the fallback topic {FALLBACK_TOPIC!r} is missing")
+    for topic in topics.values():
+        _check_broader(path, lines[topic.id], topic, topics)
+    return topics
+
+
+def _check_broader(path: Path, line: int, topic: Topic, topics: Mapping[str, Topic]) -> None:
+    """A topic's broader chain must name existing topics and never come back to it."""
+    seen = {topic.id}
+    current = topic
+    while current.broader:
+        if current.broader not in topics:
+            raise RegisterError(path, line, f"broader {current.broader!r} is no topic id")
+        if current.broader in seen:
+            raise RegisterError(path, line, f"broader chain of {topic.id} is a cycle")
+        seen.add(current.broader)
+        current = topics[current.broader]
+
+
+def load_rules(
+    path: Path, topics: Collection[str], catalogs: Collection[str] | None = None
+) -> list[TopicRule]:
+    """The rules in file order (the order in which they are tried). Each names a known topic
+    (never the fallback), a method with a field it may read, a pattern that compiles, a note,
+    and catalog keys (checked against ``catalogs`` when given)."""
+    rules: list[TopicRule] = []
+    seen: dict[str, int] = {}
+    for line, row in read_rows(path, RULE_COLUMNS):
+        rule_id, topic, method = row["rule_id"], row["topic"], row["method"]
+        if not _RULE_ID.match(rule_id):
+            raise RegisterError(path, line, f"rule_id {rule_id!r} is not an ASCII id")
+        if rule_id in seen:
+            raise RegisterError(path, line, f"duplicate rule_id {rule_id} (line {seen[rule_id]})")
+        seen[rule_id] = line
+        if topic not in topics:
+            raise RegisterError(path, line, f"unknown topic {topic!r}")
+        if topic == FALLBACK_TOPIC:
+            raise RegisterError(path, line, f"{FALLBACK_TOPIC} is given only as a fallback")
+        if method not in METHOD_FIELDS:
+            raise RegisterError(path, line, f"method must be one of {', '.join(METHOD_FIELDS)}")
+        if row["field"] not in METHOD_FIELDS[method]:
+            allowed = ", ".join(sorted(METHOD_FIELDS[method]))
+            raise RegisterError(path, line, f"a {method} rule reads field {allowed}")
+        if not row["note"]:
+            raise RegisterError(path, line, f"rule {rule_id} has no note saying why")
+        keys = split_list(row["catalogs"])
+        _check_catalogs(path, line, keys, catalogs)
+        try:
+            regex = compile_pattern(row["pattern"])
+        except (re.error, ValueError) as error:
+            raise RegisterError(path, line, f"bad pattern {row['pattern']!r}: {error}") from error
+        rules.append(
+            TopicRule(
+                rule_id, topic, method, row["field"], row["pattern"], keys, row["note"], line, regex
+            )
+        )
+    return rules
+
+
+def _check_catalogs(
+    path: Path, line: int, keys: Sequence[str], catalogs: Collection[str] | None
+) -> None:
+    for key in keys:
+        if not _CATALOG_KEY.match(key):
+            raise RegisterError(path, line, f"catalog {key!r} is not a catalog key")
+        if catalogs is not None and key not in catalogs:
+            raise RegisterError(path, line, f"unknown catalog {key!r}")
+
+
+def load_overrides(path: Path, topics: Collection[str]) -> list[TopicOverride]:
+    """The overrides in file order; each names a list type, a number, known topics (never the
+    fallback), a mode and a reason, and at most one override per duty. Whether the duty exists
+    is checked by the caller, who has the parsed catalogs (:func:`unknown_overrides`)."""
+    lists = {list_type.value for list_type in ListType}
+    overrides: list[TopicOverride] = []
+    seen: dict[DutyKey, int] = {}
+    for line, row in read_rows(path, OVERRIDE_COLUMNS):
+        if not _CATALOG_KEY.match(row["catalog"]):
+            raise RegisterError(path, line, f"catalog {row['catalog']!r} is not a catalog key")
+        if row["list"] not in lists:
+            raise RegisterError(path, line, f"list must be one of {', '.join(sorted(lists))}")
+        if not row["number"]:
+            raise RegisterError(path, line, "number is empty")
+        chosen = split_list(row["topics"])
+        if not chosen:
+            raise RegisterError(path, line, "no topics given")
+        for topic in chosen:
+            if topic not in topics:
+                raise RegisterError(path, line, f"unknown topic {topic!r}")
+            if topic == FALLBACK_TOPIC:
+                raise RegisterError(path, line, f"{FALLBACK_TOPIC} is given only as a fallback")
+        if row["mode"] not in MODES:
+            raise RegisterError(path, line, f"mode must be one of {', '.join(MODES)}")
+        if not row["reason"]:
+            raise RegisterError(path, line, "an override needs a reason")
+        override = TopicOverride(
+            row["catalog"],
+            row["list"],
+            row["number"],
+            chosen,
+            row["mode"],
+            row["reason"],
+            path.name,
+            line,
+        )
+        if override.key in seen:
+            raise RegisterError(
+                path, line, f"second override of the duty on line {seen[override.key]}"
+            )
+        seen[override.key] = line
+        overrides.append(override)
+    return overrides
+
+
+def unknown_overrides(overrides: Iterable[TopicOverride], keys: Iterable[DutyKey]) -> list[Problem]:
+    """Overrides naming no parsed duty, as errors with file and line: a stale override (the
+    duty was renumbered, the catalog key changed) must not be silently ignored."""
+    known = set(keys)
+    return [
+        Problem(
+            o.file,
+            o.line,
+            f"topic override for unknown duty {o.catalog} {o.list} {o.number}",
+        )
+        for o in overrides
+        if o.key not in known
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Assigning
+
+
+def duty_key(duty: DutyRecord) -> DutyKey:
+    """The key overrides use: catalog, list type code, number as printed."""
+    return (duty.catalog, duty.list_type.code, duty.number)
+
+
+def field_texts(duty: DutyRecord, name: str) -> list[str]:
+    """The texts a rule's field reads. ``any`` is the duty's own words: name, summary and
+    description, tried in that order (the name is the most specific)."""
+    texts = {
+        "name": [duty.name],
+        "summary": [duty.summary],
+        "description": [duty.description],
+        "any": [duty.name, duty.summary, duty.description],
+        "citation": [duty.citation_text],
+        "category": [duty.category],
+    }
+    return [text for text in texts[name] if text]
+
+
+def enclosing_title(text: str, start: int, end: int) -> str:
+    """The 《…》 title around text[start:end], or the matched text itself when the match is
+    not inside one, so a legal-basis assignment records which document was cited."""
+    opening = text.rfind("《", 0, start + 1)
+    if opening == -1 or "》" in text[opening:start]:
+        return text[start:end]
+    closing = text.find("》", max(end - 1, opening))
+    if closing == -1 or "《" in text[end:closing]:
+        return text[start:end]
+    return text[opening : closing + 1]
+
+
+def match_rule(rule: TopicRule, duty: DutyRecord) -> str | None:
+    """The text by which ``rule`` places ``duty``, or None when it does not apply."""
+    if rule.catalogs and duty.catalog not in rule.catalogs:
+        return None
+    for text in field_texts(duty, rule.field):
+        found = rule.regex.search(text)
+        if found is None:
+            continue
+        if rule.method == "legal-basis":
+            return enclosing_title(text, found.start(), found.end())
+        return found.group(0)
+    return None
+
+
+def rule_assignments(duty: DutyRecord, rules: Iterable[TopicRule]) -> list[TopicAssignment]:
+    """One assignment per topic, from the first rule (in file order) that places the duty in
+    it; so the recorded evidence is the most direct one the rules file lists first."""
+    found: dict[str, TopicAssignment] = {}
+    for rule in rules:
+        if rule.topic in found:
+            continue
+        text = match_rule(rule, duty)
+        if text is not None:
+            found[rule.topic] = TopicAssignment(rule.topic, rule.method, rule.rule_id, text)
+    return list(found.values())
+
+
+def fallback_assignment(duty: DutyRecord) -> TopicAssignment:
+    """The topic of a duty nothing else places (see FALLBACK_BY_LIST)."""
+    topic = FALLBACK_BY_LIST.get(duty.list_type, FALLBACK_TOPIC)
+    return TopicAssignment(topic, "fallback", f"fallback for the {duty.list_type.code} list", "")
+
+
+def assign_topics(
+    duty: DutyRecord,
+    rules: Sequence[TopicRule],
+    overrides: Mapping[DutyKey, TopicOverride],
+) -> list[TopicAssignment]:
+    """The duty's topics, never empty, in a deterministic order: rule topics in rule-file order,
+    then topics an ``add`` override contributes; a ``replace`` override's topics alone; the
+    fallback only when neither gives any."""
+    override = overrides.get(duty_key(duty))
+    found = [] if override and override.mode == "replace" else rule_assignments(duty, rules)
+    if override:
+        given = {a.topic for a in found}
+        found += [
+            TopicAssignment(topic, "override", override.source, "")
+            for topic in override.topics
+            if topic not in given
+        ]
+    return found or [fallback_assignment(duty)]
+
+
+def is_fallback_only(assignments: Sequence[TopicAssignment]) -> bool:
+    """True for a duty placed by no rule or override (the build report lists these)."""
+    return all(a.method == "fallback" for a in assignments)
+
+
+# ---------------------------------------------------------------------------------------------
+# The scheme as one object for the build
+
+
+@dataclass(frozen=True)
+class TopicScheme:
+    """Topics, rules and overrides loaded together, as the build's topic normaliser."""
+
+    topics: Mapping[str, Topic]
+    rules: tuple[TopicRule, ...]
+    overrides: Mapping[DutyKey, TopicOverride]
+
+    @classmethod
+    def load(cls, data: Path, catalogs: Collection[str] | None = None) -> TopicScheme:
+        """Load the three files under the project's data/ folder; raises RegisterError naming
+        file and line for any invalid row."""
+        topics = load_topics(data / TOPICS_FILE)
+        rules = load_rules(data / RULES_FILE, topics, catalogs)
+        overrides = load_overrides(data / OVERRIDES_FILE, topics)
+        return cls(topics, tuple(rules), {o.key: o for o in overrides})
+
+    def __len__(self) -> int:
+        return len(self.topics)
+
+    def assign(self, duty: DutyRecord) -> list[TopicAssignment]:
+        return assign_topics(duty, self.rules, self.overrides)
+
+    def check_overrides(self, keys: Iterable[DutyKey]) -> list[Problem]:
+        return unknown_overrides(self.overrides.values(), keys)
+
+    def add_to_graph(self, graph: Graph, minter: Minter) -> None:
+        """The scheme as SKOS: a skos:ConceptScheme whose concepts are cd:Topic, with zh/en
+        labels and definitions, skos:broader and top concepts.
+
+        The one place rdflib is used; it is imported here so the rest of the module stays
+        importable and testable without it.
+        """
+        from rdflib import Literal
+        from rdflib.namespace import RDF, RDFS, SKOS
+
+        from cdkg.ontology.namespace import CD
+
+        scheme = minter.topic(SCHEME_KEY)
+        graph.add((scheme, RDF.type, SKOS.ConceptScheme))
+        graph.add((scheme, RDFS.label, Literal("跨地区事项主题", lang="zh")))
+        graph.add((scheme, RDFS.label, Literal("Cross-jurisdiction duty topics", lang="en")))
+        for topic in self.topics.values():
+            node = minter.topic(topic.id)
+            graph.add((node, RDF.type, CD.Topic))
+            graph.add((node, SKOS.inScheme, scheme))
+            graph.add((node, SKOS.notation, Literal(topic.id)))
+            for prop in (SKOS.prefLabel, RDFS.label):
+                graph.add((node, prop, Literal(topic.label_zh, lang="zh")))
+                graph.add((node, prop, Literal(topic.label_en, lang="en")))
+            graph.add((node, SKOS.definition, Literal(topic.definition_en, lang="en")))
+            graph.add((node, SKOS.definition, Literal(topic.definition_zh, lang="zh")))
+            if topic.note:
+                graph.add((node, SKOS.scopeNote, Literal(topic.note, lang="en")))
+            if topic.broader:
+                graph.add((node, SKOS.broader, minter.topic(topic.broader)))
+            else:
+                graph.add((node, SKOS.topConceptOf, scheme))
+                graph.add((scheme, SKOS.hasTopConcept, node))
