@@ -38,6 +38,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     report = result.report
     print(report.table())
     print()
+    for line in report.normalisation():
+        print(line)
     print(f"reasoning: {report.reasoning.describe()}")
     print(f"validation: {report.validation.describe()}")
     errors = report.errors()

@@ -8,13 +8,14 @@ published only when no error remains (``allow_errors`` publishes the catalogs th
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TextIO, TypeVar
 
 from rdflib import Graph
 
@@ -37,7 +38,6 @@ from .report import BuildReport, CatalogReport
 from .sources import LAYOUTS
 from .topics import TopicScheme
 from .validation import ValidationSummary, validate
-
 
 T = TypeVar("T")
 
@@ -73,7 +73,7 @@ def load_normalisers(paths: ProjectPaths) -> Normalisers:
 class Progress:
     """One progress line per stage on standard error, with its duration."""
 
-    def __init__(self, stream: object = None, total: int = 6) -> None:
+    def __init__(self, stream: TextIO | None = None, total: int = 6) -> None:
         self.stream = stream if stream is not None else sys.stderr
         self.total = total
         self.step = 0
@@ -85,10 +85,8 @@ class Progress:
         value = action()
         elapsed = time.perf_counter() - started
         self.timings[name] = elapsed
-        print(
-            f"[{self.step}/{self.total}] {name}: {detail(value)} ({elapsed:.2f} s)",
-            file=self.stream,
-        )  # type: ignore[call-overload]
+        line = f"[{self.step}/{self.total}] {name}: {detail(value)} ({elapsed:.2f} s)"
+        print(line, file=self.stream, flush=True)
         return value
 
 
@@ -99,7 +97,8 @@ def build(
     publish_dataset: bool = True,
     allow_errors: bool = False,
     reason: bool = True,
-    stream: object = None,
+    validate_shapes: bool = True,
+    stream: TextIO | None = None,
 ) -> BuildResult:
     """Run the pipeline; see the module docstring."""
     progress = Progress(stream)
@@ -135,11 +134,19 @@ def build(
     )
     validation = progress.run(
         "validate",
-        lambda: validate([registers, *catalog_graphs], ontology, paths.ontology / "shapes.ttl"),
+        lambda: (
+            validate([registers, *catalog_graphs], ontology, paths.ontology / "shapes.ttl")
+            if validate_shapes
+            else ValidationSummary()
+        ),
         lambda v: v.describe(),
     )
+    duty_keys = [
+        (p.catalog.key, d.list_type.code, d.number) for p in parsed for d in p.result.duties
+    ]
     report = BuildReport(
         catalogs=[_catalog_report(p, o) for p, o in zip(parsed, outcomes, strict=True)],
+        problems=normalisers.topics.check_overrides(duty_keys),
         reasoning=reasoning,
         validation=validation,
         timings=progress.timings,
@@ -160,8 +167,8 @@ def build(
                 paths.build,
                 result.graphs,
                 {
-                    "report.md": lambda path: path.write_text(report.markdown(), encoding="utf-8"),
-                    "report.json": lambda path: path.write_text(report.json(), encoding="utf-8"),
+                    "report.md": lambda path: _write(path, report.markdown()),
+                    "report.json": lambda path: _write(path, report.json()),
                 },
                 manifest,
             ),
@@ -188,9 +195,11 @@ class Parsed:
         return not errors and all(r.ok for r in self.reconciliation)
 
 
-def _parse(paths: ProjectPaths, entry: CatalogEntry) -> Parsed:
-    import hashlib
+def _write(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
 
+
+def _parse(paths: ProjectPaths, entry: CatalogEntry) -> Parsed:
     path = paths.raw / entry.file
     result = ParseResult(file=entry.file)
     corrections: list[Correction] = []
@@ -209,7 +218,8 @@ def _parse(paths: ProjectPaths, entry: CatalogEntry) -> Parsed:
         result.problems.append(Problem(error.file, error.line, error.message))
     explanations = {(c.list, c.number): c.reason for c in corrections if c.field == "explain"}
     sha = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
-    return Parsed(entry, result, reconcile(entry.key, result, explanations), sha, corrections)
+    rows = reconcile(entry.key, result, explanations, entry.expected())
+    return Parsed(entry, result, rows, sha, corrections)
 
 
 def _normalise(
@@ -233,6 +243,10 @@ def _catalog_report(parsed: Parsed, outcome: CatalogOutcome | None) -> CatalogRe
         misprints=outcome.misprints if outcome else [],
         fallback_topics=outcome.fallback_topics if outcome else [],
         corrections=len(parsed.corrections),
+        duties=len(parsed.result.duties),
+        citations=outcome.citations if outcome else 0,
+        department_links=outcome.department_links if outcome else 0,
+        duties_with_topics=outcome.duties_with_topics if outcome else 0,
     )
 
 

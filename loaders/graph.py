@@ -17,7 +17,7 @@ from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, RDFS, SKOS
 
 from cdkg.ontology.namespace import CD, ELI, ORG, PREFIXES
 
-from .citations import parse_citations
+from .citations import ProvisionRef, parse_citations
 from .departments import DepartmentRegister, Sector, split_departments, split_qualifier
 from .iris import Minter
 from .laws import LawEntry, LawRegister
@@ -89,6 +89,9 @@ class CatalogOutcome:
     misprints: list[Unresolved] = field(default_factory=list)
     fallback_topics: list[str] = field(default_factory=list)
     duty_count: int = 0
+    citations: int = 0
+    department_links: int = 0
+    duties_with_topics: int = 0
 
 
 def source_file_node(graph: Graph, minter: Minter, file_name: str, content: bytes) -> URIRef:
@@ -215,6 +218,7 @@ def _departments(
                 continue
             iri = minter.department(entry.jurisdiction, department.id)
             graph.add((node, CD.department, iri))
+            outcome.department_links += 1
             graph.add((iri, RDF.type, CD.Department))
             graph.add((iri, RDFS.label, zh(department.name)))
             graph.add((iri, SKOS.prefLabel, zh(department.name)))
@@ -242,6 +246,7 @@ def _citations(
     for cell in duty.citation_cells:
         for citation in parse_citations(cell):
             index += 1
+            outcome.citations += 1
             cited = minter.citation(node, index)
             graph.add((node, CD.hasCitation, cited))
             graph.add((cited, RDF.type, CD.Citation))
@@ -269,12 +274,15 @@ def _citations(
 
 
 def _provision_node(
-    graph: Graph, iri: URIRef, law: URIRef, entry: LawEntry, provision: object, minter: Minter
+    graph: Graph,
+    iri: URIRef,
+    law: URIRef,
+    entry: LawEntry,
+    provision: ProvisionRef,
+    minter: Minter,
 ) -> None:
     """A provision, part of its article (if a paragraph/item) and of its document."""
-    article = getattr(provision, "article")
-    paragraph = getattr(provision, "paragraph")
-    item = getattr(provision, "item")
+    article, paragraph, item = provision.article, provision.paragraph, provision.item
     graph.add((iri, RDF.type, CD.LegalProvision))
     label = f"《{entry.canonical_title}》第{article}条"
     if paragraph is not None:
@@ -307,6 +315,7 @@ def _topics(
     outcome: CatalogOutcome,
 ) -> None:
     assignments: list[TopicAssignment] = scheme.assign(duty)
+    outcome.duties_with_topics += bool(assignments)
     if assignments and all(a.method == "fallback" for a in assignments):
         outcome.fallback_topics.append(
             f"{duty_file(duty)}:{duty.line} {duty.list_type.code} {duty.number} {duty.name}"

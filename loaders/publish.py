@@ -16,9 +16,18 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+from rdflib import BNode, Dataset, Graph
+from rdflib.compare import to_canonical_graph
 
 KEEP = 2  # datasets kept besides the current one, for a quick roll-back
+
+
+def _stable(graph: Graph) -> Graph:
+    """The graph with deterministic blank-node labels (the ontology's OWL lists), so the same
+    data always serialises to the same bytes and the dataset version only changes with it."""
+    if not any(isinstance(term, BNode) for triple in graph for term in triple):
+        return graph
+    return to_canonical_graph(graph)
 
 
 def nquads_lines(graphs: Sequence[Graph]) -> list[str]:
@@ -26,7 +35,7 @@ def nquads_lines(graphs: Sequence[Graph]) -> list[str]:
     dataset = Dataset()
     for graph in graphs:
         target = dataset.graph(graph.identifier)
-        for triple in graph:
+        for triple in _stable(graph):
             target.add(triple)
     text = dataset.serialize(format="nquads")
     return sorted(set(line for line in text.splitlines() if line.strip()))

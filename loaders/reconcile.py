@@ -29,6 +29,7 @@ class ListReconciliation:
     skipped: int
     errors: list[str] = field(default_factory=list)
     explained: list[str] = field(default_factory=list)
+    declared_in_source: bool = False  # False: the count comes from the catalogs register
 
     @property
     def ok(self) -> bool:
@@ -49,13 +50,19 @@ def number_issues(numbers: Sequence[str]) -> list[tuple[str, str]]:
 
 
 def reconcile(
-    catalog: str, result: ParseResult, explanations: dict[tuple[str, str], str]
+    catalog: str,
+    result: ParseResult,
+    explanations: dict[tuple[str, str], str],
+    expected: dict[str, int] | None = None,
 ) -> list[ListReconciliation]:
     """One reconciliation row per list of a catalog.
 
     ``explanations`` maps (list code, item number or "count") to a reviewed reason; an
-    explained mismatch is reported as explained instead of failing the build.
+    explained mismatch is reported as explained instead of failing the build. ``expected``
+    (from the catalogs register) supplies the count for lists whose heading declares none,
+    and every expected list must have been found.
     """
+    expected = expected or {}
     rows: list[ListReconciliation] = []
     seen: set[ListType] = set()
     for section in result.sections:
@@ -66,20 +73,23 @@ def reconcile(
         duties = [d for d in result.duties if d.list_type is section.list_type]
         issues = number_issues([d.number for d in duties])
         values = [int(d.number) for d in duties if d.number.isdigit()]
+        declared = section.declared if section.declared is not None else expected.get(code)
         row = ListReconciliation(
             catalog=catalog,
             file=result.file,
             list_type=section.list_type,
             heading_line=section.heading_line,
-            declared=section.declared,
+            declared=declared,
+            declared_in_source=section.declared is not None,
             parsed=len(duties),
             numbers=f"1–{max(values)}" if values and not issues else "broken" if values else "—",
             skipped=0,
         )
         where = f"{result.file}:{section.heading_line}: {code}"
         checks = [(n, f"{where}: {problem} {n}") for n, problem in issues]
-        if section.declared is not None and section.declared != len(duties):
-            message = f"{where}: heading declares {section.declared} items, {len(duties)} parsed"
+        if declared is not None and declared != len(duties):
+            origin = "heading declares" if section.declared is not None else "register expects"
+            message = f"{where}: {origin} {declared} items, {len(duties)} parsed"
             checks.append(("count", message))
         for label, declared in section.category_declared.items():
             found = sum(1 for d in duties if d.category == label)
@@ -93,6 +103,20 @@ def reconcile(
             else:
                 row.errors.append(message)
         rows.append(row)
+    for code, count in expected.items():
+        if not any(r.list_type.code == code for r in rows):
+            row = ListReconciliation(
+                catalog=catalog,
+                file=result.file,
+                list_type=ListType(code),
+                heading_line=0,
+                declared=count,
+                parsed=0,
+                numbers="—",
+                skipped=0,
+                errors=[f"{result.file}: list {code} ({count} items expected) not found"],
+            )
+            rows.append(row)
     return rows
 
 

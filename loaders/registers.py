@@ -54,7 +54,18 @@ class CatalogEntry:
     issuer: str
     date: str
     jurisdiction: str
+    expected_counts: str
     evidence: str
+
+    def expected(self) -> dict[str, int]:
+        """Reviewed item counts per list code ("assistance=27 | …"): the checksum for lists
+        whose headings declare no count, so a file truncated between rows is still caught."""
+        counts: dict[str, int] = {}
+        for part in self.expected_counts.split("|"):
+            if part.strip():
+                code, _, number = part.partition("=")
+                counts[code.strip()] = int(number)
+        return counts
 
 
 def load_jurisdictions(path: Path) -> dict[str, Jurisdiction]:
@@ -86,6 +97,7 @@ def load_catalogs(path: Path, jurisdictions: dict[str, Jurisdiction]) -> list[Ca
         "issuer",
         "date",
         "jurisdiction",
+        "expected_counts",
         "evidence",
     )
     result: list[CatalogEntry] = []
@@ -94,5 +106,10 @@ def load_catalogs(path: Path, jurisdictions: dict[str, Jurisdiction]) -> list[Ca
             raise RegisterError(path, line, f"unknown jurisdiction {row['jurisdiction']}")
         if any(entry.key == row["key"] for entry in result):
             raise RegisterError(path, line, f"duplicate key {row['key']}")
-        result.append(CatalogEntry(**row))
+        entry = CatalogEntry(**row)
+        try:
+            entry.expected()
+        except ValueError:
+            raise RegisterError(path, line, "expected_counts must be 'list=N | …'") from None
+        result.append(entry)
     return result

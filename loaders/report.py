@@ -32,6 +32,10 @@ class CatalogReport:
     misprints: list[Unresolved] = field(default_factory=list)
     fallback_topics: list[str] = field(default_factory=list)
     corrections: int = 0
+    duties: int = 0
+    citations: int = 0
+    department_links: int = 0
+    duties_with_topics: int = 0
 
     def errors(self) -> list[str]:
         errors = [str(p) for p in self.problems if p.severity == "error"]
@@ -48,10 +52,12 @@ class BuildReport:
     catalogs: list[CatalogReport]
     reasoning: ReasoningSummary
     validation: ValidationSummary
+    problems: list[Problem] = field(default_factory=list)  # register-level, e.g. stale overrides
     timings: dict[str, float] = field(default_factory=dict)
 
     def errors(self) -> list[str]:
-        errors = [e for c in self.catalogs for e in c.errors()]
+        errors = [str(p) for p in self.problems if p.severity == "error"]
+        errors += [e for c in self.catalogs for e in c.errors()]
         errors.extend(
             f"SHACL violation ({f.shape}) on {f.focus} {f.label}: {f.message}"
             for f in self.validation.violations
@@ -62,9 +68,28 @@ class BuildReport:
     def ok(self) -> bool:
         return not self.errors()
 
+    def normalisation(self) -> list[str]:
+        """Shared-normaliser totals: what the registers resolved and what they could not."""
+        c = self.catalogs
+        duties = sum(x.duties for x in c)
+        covered = sum(x.duties_with_topics for x in c)
+        citations = sum(x.citations for x in c)
+        unresolved_titles = sum(1 for x in c for u in x.unresolved if u.kind == "title")
+        unmapped = sum(1 for x in c for u in x.unresolved if u.kind == "department")
+        share = 100.0 * covered / duties if duties else 100.0
+        return [
+            f"legal citations: {citations} parsed, {citations - unresolved_titles} resolved to "
+            f"the law register, {unresolved_titles} unresolved, "
+            f"{sum(len(x.misprints) for x in c)} misprinted titles recorded",
+            f"departments: {sum(x.department_links for x in c)} duty→department links, "
+            f"{unmapped} unmapped names",
+            f"topics: {covered}/{duties} duties ({share:.0f}%), "
+            f"{sum(len(x.fallback_topics) for x in c)} placed only by a fallback rule",
+        ]
+
     def rows(self) -> list[tuple[str, ...]]:
         """The reconciliation table: catalog, list, declared, parsed, numbering, skipped, status."""
-        rows = []
+        rows: list[tuple[str, ...]] = []
         for catalog in self.catalogs:
             if not catalog.reconciliation:
                 rows.append((catalog.key, "—", "—", "0", "—", str(len(catalog.skipped)), "ERROR"))
@@ -82,7 +107,7 @@ class BuildReport:
                     (
                         catalog.key,
                         row.list_type.code,
-                        "—" if row.declared is None else str(row.declared),
+                        _declared(row),
                         str(row.parsed),
                         row.numbers,
                         str(skipped),
@@ -107,9 +132,16 @@ class BuildReport:
         out = ["# cdkg build report", ""]
         out.append("## Reconciliation (declared count, parsed count, numbering 1..N)")
         out.append("")
+        out.append(
+            "A count in brackets is not printed in the source: it is the reviewed expected count "
+            "from data/registers/catalogs.csv."
+        )
+        out.append("")
         out.append("| catalog | list | declared | parsed | numbers | skipped | status |")
         out.append("|---|---|---|---|---|---|---|")
         out.extend("| " + " | ".join(r) + " |" for r in self.rows())
+        out += ["", "## Normalisation", ""]
+        out.extend(f"- {line}" for line in self.normalisation())
         errors = self.errors()
         out += ["", f"## Errors ({len(errors)})", ""]
         out.extend(f"- {e}" for e in errors) if errors else out.append("None.")
@@ -187,6 +219,7 @@ class BuildReport:
                 }
                 for c in self.catalogs
             ],
+            "normalisation": self.normalisation(),
             "reasoning": {"seconds": self.reasoning.seconds, "added": self.reasoning.added},
             "validation": {
                 "ran": self.validation.ran,
@@ -209,3 +242,10 @@ def _section(out: list[str], title: str, items: Sequence[str], bullet: bool = Tr
 def _width(text: str) -> int:
     """Display width: CJK characters take two columns in a terminal."""
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _declared(row: ListReconciliation) -> str:
+    """The declared count; in brackets when it comes from the register, not a heading."""
+    if row.declared is None:
+        return "—"
+    return str(row.declared) if row.declared_in_source else f"({row.declared})"

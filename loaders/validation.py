@@ -82,6 +82,8 @@ def validate(graphs: Sequence[Graph], ontology: Graph, shapes_path: Path) -> Val
         severity = results.value(result, SH.resultSeverity)
         message = results.value(result, SH.resultMessage)
         label = data.value(focus, RDFS.label) if isinstance(focus, URIRef) else None
+        # A property shape is anonymous: report it under the node shape that holds it.
+        shape = shapes.value(None, SH.property, shape) or shape
         summary.findings.append(
             Finding(
                 severity=_short(severity),

@@ -1,0 +1,68 @@
+"""SHACL validation of the built graph: the shipped data conform; a broken duty is caught."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import RDFS, Graph, URIRef
+
+from cdkg.loaders.build import BuildResult, build
+from cdkg.loaders.validation import validate
+from cdkg.paths import project_paths
+
+ROOT = Path(__file__).resolve().parents[2]
+ID = "https://w3id.org/cdkg/id/"
+CD = "https://w3id.org/cdkg/ontology#"
+
+
+@pytest.fixture(scope="module")
+def result() -> BuildResult:
+    return build(project_paths(ROOT), publish_dataset=False)
+
+
+def test_shipped_data_have_no_violations(result: BuildResult) -> None:
+    validation = result.report.validation
+    assert validation.ran and validation.violations == []
+
+
+def test_assistance_duties_without_basis_are_warnings(result: BuildResult) -> None:
+    warned = sorted(
+        f.focus.removeprefix(f"{ID}duty/")
+        for f in result.report.validation.findings
+        if f.shape == "AssistanceBasisShape"
+    )
+    # Sichuan 附件2 26–32 print an empty 依据 cell; Changzhi 附件2 34 too.
+    assert warned == ["changzhi/assistance/34"] + [f"sichuan/assistance/{n}" for n in range(26, 33)]
+    assert {f.severity for f in result.report.validation.findings} <= {"Warning", "Info"}
+
+
+def test_catalogs_without_department_column_are_info(result: BuildResult) -> None:
+    infos = sorted(
+        f.focus.removeprefix(f"{ID}catalog/")
+        for f in result.report.validation.findings
+        if f.shape == "CatalogDepartmentShape"
+    )
+    assert infos == ["changzhi", "sichuan", "tianjin"]
+
+
+def test_a_broken_duty_is_caught(result: BuildResult) -> None:
+    ontology, registers, *catalogs = result.graphs
+    chongqing = next(g for g in catalogs if str(g.identifier).endswith("/chongqing"))
+    broken = Graph(identifier=chongqing.identifier)
+    for triple in chongqing:
+        broken.add(triple)
+    duty = URIRef(f"{ID}duty/chongqing/assistance/3")
+    broken.remove((duty, RDFS.label, None))
+    broken.remove((duty, URIRef(f"{CD}topic"), None))
+    broken.remove((duty, URIRef(f"{CD}department"), None))
+    broken.add((duty, URIRef(f"{CD}inCatalog"), URIRef(f"{ID}catalog/sichuan")))
+    others = [g for g in catalogs if g is not chongqing]
+    summary = validate([registers, broken, *others], ontology, ROOT / "ontology" / "shapes.ttl")
+    messages = sorted(f.message for f in summary.violations if f.focus == str(duty))
+    assert messages == [
+        "a duty must belong to exactly one catalog",
+        "a duty needs at least one cross-jurisdiction topic",
+        "a duty needs exactly one Chinese label (its name)",
+        "duty names no department although its catalog prints a department column",
+    ]
