@@ -7,6 +7,7 @@ parsing, exit codes and messages live here, the work lives in cdkg.loaders and c
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +17,10 @@ from cdkg.ontology.namespace import DEFAULT_BASE
 from cdkg.paths import ProjectPaths, project_paths
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+# Further subcommands, one module each, exposing ``register(commands)`` which adds its
+# sub-parser with ``set_defaults(handler=...)``; handlers return the exit status.
+COMMAND_MODULES: tuple[str, ...] = ()
 
 
 def _paths(args: argparse.Namespace) -> ProjectPaths:
@@ -99,6 +104,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--engine", choices=("oxigraph", "rdflib"), default="oxigraph")
     serve.add_argument("--threads", type=int, default=8)
     serve.set_defaults(handler=cmd_serve)
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(commands)
     return root
 
 
