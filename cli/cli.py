@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,7 +21,12 @@ EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 # Further subcommands, one module each, exposing ``register(commands)`` which adds its
 # sub-parser with ``set_defaults(handler=...)``; handlers return the exit status.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "cdkg.check_command",
+    "cdkg.export_command",
+    "cdkg.push_command",
+    "cdkg.template_command",
+)
 
 
 def _paths(args: argparse.Namespace) -> ProjectPaths:
@@ -71,13 +77,31 @@ def ensure_built(paths: ProjectPaths, base: str) -> bool:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Start the endpoint on the embedded store (building first if needed)."""
+    """Start the endpoint on the embedded store (building first if needed), or in front of
+    an external SPARQL endpoint with --upstream."""
+    from cdkg.server.remote_store import Upstream, make_auth
     from cdkg.server.serve import serve
 
     paths = _paths(args)
-    if not ensure_built(paths, args.base):
+    upstream = None
+    if args.upstream:
+        password = args.upstream_password or os.environ.get("CDKG_UPSTREAM_PASSWORD")
+        upstream = Upstream(args.upstream, args.upstream_auth, args.upstream_user, password)
+        try:
+            make_auth(upstream.auth, upstream.user, upstream.password)
+        except ValueError as error:
+            print(f"cdkg serve: --upstream: {error}", file=sys.stderr)
+            return EXIT_USAGE
+    elif not ensure_built(paths, args.base):
         return EXIT_ERRORS
-    serve(paths, host=args.host, port=args.port, engine=args.engine, threads=args.threads)
+    serve(
+        paths,
+        host=args.host,
+        port=args.port,
+        engine=args.engine,
+        threads=args.threads,
+        upstream=upstream,
+    )
     return EXIT_OK
 
 
@@ -103,6 +127,12 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--engine", choices=("oxigraph", "rdflib"), default="oxigraph")
     serve.add_argument("--threads", type=int, default=8)
+    serve.add_argument(
+        "--upstream", metavar="URL", help="serve from this SPARQL endpoint, not the embedded store"
+    )
+    serve.add_argument("--upstream-auth", choices=("basic", "digest"))
+    serve.add_argument("--upstream-user")
+    serve.add_argument("--upstream-password", help="(default: $CDKG_UPSTREAM_PASSWORD)")
     serve.set_defaults(handler=cmd_serve)
     for module in COMMAND_MODULES:
         importlib.import_module(module).register(commands)

@@ -1,6 +1,9 @@
 """`cdkg build`: data/raw → parsed records → normalised graphs → reasoning → validation →
 a published dataset and a build report.
 
+Catalogs are the rows of data/registers/catalogs.csv (each read by its layout's parser from
+data/raw/) and the filled-in catalog templates under data/catalogs/ (see
+:mod:`cdkg.loaders.sources.template`), whose jurisdictions join the register's in memory.
 Each catalog is parsed and reconciled on its own: a broken file is reported with its file,
 line and problem while the other catalogs still build and are still reported. The dataset is
 published only when no error remains (``allow_errors`` publishes the catalogs that built).
@@ -36,6 +39,7 @@ from .records import ParseResult, Problem
 from .registers import CatalogEntry, load_catalogs, load_jurisdictions
 from .report import BuildReport, CatalogReport
 from .sources import LAYOUTS
+from .sources.template import TEMPLATE_FOLDER, TemplateLoad, is_template, read_template_folder
 from .topics import TopicScheme
 from .validation import ValidationSummary, validate
 
@@ -114,8 +118,11 @@ def build(
     entries = load_catalogs(paths.registers / "catalogs.csv", normalisers.jurisdictions)
     parsed = progress.run(
         "parse",
-        lambda: [_parse(paths, entry) for entry in entries],
-        lambda results: ", ".join(f"{r.catalog.key} {len(r.result.duties)}" for r in results),
+        lambda: (
+            [_parse(paths, entry) for entry in entries]
+            + _parse_templates(paths, entries, normalisers)
+        ),
+        _describe_parsed,
     )
     outcomes = progress.run(
         "normalise",
@@ -195,6 +202,15 @@ class Parsed:
         return not errors and all(r.ok for r in self.reconciliation)
 
 
+def _describe_parsed(results: list[Parsed], listed: int = 8) -> str:
+    """'ningxia-district 46, chongqing 27, …' — summarised beyond a few catalogs, so a
+    national-scale build prints one short line, not thousands of names."""
+    duties = sum(len(r.result.duties) for r in results)
+    if len(results) <= listed:
+        return ", ".join(f"{r.catalog.key} {len(r.result.duties)}" for r in results)
+    return f"{duties} duties from {len(results)} catalogs"
+
+
 def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
@@ -222,13 +238,42 @@ def _parse(paths: ProjectPaths, entry: CatalogEntry) -> Parsed:
     return Parsed(entry, result, rows, sha, corrections)
 
 
+def _parse_templates(
+    paths: ProjectPaths, entries: list[CatalogEntry], normalisers: Normalisers
+) -> list[Parsed]:
+    """Every catalog template under data/catalogs/, reconciled like a seed; the jurisdictions
+    they declare are added to ``normalisers.jurisdictions`` (in memory, not the register)."""
+    folder = read_template_folder(
+        paths.data / TEMPLATE_FOLDER,
+        normalisers.jurisdictions,
+        taken_keys=[entry.key for entry in entries],
+        root=paths.root,
+    )
+    normalisers.jurisdictions.update(folder.jurisdictions)
+    return [_reconcile_template(load) for load in folder.loads]
+
+
+def _reconcile_template(load: TemplateLoad) -> Parsed:
+    rows = reconcile(load.entry.key, load.result, {}, load.entry.expected())
+    return Parsed(load.entry, load.result, rows, load.sha256)
+
+
+def _source_path(paths: ProjectPaths, entry: CatalogEntry) -> Path:
+    """Seed sources live in data/raw/, catalog templates in data/catalogs/."""
+    folder = paths.data / TEMPLATE_FOLDER if is_template(entry) else paths.raw
+    return folder / entry.file
+
+
 def _normalise(
     paths: ProjectPaths, parsed: Parsed, normalisers: Normalisers, minter: Minter
 ) -> CatalogOutcome | None:
-    path = paths.raw / parsed.catalog.file
-    if not path.exists():
-        return None
-    return catalog_graph(parsed.result, parsed.catalog, path.read_bytes(), normalisers, minter)
+    path = _source_path(paths, parsed.catalog)
+    if not path.exists() or parsed.catalog.jurisdiction not in normalisers.jurisdictions:
+        return None  # a missing file, or a template whose metadata could not be read
+    label = str(path.relative_to(paths.root)) if path.is_relative_to(paths.root) else path.name
+    return catalog_graph(
+        parsed.result, parsed.catalog, path.read_bytes(), normalisers, minter, label
+    )
 
 
 def _catalog_report(parsed: Parsed, outcome: CatalogOutcome | None) -> CatalogReport:

@@ -5,6 +5,9 @@ separated by spaces, some wrapped by the PDF) and Chongqing (主管单位, names
 sometimes sharing one suffix: "生态环境、公安、文化旅游部门"). :func:`split_departments` turns
 such a cell into names in one normal form; ``data/registers/departments.csv`` maps each
 (jurisdiction, name) to an ASCII id (for IRIs) and a sector of ``data/registers/sectors.csv``.
+A jurisdiction without rows of its own there (a catalog added through the template in
+data/catalogs/) falls back to ``data/registers/department-names.csv``: reviewed common names
+(公安局, 民政部门, 街道办事处, …) with an id and a sector, the same for every jurisdiction.
 
 Why a register and not a rule: the same sector hides behind different local names (公安分局 in
 the district, 公安部门 in Chongqing), and some names are generic (相关部门). Only a person can
@@ -23,6 +26,7 @@ Everything here is pure (text in, values out); no rdflib.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import re
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -243,6 +247,8 @@ def split_qualifier(name: str) -> tuple[str, str | None]:
 # Registers
 
 DEPARTMENT_COLUMNS = ("jurisdiction", "name", "id", "sector", "note")
+GENERIC_NAME_COLUMNS = ("name", "id", "sector", "note")
+GENERIC_NAMES_FILE = "department-names.csv"
 SECTOR_COLUMNS = (
     "id",
     "label_zh",
@@ -338,23 +344,39 @@ def load_sectors(path: Path) -> dict[str, Sector]:
 
 
 class DepartmentRegister:
-    """The reviewed (jurisdiction, name) → department id and sector table.
+    """The reviewed (jurisdiction, name) → department id and sector table, with the generic
+    name table as the fallback for jurisdictions that have no rows of their own.
 
     >>> register = DepartmentRegister.load(Path("data/registers/departments.csv"))
     >>> register.lookup("chongqing", "公安部门").sector
     'public-security'
+    >>> register.lookup("some-template-catalog", "公安局").id
+    'public-security-bureau'
     """
 
-    def __init__(self, entries: Iterable[DepartmentEntry], sectors: dict[str, Sector]) -> None:
+    def __init__(
+        self,
+        entries: Iterable[DepartmentEntry],
+        sectors: dict[str, Sector],
+        generic: Iterable[DepartmentEntry] = (),
+    ) -> None:
         self.sectors = sectors
         self._entries: dict[tuple[str, str], DepartmentEntry] = {
             (e.jurisdiction, e.name): e for e in entries
         }
+        self._names: dict[str, set[str]] = {}
+        for jurisdiction, name in self._entries:
+            self._names.setdefault(jurisdiction, set()).add(name)
+        self._generic: dict[str, DepartmentEntry] = {e.name: e for e in generic}
+        self._scoped: dict[tuple[str, str], DepartmentEntry] = {}  # generic_fallback's cache
 
     @classmethod
-    def load(cls, path: Path, sectors_path: Path | None = None) -> DepartmentRegister:
+    def load(
+        cls, path: Path, sectors_path: Path | None = None, generic_path: Path | None = None
+    ) -> DepartmentRegister:
         """Read departments.csv, checking every row against sectors.csv (by default the one
-        beside it). Raises :class:`RegisterError` naming file and line for a duplicate
+        beside it), and the generic name table (by default department-names.csv beside it,
+        when it exists). Raises :class:`RegisterError` naming file and line for a duplicate
         (jurisdiction, name) or (jurisdiction, id), an unknown sector, a bad id, or a name
         the splitter would never return (it could never be looked up)."""
         path = Path(path)
@@ -364,34 +386,39 @@ class DepartmentRegister:
         for line, row in _rows(path, DEPARTMENT_COLUMNS):
             entry = DepartmentEntry(line=line, **row)
             _check_id(path, line, "jurisdiction", entry.jurisdiction)
-            _check_id(path, line, "id", entry.id)
-            if split_departments(entry.name, {entry.name}) != [entry.name]:
-                raise RegisterError(
-                    path, line, f"name {entry.name!r} is not as split_departments returns it"
-                )
-            if entry.sector not in sectors:
-                raise RegisterError(path, line, f"unknown sector id {entry.sector!r}")
-            for index, key, what in (
-                (by_name, (entry.jurisdiction, entry.name), "name"),
-                (by_id, (entry.jurisdiction, entry.id), "id"),
-            ):
-                if key in index:
-                    raise RegisterError(
-                        path,
-                        line,
-                        f"duplicate {what} {key[1]!r} in {key[0]!r} "
-                        f"(first on line {index[key].line})",
-                    )
-                index[key] = entry
-        return cls(by_name.values(), sectors)
+            _check_entry(path, entry, sectors, by_name, by_id)
+        generic_file = Path(generic_path or path.parent / GENERIC_NAMES_FILE)
+        generic = load_generic_names(generic_file, sectors) if generic_file.exists() else []
+        return cls(by_name.values(), sectors, generic)
 
     def lookup(self, jurisdiction: str, name: str) -> DepartmentEntry | None:
-        """The entry for a name as :func:`split_departments` returns it, or None if unmapped."""
-        return self._entries.get((jurisdiction, name))
+        """The entry for a name as :func:`split_departments` returns it, or None if unmapped.
+        A jurisdiction with no rows of its own is looked up in the generic name table."""
+        entry = self._entries.get((jurisdiction, name))
+        if entry is None and jurisdiction not in self._names:
+            return self.generic_fallback(jurisdiction, name)
+        return entry
+
+    def generic_fallback(self, jurisdiction: str, name: str) -> DepartmentEntry | None:
+        """The generic table's entry for ``name``, scoped to ``jurisdiction`` (so the graph
+        mints one department per jurisdiction), or None if the name is not in the table."""
+        key = (jurisdiction, name)
+        if key not in self._scoped:
+            entry = self._generic.get(name)
+            if entry is None:
+                return None
+            self._scoped[key] = dataclasses.replace(entry, jurisdiction=jurisdiction)
+        return self._scoped[key]
 
     def names(self, jurisdiction: str) -> set[str]:
-        """All reviewed names of a jurisdiction: pass them as ``known`` to the splitter."""
-        return {name for (j, name) in self._entries if j == jurisdiction}
+        """All reviewed names of a jurisdiction (the generic names when it has no rows of its
+        own): pass them as ``known`` to the splitter."""
+        own = self._names.get(jurisdiction)
+        return set(own) if own is not None else set(self._generic)
+
+    def generic_entries(self) -> list[DepartmentEntry]:
+        """The generic name table in file order."""
+        return sorted(self._generic.values(), key=lambda e: e.line)
 
     def entries(self) -> list[DepartmentEntry]:
         """All entries in file order."""
@@ -399,3 +426,45 @@ class DepartmentRegister:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def _check_entry(
+    path: Path,
+    entry: DepartmentEntry,
+    sectors: dict[str, Sector],
+    by_name: dict[tuple[str, str], DepartmentEntry],
+    by_id: dict[tuple[str, str], DepartmentEntry],
+) -> None:
+    """Check one row's id, name and sector and that its name and id are new in its
+    jurisdiction; index it in ``by_name`` and ``by_id``."""
+    line = entry.line
+    _check_id(path, line, "id", entry.id)
+    if split_departments(entry.name, {entry.name}) != [entry.name]:
+        raise RegisterError(
+            path, line, f"name {entry.name!r} is not as split_departments returns it"
+        )
+    if entry.sector not in sectors:
+        raise RegisterError(path, line, f"unknown sector id {entry.sector!r}")
+    for index, key, what in (
+        (by_name, (entry.jurisdiction, entry.name), "name"),
+        (by_id, (entry.jurisdiction, entry.id), "id"),
+    ):
+        if key in index:
+            where = f" in {key[0]!r}" if key[0] else ""
+            raise RegisterError(
+                path, line, f"duplicate {what} {key[1]!r}{where} (first on line {index[key].line})"
+            )
+        index[key] = entry
+
+
+def load_generic_names(path: Path, sectors: dict[str, Sector]) -> list[DepartmentEntry]:
+    """Read department-names.csv (name, id, sector, note): common department names with the
+    same id and sector wherever they occur. Checked like departments.csv rows; the entries
+    carry no jurisdiction until :meth:`DepartmentRegister.generic_fallback` scopes them."""
+    by_name: dict[tuple[str, str], DepartmentEntry] = {}
+    by_id: dict[tuple[str, str], DepartmentEntry] = {}
+    for line, row in _rows(path, GENERIC_NAME_COLUMNS):
+        _check_entry(
+            path, DepartmentEntry(jurisdiction="", line=line, **row), sectors, by_name, by_id
+        )
+    return list(by_name.values())

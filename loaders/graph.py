@@ -94,12 +94,14 @@ class CatalogOutcome:
     duties_with_topics: int = 0
 
 
-def source_file_node(graph: Graph, minter: Minter, file_name: str, content: bytes) -> URIRef:
+def source_file_node(
+    graph: Graph, minter: Minter, file_name: str, content: bytes, label: str
+) -> URIRef:
     node = minter.source(file_name)
     graph.add((node, RDF.type, CD.SourceFile))
     graph.add((node, CD.fileName, Literal(file_name)))
     graph.add((node, CD.sha256, Literal(hashlib.sha256(content).hexdigest())))
-    graph.add((node, RDFS.label, Literal(f"data/raw/{file_name}")))
+    graph.add((node, RDFS.label, Literal(label)))
     return node
 
 
@@ -109,13 +111,16 @@ def catalog_graph(
     raw: bytes,
     normalisers: Normalisers,
     minter: Minter,
+    source_label: str = "",
 ) -> CatalogOutcome:
     """The named graph of one catalog: catalog, source file, categories, departments, duties
-    with their citations, provisions and topic assignments."""
+    with their citations, provisions and topic assignments. ``source_label`` is the file's
+    path in the project (default data/raw/<file>)."""
     graph = new_graph(minter.graph(entry.key))
     outcome = CatalogOutcome(graph)
     catalog = minter.catalog(entry.key)
-    source = source_file_node(graph, minter, entry.file, raw)
+    label = source_label or f"data/raw/{entry.file}"
+    source = source_file_node(graph, minter, entry.file, raw, label)
     _catalog_node(graph, catalog, source, entry, minter)
     for line, note in result.catalog_notes:
         graph.add((catalog, SKOS.note, zh(f"{entry.file}:{line}: {note}")))
@@ -126,8 +131,8 @@ def catalog_graph(
         if duty.category:
             graph.add((node, CD.category, categories[(duty.list_type, duty.category)]))
         _departments(graph, node, duty, entry, normalisers, minter, outcome)
-        _citations(graph, node, duty, normalisers.laws, minter, outcome)
-        _topics(graph, node, duty, normalisers.topics, minter, outcome)
+        _citations(graph, node, duty, result.file, normalisers.laws, minter, outcome)
+        _topics(graph, node, duty, result.file, normalisers.topics, minter, outcome)
         outcome.duty_count += 1
     return outcome
 
@@ -183,7 +188,7 @@ def _duty_node(
     graph.add((node, CD.number, Literal(duty.number)))
     graph.add((node, CD.inCatalog, catalog))
     graph.add((node, PROV.wasDerivedFrom, source))
-    graph.add((node, CD.sourceLine, Literal(duty.line, datatype=XSD.positiveInteger)))
+    graph.add((node, CD.sourceLine, Literal(duty.line, datatype=XSD.integer)))
     graph.add((node, CD.sourceText, Literal(duty.source_text)))
     if duty.description:
         graph.add((node, CD.description, zh(duty.description)))
@@ -236,6 +241,7 @@ def _citations(
     graph: Graph,
     node: URIRef,
     duty: DutyRecord,
+    file: str,
     laws: LawRegister,
     minter: Minter,
     outcome: CatalogOutcome,
@@ -255,13 +261,13 @@ def _citations(
             graph.add((cited, CD.citedTitle, Literal(printed)))
             resolution = laws.resolve(citation)
             if resolution is None:
-                outcome.unresolved.append(Unresolved(duty_file(duty), duty.line, "title", printed))
+                outcome.unresolved.append(Unresolved(file, duty.line, "title", printed))
                 continue
             law = minter.law(resolution.entry.id)
             graph.add((cited, CD.citedDocument, law))
             if resolution.misprint:
                 graph.add((cited, CD.misprint, Literal(True)))
-                outcome.misprints.append(Unresolved(duty_file(duty), duty.line, "title", printed))
+                outcome.misprints.append(Unresolved(file, duty.line, "title", printed))
             if not citation.provisions:
                 graph.add((node, CD.hasLegalBasis, law))
             for provision in citation.provisions:
@@ -290,18 +296,18 @@ def _provision_node(
     if item is not None:
         label += f"第{item}项"
     graph.add((iri, RDFS.label, zh(label)))
-    graph.add((iri, CD.article, Literal(article, datatype=XSD.positiveInteger)))
+    graph.add((iri, CD.article, Literal(article, datatype=XSD.integer)))
     if paragraph is None and item is None:
         graph.add((iri, CD.isProvisionOf, law))
         return
     if paragraph is not None:
-        graph.add((iri, CD.paragraph, Literal(paragraph, datatype=XSD.positiveInteger)))
+        graph.add((iri, CD.paragraph, Literal(paragraph, datatype=XSD.integer)))
     if item is not None:
-        graph.add((iri, CD.item, Literal(item, datatype=XSD.positiveInteger)))
+        graph.add((iri, CD.item, Literal(item, datatype=XSD.integer)))
     parent = minter.provision(entry.id, article)
     graph.add((parent, RDF.type, CD.LegalProvision))
     graph.add((parent, RDFS.label, zh(f"《{entry.canonical_title}》第{article}条")))
-    graph.add((parent, CD.article, Literal(article, datatype=XSD.positiveInteger)))
+    graph.add((parent, CD.article, Literal(article, datatype=XSD.integer)))
     graph.add((parent, CD.isProvisionOf, law))
     graph.add((iri, CD.isProvisionOf, parent))
 
@@ -310,6 +316,7 @@ def _topics(
     graph: Graph,
     node: URIRef,
     duty: DutyRecord,
+    file: str,
     scheme: TopicScheme,
     minter: Minter,
     outcome: CatalogOutcome,
@@ -318,7 +325,7 @@ def _topics(
     outcome.duties_with_topics += bool(assignments)
     if assignments and all(a.method == "fallback" for a in assignments):
         outcome.fallback_topics.append(
-            f"{duty_file(duty)}:{duty.line} {duty.list_type.code} {duty.number} {duty.name}"
+            f"{file}:{duty.line} {duty.list_type.code} {duty.number} {duty.name}"
         )
     for assignment in assignments:
         topic = minter.topic(assignment.topic)
@@ -332,11 +339,6 @@ def _topics(
             graph.add((record, CD.matchedText, Literal(assignment.matched_text)))
         if assignment.rule:
             graph.add((record, SKOS.note, Literal(f"rule {assignment.rule}")))
-
-
-def duty_file(duty: DutyRecord) -> str:
-    """The raw file of a duty's catalog (catalog keys are file stems)."""
-    return f"{duty.catalog}.txt"
 
 
 def registers_graph(normalisers: Normalisers, minter: Minter) -> Graph:

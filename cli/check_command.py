@@ -1,0 +1,112 @@
+"""``cdkg check``: the named consistency checks and SHACL, with a report and an exit status.
+
+Builds first if there is no dataset, loads build/current/dataset.nq into the embedded store,
+runs every ``kind: check`` query of queries/ and the shapes of ontology/shapes.ttl, prints
+the summary table (or ``--format json``), and writes report.md, report.html and report.json
+into build/current/check/ (beside the build's own report.md), or check/ beside the file
+given by ``--dataset``, or ``--output DIR``.
+
+Exit status: 0 when no check at or above ``--fail-on`` (error | warning | info | never;
+default error) has findings, 1 otherwise or when a check could not run, 2 for bad usage
+(e.g. no dataset and the build failed, or a query file with a bad header).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from cdkg import querylib
+from cdkg.check_report import render_html, render_markdown, summary_table
+from cdkg.checks import SHAPES_FILE, THRESHOLDS, load_data_graph, run_checks
+from cdkg.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, _paths, ensure_built
+
+REPORT_FOLDER = "check"
+
+
+def register(commands: Any) -> None:
+    """Add the ``check`` sub-command to ``cdkg``'s sub-parsers."""
+    check = commands.add_parser(
+        "check",
+        help="run the named consistency checks and SHACL; write report.md and report.html",
+        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument(
+        "--fail-on",
+        choices=THRESHOLDS,
+        default="error",
+        help="exit non-zero when a check of this severity or above has findings (default error)",
+    )
+    check.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="what to print: the summary table (default) or the full report as JSON",
+    )
+    check.add_argument(
+        "--output",
+        help="folder for report.md, report.html and report.json "
+        "(default: check/ beside the dataset, i.e. build/current/check)",
+    )
+    check.add_argument("--queries", help="folder of named queries (default queries/)")
+    check.add_argument("--dataset", help="an N-Quads/TriG file to check instead of the build")
+    check.add_argument("--no-shacl", action="store_true", help="run the check queries only")
+    check.set_defaults(handler=cmd_check)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from cdkg.server.stores import OxigraphStore
+
+    paths = _paths(args)
+    if args.dataset:
+        dataset = Path(args.dataset)
+        if not dataset.is_file():
+            print(f"cdkg check: no dataset file {dataset}", file=sys.stderr)
+            return EXIT_USAGE
+    else:
+        if not ensure_built(paths, args.base):
+            return EXIT_USAGE
+        dataset = paths.current / "dataset.nq"
+    try:
+        library = querylib.load_library(Path(args.queries) if args.queries else paths.queries)
+    except ValueError as error:
+        print(f"cdkg check: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    started = time.perf_counter()
+    store = OxigraphStore.from_file(dataset)
+    data = None if args.no_shacl else load_data_graph(dataset)
+    run = run_checks(
+        store,
+        library,
+        data=data,
+        shapes_path=SHAPES_FILE,
+        version=store.version,
+        dataset=str(dataset),
+    )
+    run.seconds = time.perf_counter() - started
+    output = Path(args.output) if args.output else dataset.parent / REPORT_FOLDER
+    output.mkdir(parents=True, exist_ok=True)
+    (output / "report.md").write_text(render_markdown(run, args.fail_on), encoding="utf-8")
+    (output / "report.html").write_text(render_html(run, args.fail_on), encoding="utf-8")
+    report = run.to_json(args.fail_on)
+    (output / "report.json").write_text(
+        json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+    failing = run.failing(args.fail_on)
+    if args.format == "json":
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+    else:
+        print(summary_table(run, args.fail_on))
+        print()
+        print(f"{len(run.results)} checks on {len(run.duties)} duties in {run.seconds:.2f} s")
+        print(f"report: {output / 'report.html'} (and report.md, report.json)")
+    if failing:
+        names = ", ".join(r.name for r in failing)
+        print(f"cdkg check: failing at --fail-on {args.fail_on}: {names}", file=sys.stderr)
+        return EXIT_ERRORS
+    return EXIT_OK

@@ -1,0 +1,535 @@
+"""Rendering a check run: a terminal table, Markdown, and a self-contained HTML page.
+
+The HTML report shows each finding with its duty (label, IRI link), jurisdiction and source
+file:line; a jurisdiction × topic coverage matrix as a heat map; and a bar chart of duties
+per department sector. Both pictures are inline SVG with text kept as text, so the browser
+draws the Chinese labels with its own fonts (no raster image, no missing glyphs), and the
+page loads nothing from anywhere: no CDN, no script, no web font.
+
+>>> from cdkg.checks import CheckResult, CheckRun
+>>> run = CheckRun("v1", [CheckResult("demo", "query", "error", "示例", "Demo")], [], "", 0.1)
+>>> print(summary_table(run, "error"))
+check  title  severity  findings  status
+-----  -----  --------  --------  ------
+demo   示例   error            0  ok
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .checks import CheckResult, CheckRun, severity_counts
+from .duties import DutyRow
+
+Linker = Callable[[str], str]
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
+OPEN_FINDINGS = 40
+"""Findings of a check are shown expanded up to this many; longer lists start folded."""
+
+
+# --- aggregates for the pictures -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Duties per (topic, jurisdiction): rows are topics, columns jurisdictions."""
+
+    jurisdictions: list[tuple[str, str]]
+    topics: list[tuple[str, str]]
+    counts: dict[tuple[str, str], int]
+
+    def covered_by(self, topic: str) -> int:
+        return sum(1 for j, _ in self.jurisdictions if self.counts.get((topic, j)))
+
+    @property
+    def maximum(self) -> int:
+        return max(self.counts.values(), default=0)
+
+
+def jurisdictions_of(duties: Sequence[DutyRow]) -> list[tuple[str, str]]:
+    """(IRI, label) of the jurisdictions with duties, in source-file order."""
+    seen: dict[str, str] = {}
+    for duty in duties:
+        if duty.jurisdiction_iri and duty.jurisdiction_iri not in seen:
+            seen[duty.jurisdiction_iri] = duty.jurisdiction or duty.jurisdiction_iri
+    return list(seen.items())
+
+
+def coverage(duties: Sequence[DutyRow]) -> Coverage:
+    """The jurisdiction × topic matrix; topics present in most jurisdictions first."""
+    counts: Counter[tuple[str, str]] = Counter()
+    labels: dict[str, str] = {}
+    for duty in duties:
+        for link in duty.links.get("topic", ()):
+            counts[(link.iri, duty.jurisdiction_iri)] += 1
+            labels[link.iri] = link.label
+    result = Coverage(jurisdictions_of(duties), [], dict(counts))
+    totals = Counter[str]()
+    for (topic, _), n in counts.items():
+        totals[topic] += n
+    order = sorted(labels, key=lambda t: (-result.covered_by(t), -totals[t], labels[t]))
+    result.topics.extend((topic, labels[topic]) for topic in order)
+    return result
+
+
+@dataclass(frozen=True)
+class SectorBars:
+    """Duties per sector, split by jurisdiction, and the duties no department names."""
+
+    jurisdictions: list[tuple[str, str]]
+    sectors: list[tuple[str, dict[str, int], int]]
+    unassigned: dict[str, int]
+
+
+def sector_bars(duties: Sequence[DutyRow]) -> SectorBars:
+    """A duty counts once in each sector its departments belong to."""
+    per_sector: dict[str, Counter[str]] = defaultdict(Counter)
+    distinct: dict[str, set[str]] = defaultdict(set)
+    unassigned: Counter[str] = Counter()
+    for duty in duties:
+        sectors = duty.links.get("sector", ())
+        if not sectors:
+            unassigned[duty.jurisdiction_iri] += 1
+        for link in sectors:
+            per_sector[link.label][duty.jurisdiction_iri] += 1
+            distinct[link.label].add(duty.iri)
+    rows = [(label, dict(per_sector[label]), len(distinct[label])) for label in per_sector]
+    rows.sort(key=lambda row: (-row[2], row[0]))
+    return SectorBars(jurisdictions_of(duties), rows, dict(unassigned))
+
+
+# --- terminal -------------------------------------------------------------------------------
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    fill = " " * (width - display_width(text))
+    return fill + text if right else text + fill
+
+
+def status(result: CheckResult, threshold: str) -> str:
+    if result.error is not None:
+        return "not run"
+    if result.fails(threshold):
+        return "FAIL"
+    return "findings" if result.findings else "ok"
+
+
+def summary_table(run: CheckRun, threshold: str) -> str:
+    """The check, severity, findings table printed by ``cdkg check``."""
+    header = ("check", "title", "severity", "findings", "status")
+    rows = [
+        (r.name, r.title_zh, r.severity, str(len(r.findings)), status(r, threshold))
+        for r in run.results
+    ]
+    widths = [max(display_width(row[i]) for row in (header, *rows)) for i in range(5)]
+    lines = []
+    for row in (header, tuple("-" * w for w in widths), *rows):
+        cells = [
+            _pad(cell, widths[i], right=(i == 3 and row is not header))
+            for i, cell in enumerate(row)
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+# --- Markdown -----------------------------------------------------------------------------
+
+
+def _md(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(run: CheckRun, threshold: str) -> str:
+    """report.md: summary, findings traced to their source lines, coverage and sectors."""
+    failing = run.failing(threshold)
+    counts = severity_counts(run.results)
+    out = [
+        "# cdkg check report · 一致性检查报告",
+        "",
+        f"- dataset version: `{run.version}`" + (f" ({run.dataset})" if run.dataset else ""),
+        f"- generated: {run.generated}; {len(run.duties)} duties; checks ran in "
+        f"{run.seconds:.2f} s",
+        f"- findings: {counts['error']} error, {counts['warning']} warning, {counts['info']} info",
+        f"- threshold: {threshold} — "
+        + ("**FAIL**: " + ", ".join(r.name for r in failing) if failing else "**ok**"),
+        *(f"- note: {note}" for note in run.notes),
+        "",
+        "## Summary",
+        "",
+        "| check | title | severity | findings | status |",
+        "|---|---|---|---:|---|",
+    ]
+    for r in run.results:
+        out.append(
+            f"| {_md(r.name)} | {_md(r.title_zh)} · {_md(r.title_en)} | {r.severity} | "
+            f"{len(r.findings)} | {status(r, threshold)} |"
+        )
+    out += ["", "## Findings", ""]
+    shown = [r for r in run.results if r.findings or r.error]
+    if not shown:
+        out.append("None.")
+    for r in shown:
+        out += [f"### {r.name} ({r.severity}, {len(r.findings)})", ""]
+        out += [f"{r.title_zh} · {r.title_en}. {r.description}".strip(), ""]
+        if r.error:
+            out += [f"**The check could not run**: {_md(r.error)}", ""]
+        for f in r.findings:
+            where = f" — {f.source}" if f.source else ""
+            place = f" — {f.jurisdiction}" if f.jurisdiction else ""
+            target = f.duty or f.focus
+            focus = f" <{target}>" if target else ""
+            detail = f" — {_md(f.message)}" if f.message else ""
+            out.append(f"- {_md(f.label or '(no label)')}{focus}{place}{where}{detail}")
+        out.append("")
+    cover = coverage(run.duties)
+    out += ["## Coverage: duties per topic and jurisdiction", ""]
+    out.append("| topic | " + " | ".join(_md(j) for _, j in cover.jurisdictions) + " | in |")
+    out.append("|---|" + "---:|" * (len(cover.jurisdictions) + 1))
+    for topic, label in cover.topics:
+        cells = [str(cover.counts.get((topic, j), "") or "") for j, _ in cover.jurisdictions]
+        out.append(f"| {_md(label)} | " + " | ".join(cells) + f" | {cover.covered_by(topic)} |")
+    bars = sector_bars(run.duties)
+    out += ["", "## Duties per department sector", "", "| sector | duties |", "|---|---:|"]
+    out += [f"| {_md(label)} | {total} |" for label, _, total in bars.sectors]
+    out.append("")
+    return "\n".join(out)
+
+
+# --- SVG pictures -------------------------------------------------------------------------
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def short_label(label: str) -> str:
+    """A jurisdiction label without its parenthesised note, for chart axes."""
+    return re.sub(r"[（(][^）)]*[）)]", "", label).strip() or label
+
+
+def _blend(t: float) -> str:
+    """A sequential blue scale from light (t=0) to dark (t=1)."""
+    low, high = (222, 235, 247), (8, 48, 107)
+    r, g, b = (round(a + (z - a) * t) for a, z in zip(low, high, strict=True))
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def heatmap_svg(cover: Coverage) -> str:
+    """The coverage matrix: a row per topic, a column per jurisdiction, shade = duties."""
+    label_w, cell_w, cell_h, head_h, tail_w = 200, 92, 22, 120, 70
+    cols, rows = len(cover.jurisdictions), len(cover.topics)
+    width = label_w + cols * cell_w + tail_w + 10
+    height = head_h + rows * cell_h + 50
+    peak = max(1, cover.maximum)
+    parts = [
+        f'<svg class="heatmap" xmlns="http://www.w3.org/2000/svg" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
+        'aria-labelledby="heatmap-title">',
+        '<title id="heatmap-title">地区 × 主题覆盖矩阵 Jurisdiction × topic coverage</title>',
+    ]
+    for i, (_, label) in enumerate(cover.jurisdictions):
+        x = label_w + i * cell_w + cell_w / 2
+        parts.append(
+            f'<text class="col" x="{x:.0f}" y="{head_h - 8}" '
+            f'transform="rotate(-35 {x:.0f} {head_h - 8})">{_e(short_label(label))}'
+            f"<title>{_e(label)}</title></text>"
+        )
+    parts.append(
+        f'<text class="col" x="{label_w + cols * cell_w + tail_w / 2:.0f}" y="{head_h - 8}" '
+        'text-anchor="middle">地区数</text>'
+    )
+    for r, (topic, label) in enumerate(cover.topics):
+        y = head_h + r * cell_h
+        parts.append(
+            f'<text class="row" x="{label_w - 8}" y="{y + cell_h * 0.7:.0f}" '
+            f'text-anchor="end">{_e(label)}</text>'
+        )
+        for c, (jurisdiction, j_label) in enumerate(cover.jurisdictions):
+            n = cover.counts.get((topic, jurisdiction), 0)
+            t = math.sqrt(n / peak) if n else 0.0
+            fill = _blend(0.15 + 0.85 * t) if n else "#f1f3f6"
+            x = label_w + c * cell_w
+            parts.append(
+                f'<rect x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" height="{cell_h - 2}" '
+                f'fill="{fill}"><title>{_e(j_label)} · {_e(label)}: {n}</title></rect>'
+            )
+            if n:
+                ink = " on-dark" if t > 0.45 else ""
+                parts.append(
+                    f'<text class="n{ink}" x="{x + cell_w / 2:.0f}" y="{y + cell_h * 0.7:.0f}" '
+                    f'text-anchor="middle">{n}</text>'
+                )
+        k = cover.covered_by(topic)
+        mark = " all" if k == cols else (" one" if k == 1 else "")
+        parts.append(
+            f'<text class="k{mark}" x="{label_w + cols * cell_w + tail_w / 2:.0f}" '
+            f'y="{y + cell_h * 0.7:.0f}" text-anchor="middle">{k}/{cols}</text>'
+        )
+    legend_y = head_h + rows * cell_h + 18
+    parts.append(f'<text class="legend" x="{label_w}" y="{legend_y + 12}">事项数 duties:</text>')
+    steps = sorted({1, max(1, peak // 4), max(1, peak // 2), peak})
+    for i, n in enumerate(steps):
+        x = label_w + 100 + i * 56
+        parts.append(
+            f'<rect x="{x}" y="{legend_y}" width="22" height="16" '
+            f'fill="{_blend(0.15 + 0.85 * math.sqrt(n / peak))}"/>'
+            f'<text class="legend" x="{x + 27}" y="{legend_y + 12}">{n}</text>'
+        )
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def sector_svg(bars: SectorBars) -> str:
+    """Horizontal bars: duties per department sector, stacked by jurisdiction."""
+    label_w, bar_w, row_h, top = 170, 560, 26, 44
+    rows = len(bars.sectors)
+    width, height = label_w + bar_w + 70, top + max(1, rows) * row_h + 16
+    peak = max((total for _, _, total in bars.sectors), default=1)
+    colours = {iri: PALETTE[i % len(PALETTE)] for i, (iri, _) in enumerate(bars.jurisdictions)}
+    present = [
+        (iri, label)
+        for iri, label in bars.jurisdictions
+        if any(iri in split for _, split, _ in bars.sectors)
+    ]
+    parts = [
+        f'<svg class="bars" xmlns="http://www.w3.org/2000/svg" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
+        'aria-labelledby="bars-title">',
+        '<title id="bars-title">各部门领域的事项数 Duties per department sector</title>',
+    ]
+    x = label_w
+    for iri, label in present:
+        parts.append(
+            f'<rect x="{x}" y="8" width="14" height="14" fill="{colours[iri]}"/>'
+            f'<text class="legend" x="{x + 19}" y="20">{_e(short_label(label))}</text>'
+        )
+        x += 30 + 14 * len(short_label(label))
+    if not bars.sectors:
+        parts.append(f'<text class="legend" x="{label_w}" y="{top + 16}">（无 none）</text>')
+    for r, (label, split, total) in enumerate(bars.sectors):
+        y = top + r * row_h
+        parts.append(
+            f'<text class="row" x="{label_w - 8}" y="{y + row_h * 0.65:.0f}" '
+            f'text-anchor="end">{_e(label)}</text>'
+        )
+        x0 = float(label_w)
+        for iri, j_label in bars.jurisdictions:
+            n = split.get(iri, 0)
+            if not n:
+                continue
+            w = bar_w * n / peak
+            parts.append(
+                f'<rect x="{x0:.1f}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}" '
+                f'fill="{colours[iri]}"><title>{_e(label)} · {_e(j_label)}: {n}</title></rect>'
+            )
+            x0 += w
+        parts.append(f'<text class="n" x="{x0 + 6:.1f}" y="{y + row_h * 0.65:.0f}">{total}</text>')
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+# --- HTML -----------------------------------------------------------------------------------
+
+_STYLE = """
+:root { --fg: #1d2330; --muted: #5b6475; --line: #d9dde5; --accent: #1f5fa8; --bg2: #f5f7fa; }
+* { box-sizing: border-box; }
+body { margin: 0; color: var(--fg); line-height: 1.5;
+  font-family: system-ui, -apple-system, "Segoe UI", "Noto Sans CJK SC", "Noto Sans SC",
+    "WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC", sans-serif; }
+main { padding: 1rem 1.5rem 3rem; max-width: 84rem; }
+h1 { font-size: 1.5rem; margin: .3rem 0; }
+h2 { font-size: 1.2rem; margin: 2rem 0 .6rem; border-bottom: 1px solid var(--line); }
+h3 { font-size: 1rem; margin: 1.2rem 0 .3rem; }
+a { color: var(--accent); }
+.muted, .iri { color: var(--muted); }
+.iri { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .8em;
+  word-break: break-all; }
+table { border-collapse: collapse; }
+th, td { text-align: left; vertical-align: top; padding: .3rem .6rem;
+  border-bottom: 1px solid var(--line); }
+th { background: var(--bg2); font-weight: 600; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.sev { display: inline-block; padding: 0 .45rem; border-radius: .6rem; font-size: .8em;
+  color: #fff; }
+.sev.error { background: #c0392b; } .sev.warning { background: #d68910; }
+.sev.info { background: #2e86c1; }
+.status.FAIL { color: #c0392b; font-weight: 700; } .status.ok { color: #1e8449; }
+.verdict { font-size: 1.1rem; padding: .5rem .8rem; border-radius: .3rem; display: inline-block; }
+.verdict.pass { background: #e9f7ef; color: #1e8449; }
+.verdict.fail { background: #fdedec; color: #c0392b; }
+dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; }
+dl.meta dt { color: var(--muted); } dl.meta dd { margin: 0; }
+details > summary { cursor: pointer; color: var(--accent); }
+.source { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .9em;
+  white-space: nowrap; }
+figure { margin: .5rem 0 1rem; } figcaption { color: var(--muted); font-size: .9em; }
+svg text { font-family: inherit; font-size: 13px; fill: var(--fg); }
+svg text.n { font-size: 12px; font-variant-numeric: tabular-nums; }
+svg text.n.on-dark { fill: #ffffff; }
+svg text.col { font-weight: 600; }
+svg text.k { fill: var(--muted); } svg text.k.all { fill: #1e8449; font-weight: 700; }
+svg text.k.one { fill: #b9770e; }
+svg text.legend { font-size: 12px; fill: var(--muted); }
+"""
+
+
+def _identity(iri: str) -> str:
+    return iri
+
+
+def _finding_rows(result: CheckResult, link: Linker) -> str:
+    rows = []
+    for n, f in enumerate(result.findings, start=1):
+        where = f"{f.list_type} 第{f.number}项" if f.list_type and f.number else ""
+        target = f.duty or f.focus
+        if target:
+            via = f" ← {f.focus}" if f.focus and f.focus != target else ""
+            duty = (
+                f'<a href="{_e(link(target))}">{_e(f.label or target)}</a>'
+                + (f' <span class="muted">{_e(where)}</span>' if where else "")
+                + f'<br><span class="iri">{_e(target)}{_e(via)}</span>'
+            )
+        else:
+            duty = _e(f.label) or '<span class="muted">—</span>'
+        rows.append(
+            f'<tr><td class="num">{n}</td><td>{duty}</td><td>{_e(f.jurisdiction)}</td>'
+            f'<td class="source">{_e(f.source)}</td><td>{_e(f.message)}</td></tr>'
+        )
+    return "\n".join(rows)
+
+
+def _findings_section(run: CheckRun, threshold: str, link: Linker) -> str:
+    shown = [r for r in run.results if r.findings or r.error]
+    if not shown:
+        return "<p>没有发现 No findings.</p>"
+    parts = []
+    for r in shown:
+        parts.append(
+            f'<section class="check" id="check-{_e(r.name)}"><h3>{_e(r.title_zh)} · '
+            f'{_e(r.title_en)} <span class="sev {r.severity}">{SEVERITY_ZH[r.severity]} '
+            f"{r.severity}</span></h3>"
+            f'<p class="muted"><code>{_e(r.name)}</code> — {_e(r.description)}</p>'
+        )
+        if r.error:
+            parts.append(f'<p class="status FAIL">未能运行 could not run: {_e(r.error)}</p>')
+        if r.findings:
+            opened = " open" if len(r.findings) <= OPEN_FINDINGS else ""
+            parts.append(
+                f"<details{opened}><summary>{len(r.findings)} 项发现 findings</summary>"
+                "<table><thead><tr><th>#</th><th>事项 duty</th><th>地区 jurisdiction</th>"
+                "<th>来源 source</th><th>说明 detail</th></tr></thead><tbody>"
+                f"{_finding_rows(r, link)}</tbody></table></details>"
+            )
+        parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _time(result: CheckResult) -> str:
+    return "SHACL" if result.source == "shacl" else f"{result.seconds * 1000:.0f} ms"
+
+
+def _summary_rows(run: CheckRun, threshold: str) -> str:
+    rows = []
+    for r in run.results:
+        state = status(r, threshold)
+        name = (
+            f'<a href="#check-{_e(r.name)}">{_e(r.name)}</a>'
+            if r.findings or r.error
+            else _e(r.name)
+        )
+        rows.append(
+            f"<tr><td><code>{name}</code></td><td>{_e(r.title_zh)}<br>"
+            f'<span class="muted">{_e(r.title_en)}</span></td>'
+            f'<td><span class="sev {r.severity}">{r.severity}</span></td>'
+            f'<td class="num">{len(r.findings)}</td>'
+            f'<td class="status {state.replace(" ", "-")}">{state}</td>'
+            f'<td class="num">{_time(r)}</td></tr>'
+        )
+    return "\n".join(rows)
+
+
+def render_html(run: CheckRun, threshold: str, link: Linker | None = None, title: str = "") -> str:
+    """report.html (and the server's /report): one self-contained page."""
+    link = link or _identity
+    failing = run.failing(threshold)
+    counts = severity_counts(run.results)
+    verdict = (
+        f'<p class="verdict fail">未通过 FAIL at threshold “{_e(threshold)}”: '
+        + ", ".join(_e(r.name) for r in failing)
+        + "</p>"
+        if failing
+        else f'<p class="verdict pass">通过 PASS at threshold “{_e(threshold)}”</p>'
+    )
+    cover, bars = coverage(run.duties), sector_bars(run.duties)
+    everywhere = sum(1 for t, _ in cover.topics if cover.covered_by(t) == len(cover.jurisdictions))
+    only_one = sum(1 for t, _ in cover.topics if cover.covered_by(t) == 1)
+    unassigned = ", ".join(
+        f"{_e(label)} {bars.unassigned[iri]}"
+        for iri, label in bars.jurisdictions
+        if bars.unassigned.get(iri)
+    )
+    heading = title or "社区工作事项一致性检查报告"
+    shacl = "" if run.shacl_seconds is None else f"; SHACL {run.shacl_seconds:.2f} s"
+    notes = "".join(f"<dt>注 note</dt><dd>{_e(note)}</dd>\n" for note in run.notes)
+    return f"""<!doctype html>
+<html lang="zh">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{_e(heading)} · cdkg check report</title>
+<style>{_STYLE}</style>
+</head>
+<body>
+<main>
+<h1>{_e(heading)} <span class="muted">cdkg check report</span></h1>
+{verdict}
+<dl class="meta">
+<dt>数据版本 dataset</dt><dd><code>{_e(run.version)}</code> {_e(run.dataset)}</dd>
+<dt>生成时间 generated</dt><dd>{_e(run.generated)} (checks ran in {run.seconds:.2f} s{shacl})</dd>
+<dt>事项 duties</dt><dd>{len(run.duties)}</dd>
+<dt>发现 findings</dt><dd>{counts["error"]} error · {counts["warning"]} warning ·
+  {counts["info"]} info</dd>
+{notes}</dl>
+
+<h2 id="summary">汇总 Summary</h2>
+<table class="summary">
+<thead><tr><th>检查 check</th><th>标题 title</th><th>级别 severity</th><th>发现 findings</th>
+<th>状态 status</th><th>用时 time</th></tr></thead>
+<tbody>
+{_summary_rows(run, threshold)}
+</tbody>
+</table>
+
+<h2 id="findings">发现 Findings</h2>
+{_findings_section(run, threshold, link)}
+
+<h2 id="coverage">覆盖矩阵 Coverage: duties per topic and jurisdiction</h2>
+<figure>
+{heatmap_svg(cover)}
+<figcaption>每格为该地区清单中归入该主题的事项数；最后一列为涉及该主题的地区数。
+{everywhere} topics appear in every jurisdiction, {only_one} in only one.
+Each cell counts the duties of a jurisdiction's catalogs placed under a topic.</figcaption>
+</figure>
+
+<h2 id="sectors">部门领域 Duties per department sector</h2>
+<figure>
+{sector_svg(bars)}
+<figcaption>按责任/指导部门所属领域统计事项数（一个事项可属多个领域）。
+Duties whose catalog names no department are not counted: {unassigned or "none"}.</figcaption>
+</figure>
+</main>
+</body>
+</html>
+"""

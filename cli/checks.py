@@ -1,0 +1,530 @@
+"""Consistency checks: every ``kind: check`` query of the library, plus the SHACL shapes.
+
+One function, ``run_checks``, does the work for ``cdkg check`` and for the server's /report
+(like pySHACL's CLI and HTTP service over one ``validate()``): it runs each check query on a
+store, validates a data graph against ontology/shapes.ttl with pySHACL, and returns a
+``CheckRun`` — results by check with their findings, each finding traced to its duty, the
+duty's jurisdiction and its source file and line. ``cdkg.check_report`` renders a run.
+
+A row of a check query is one finding. Its subject is the ``?duty`` (or ``?focus``) variable,
+else the first IRI in the row that is a duty, else the first IRI; a ``?message`` (or
+``?reason``) variable gives the text, else the row's other values do.
+
+Severities rank error > warning > info; SHACL's sh:Violation / sh:Warning / sh:Info map onto
+them. A run *fails* at a threshold when a check at or above it has findings, or could not run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from importlib.resources import files
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDFS, SH
+from rdflib.term import Node
+
+from . import querylib
+from .duties import DutyRow, Selector, duty_table
+from .querylib import NamedQuery
+
+SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
+THRESHOLDS = ("error", "warning", "info", "never")
+SHACL_SEVERITY = {SH.Violation: "error", SH.Warning: "warning", SH.Info: "info"}
+SUBJECT_VARIABLES = ("duty", "focus", "this")
+MESSAGE_VARIABLES = ("message", "reason")
+SHAPES_FILE = Path(str(files("cdkg.ontology").joinpath("shapes.ttl")))
+
+_FOCUS_QUERY = """PREFIX cd: <https://w3id.org/cdkg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?focus ?owner ?label ?jurisdiction ?jurisdictionLabel ?file ?line WHERE {
+  VALUES ?focus { %s }
+  OPTIONAL { ?owner cd:hasCitation|cd:topicAssignment ?focus }
+  OPTIONAL { ?focus rdfs:label ?label }
+  OPTIONAL { ?focus cd:jurisdiction ?jurisdiction
+             OPTIONAL { ?jurisdiction rdfs:label ?jurisdictionLabel
+                        FILTER(langMatches(lang(?jurisdictionLabel), "zh")) } }
+  OPTIONAL { ?focus prov:wasDerivedFrom/cd:fileName ?file }
+  OPTIONAL { ?focus cd:sourceLine ?line }
+}"""
+_LABELS = ("Label", "_label", "label", "Name", "Title")
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_IRI_PARAM = querylib.Param("focus", "iri", "<urn:x>")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a check found, traced to its source."""
+
+    focus: str | None
+    """The IRI the check reported (usually a duty), if it names one."""
+    label: str = ""
+    jurisdiction: str = ""
+    jurisdiction_iri: str = ""
+    file: str = ""
+    line: int | None = None
+    message: str = ""
+    values: Mapping[str, str] = field(default_factory=dict)
+    """The query row as text, by variable (empty for SHACL results)."""
+    list_type: str = ""
+    number: str = ""
+    duty: str | None = None
+    """The duty the finding traces to: the focus itself, or the duty owning the focus (a
+    citation or a topic assignment of the duty)."""
+
+    @property
+    def source(self) -> str:
+        if not self.file:
+            return ""
+        return f"{self.file}:{self.line}" if self.line is not None else self.file
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "duty": self.duty,
+            "focus": self.focus,
+            "label": self.label,
+            "jurisdiction": self.jurisdiction,
+            "jurisdiction_iri": self.jurisdiction_iri or None,
+            "file": self.file or None,
+            "line": self.line,
+            "list_type": self.list_type or None,
+            "number": self.number or None,
+            "message": self.message,
+            "values": dict(self.values),
+        }
+
+
+@dataclass
+class CheckResult:
+    """One check (a named query, or one SHACL shape at one severity) and its findings."""
+
+    name: str
+    source: str  # "query" | "shacl"
+    severity: str
+    title_zh: str
+    title_en: str
+    description: str = ""
+    findings: list[Finding] = field(default_factory=list)
+    seconds: float = 0.0
+    error: str | None = None
+    """Why the check could not run (it then fails at every threshold but ``never``)."""
+
+    def fails(self, threshold: str) -> bool:
+        if threshold == "never":
+            return False
+        if self.error is not None:
+            return True
+        return bool(self.findings) and SEVERITY_RANK[self.severity] >= SEVERITY_RANK[threshold]
+
+    def to_json(self, threshold: str) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "source": self.source,
+            "severity": self.severity,
+            "title": {"zh": self.title_zh, "en": self.title_en},
+            "description": self.description,
+            "count": len(self.findings),
+            "fails": self.fails(threshold),
+            "error": self.error,
+            "seconds": round(self.seconds, 3),
+            "findings": [finding.to_json() for finding in self.findings],
+        }
+
+
+@dataclass
+class CheckRun:
+    """All checks of one run over one dataset version."""
+
+    version: str
+    results: list[CheckResult]
+    duties: list[DutyRow]
+    generated: str
+    seconds: float
+    dataset: str = ""
+    shacl_seconds: float | None = None
+    """How long pySHACL took for all shapes (None: SHACL did not run)."""
+    notes: list[str] = field(default_factory=list)
+    """Remarks for the reader, e.g. why SHACL did not run."""
+
+    def failing(self, threshold: str) -> list[CheckResult]:
+        return [result for result in self.results if result.fails(threshold)]
+
+    def to_json(self, threshold: str) -> dict[str, object]:
+        """The machine-readable report (``cdkg check --format json``, /report as JSON)."""
+        return {
+            "version": self.version,
+            "dataset": self.dataset or None,
+            "generated": self.generated,
+            "seconds": round(self.seconds, 3),
+            "shacl_seconds": None if self.shacl_seconds is None else round(self.shacl_seconds, 3),
+            "threshold": threshold,
+            "ok": not self.failing(threshold),
+            "notes": list(self.notes),
+            "duties": len(self.duties),
+            "summary": {
+                severity: sum(len(r.findings) for r in self.results if r.severity == severity)
+                for severity in ("error", "warning", "info")
+            },
+            "checks": [result.to_json(threshold) for result in self.results],
+        }
+
+
+@dataclass(frozen=True)
+class _Raw:
+    """A finding as a check reported it, before it is traced to its duty."""
+
+    check: CheckResult
+    focus: str | None
+    message: str | None
+    values: dict[str, str] = field(default_factory=dict)
+    iris: frozenset[str] = frozenset()
+    """The variables of ``values`` that were IRIs."""
+
+
+# --- data ---------------------------------------------------------------------------------
+
+
+def _to_rdflib(term: object) -> Node:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
+    raise ValueError(f"unsupported term {term!r}")
+
+
+def load_data_graph(path: Path) -> Graph:
+    """The union of a dataset file's graphs (N-Quads or TriG) as one rdflib Graph, for SHACL.
+
+    Read with pyoxigraph's parser (fast, and literals keep their datatypes exactly as
+    written: a store may canonicalise xsd:positiveInteger to xsd:integer)."""
+    fmt = ox.RdfFormat.TRIG if path.suffix == ".trig" else ox.RdfFormat.N_QUADS
+    graph = Graph()
+    for quad in ox.parse(path=str(path), format=fmt):
+        graph.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
+    return graph
+
+
+# --- query checks -------------------------------------------------------------------------
+
+
+def check_queries(library: Mapping[str, NamedQuery]) -> list[NamedQuery]:
+    """The library's checks, most severe first, then by name."""
+    checks = [q for q in library.values() if q.kind == "check"]
+    return sorted(checks, key=lambda q: (-SEVERITY_RANK.get(q.severity or "info", 0), q.name))
+
+
+def _row_text(value: Node) -> str:
+    return str(value)
+
+
+def _subject(row: Mapping[str, Node], duties: Mapping[str, DutyRow]) -> str | None:
+    for name in SUBJECT_VARIABLES:
+        if isinstance(row.get(name), URIRef):
+            return str(row[name])
+    iris = [str(value) for value in row.values() if isinstance(value, URIRef)]
+    for iri in iris:
+        if iri in duties:
+            return iri
+    return iris[0] if iris else None
+
+
+def _explicit_message(row: Mapping[str, Node]) -> str | None:
+    for name in MESSAGE_VARIABLES:
+        if name in row:
+            return _row_text(row[name])
+    return None
+
+
+def _message(finding: Finding, iris: frozenset[str], shown: Iterable[str] = ()) -> str:
+    """The row's values a reader has not already seen in the finding's duty columns: no
+    empty values, nothing the duty columns show, and no IRI that a ``?xLabel`` names."""
+    seen = {
+        finding.focus,
+        finding.label,
+        finding.jurisdiction,
+        finding.jurisdiction_iri,
+        finding.file,
+        finding.source,
+        str(finding.line),
+        finding.list_type,
+        finding.number,
+        "",
+        *shown,
+    }
+    values = finding.values
+    return "; ".join(
+        f"{name}: {value}"
+        for name, value in values.items()
+        if value not in seen
+        and name not in SUBJECT_VARIABLES
+        and not (name in iris and any(f"{name}{suffix}" in values for suffix in _LABELS))
+    )
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
+def _finding(
+    focus: str | None,
+    message: str | None,
+    values: Mapping[str, str],
+    duties: Mapping[str, DutyRow],
+    described: Mapping[str, dict[str, str]],
+    iris: frozenset[str] = frozenset(),
+) -> Finding:
+    duty = duties.get(focus or "")
+    if duty is None and focus is not None:
+        duty = duties.get(described.get(focus, {}).get("owner", ""))
+    if duty is not None:
+        finding = Finding(
+            focus,
+            duty.name,
+            duty.jurisdiction,
+            duty.jurisdiction_iri,
+            duty.file,
+            duty.line,
+            message or "",
+            values,
+            duty.list_type,
+            duty.number,
+            duty.iri,
+        )
+    else:
+        info = {**described.get(focus or "", {}), **{k: v for k, v in values.items() if v}}
+        finding = Finding(
+            focus,
+            info.get("label", info.get("name", "")),
+            info.get("jurisdictionLabel", ""),
+            info.get("jurisdiction", ""),
+            info.get("file", ""),
+            _int(info["line"]) if "line" in info else None,
+            message or "",
+            values,
+        )
+    if message is None:
+        shown = (duty.list_class, duty.catalog_iri, duty.catalog) if duty is not None else ()
+        finding = replace(finding, message=_message(finding, iris, shown))
+    return finding
+
+
+def describe(selector: Selector, iris: Iterable[str]) -> dict[str, dict[str, str]]:
+    """Label, jurisdiction and source of resources that are not duties, and the duty that
+    owns a citation or topic assignment (one query)."""
+    terms = []
+    for iri in sorted(set(iris)):
+        try:
+            terms.append(querylib.format_value(_IRI_PARAM, iri))
+        except ValueError:
+            continue
+    if not terms:
+        return {}
+    described: dict[str, dict[str, str]] = {}
+    for row in selector.select(_FOCUS_QUERY % " ".join(terms)):
+        info = described.setdefault(str(row["focus"]), {})
+        for name, value in row.items():
+            if name == "focus":
+                continue
+            zh = isinstance(value, Literal) and (value.language or "").startswith("zh")
+            if name not in info or zh:
+                info[name] = str(value)
+    return described
+
+
+def run_query_check(
+    selector: Selector, query: NamedQuery, duties: Mapping[str, DutyRow]
+) -> tuple[CheckResult, list[_Raw]]:
+    """Run one check query; the raw findings are traced to their duties later, together."""
+    result = CheckResult(
+        query.name,
+        "query",
+        query.severity or "error",
+        query.title_zh,
+        query.title_en,
+        query.description,
+    )
+    started = time.perf_counter()
+    raw: list[_Raw] = []
+    try:
+        rows = selector.select(query.text)
+    except Exception as error:  # any engine error: the check is reported as not run
+        result.error = f"{type(error).__name__}: {error}"
+        rows = []
+    for row in rows:
+        focus = _subject(row, duties)
+        values = {name: _row_text(value) for name, value in row.items()}
+        iris = frozenset(name for name, value in row.items() if isinstance(value, URIRef))
+        raw.append(_Raw(result, focus, _explicit_message(row), values, iris))
+    result.seconds = time.perf_counter() - started
+    return result, raw
+
+
+# --- SHACL --------------------------------------------------------------------------------
+
+
+def _shape_name(shapes: Graph, shape: Node) -> str:
+    label = shapes.value(shape, RDFS.label)
+    if label is not None:
+        return str(label)
+    text = str(shape)
+    return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _node_shape(shapes: Graph, results: Graph, source: Node) -> Node:
+    """The named node shape a result comes from (property shapes are anonymous)."""
+    if isinstance(source, BNode):
+        parent = shapes.value(None, SH.property, source)
+        if parent is not None:
+            return parent
+        # pySHACL may report a copy of the property shape: match it by path and message.
+        path, message = results.value(source, SH.path), results.value(source, SH.message)
+        for candidate in shapes.subjects(SH.path, path) if path is not None else ():
+            if message is None or shapes.value(candidate, SH.message) == message:
+                parent = shapes.value(None, SH.property, candidate)
+                if parent is not None:
+                    return parent
+    return source
+
+
+def _severity(node: Node | None) -> str:
+    """cdkg's severity for a SHACL severity (sh:Violation when none is given)."""
+    return SHACL_SEVERITY.get(node, "error") if isinstance(node, URIRef) else "error"
+
+
+def _declared_severity(shapes: Graph, shape: Node) -> str:
+    """The most severe severity a node shape can report: its property shapes' (each
+    sh:Violation unless declared), and its own when it has constraints of its own."""
+    properties = list(shapes.objects(shape, SH.property))
+    declared = [shapes.value(p, SH.severity) for p in properties]
+    if not properties or (shape, SH.sparql, None) in shapes:
+        declared.append(shapes.value(shape, SH.severity))
+    ranks = [_severity(s) for s in declared]
+    return max(ranks, key=lambda s: SEVERITY_RANK[s])
+
+
+def run_shacl(data: Graph, shapes_path: Path) -> tuple[list[CheckResult], list[_Raw], float]:
+    """Validate ``data`` against the shapes: one CheckResult per (node shape, severity),
+    shapes without findings included; the raw findings; the seconds pySHACL took."""
+    from pyshacl import validate as shacl_validate  # slow to import; only needed here
+
+    shapes = Graph().parse(shapes_path)
+    started = time.perf_counter()
+    _, results_graph, _ = shacl_validate(
+        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
+    )
+    seconds = time.perf_counter() - started
+    assert isinstance(results_graph, Graph)
+    checks: dict[tuple[str, str], CheckResult] = {}
+
+    def check(shape: Node, severity: str) -> CheckResult:
+        name = f"shacl:{_shape_name(shapes, shape)}"
+        key = (name, severity)
+        if key not in checks:
+            comment = str(shapes.value(shape, RDFS.comment) or "")
+            first = comment.split(". ", 1)[0].rstrip(".")
+            checks[key] = CheckResult(
+                name,
+                "shacl",
+                severity,
+                f"SHACL 形状 {_shape_name(shapes, shape)}",
+                first or f"SHACL shape {_shape_name(shapes, shape)}",
+                comment,
+            )
+        return checks[key]
+
+    for shape in sorted(set(shapes.subjects(SH.targetClass, None)), key=str):
+        check(shape, _declared_severity(shapes, shape))
+    raw: list[_Raw] = []
+    for result in results_graph.subjects(SH.resultSeverity, None):
+        source = results_graph.value(result, SH.sourceShape)
+        shape = _node_shape(shapes, results_graph, source) if source is not None else BNode()
+        severity = _severity(results_graph.value(result, SH.resultSeverity))
+        focus = results_graph.value(result, SH.focusNode)
+        message = results_graph.value(result, SH.resultMessage)
+        path = results_graph.value(result, SH.resultPath)
+        text = str(message or "")
+        if path is not None and str(path) not in text:
+            text = f"{text} ({_short(path)})" if text else _short(path)
+        raw.append(_Raw(check(shape, severity), str(focus) if focus is not None else None, text))
+    return list(checks.values()), raw, seconds
+
+
+def _short(node: Node) -> str:
+    text = str(node)
+    return text.rsplit("#", 1)[-1] if "#" in text else text.rsplit("/", 1)[-1]
+
+
+# --- the run ------------------------------------------------------------------------------
+
+
+def run_checks(
+    selector: Selector,
+    library: Mapping[str, NamedQuery],
+    *,
+    data: Graph | None = None,
+    shapes_path: Path | None = SHAPES_FILE,
+    version: str = "",
+    dataset: str = "",
+) -> CheckRun:
+    """Run every check query of ``library`` on ``selector`` and, when ``data`` and
+    ``shapes_path`` are given, SHACL on ``data``. Findings name their duty (label,
+    jurisdiction, file and line) from the store's duty table."""
+    started = time.perf_counter()
+    duties = duty_table(selector)
+    by_iri = {duty.iri: duty for duty in duties}
+    results: list[CheckResult] = []
+    pending: list[_Raw] = []
+    for query in check_queries(library):
+        result, raw = run_query_check(selector, query, by_iri)
+        results.append(result)
+        pending.extend(raw)
+    shacl_seconds: float | None = None
+    if data is not None and shapes_path is not None and shapes_path.is_file():
+        shacl_results, shacl_raw, shacl_seconds = run_shacl(data, shapes_path)
+        results.extend(sorted(shacl_results, key=lambda r: (-SEVERITY_RANK[r.severity], r.name)))
+        pending.extend(shacl_raw)
+    described = describe(selector, [r.focus for r in pending if r.focus and r.focus not in by_iri])
+    for raw_finding in pending:
+        raw_finding.check.findings.append(
+            _finding(
+                raw_finding.focus,
+                raw_finding.message,
+                raw_finding.values,
+                by_iri,
+                described,
+                raw_finding.iris,
+            )
+        )
+    for result in results:
+        result.findings.sort(key=lambda f: (f.file, f.line or 0, f.focus or "", f.message))
+    return CheckRun(
+        version=version,
+        results=results,
+        duties=duties,
+        generated=datetime.now(UTC).replace(microsecond=0).isoformat(),
+        seconds=time.perf_counter() - started,
+        dataset=dataset,
+        shacl_seconds=shacl_seconds,
+    )
+
+
+def severity_counts(results: Sequence[CheckResult]) -> dict[str, int]:
+    """Findings per severity."""
+    counts = dict.fromkeys(("error", "warning", "info"), 0)
+    for result in results:
+        counts[result.severity] += len(result.findings)
+    return counts

@@ -1,0 +1,250 @@
+"""The duty table: one row per duty with everything a person reads about it.
+
+``cdkg export`` writes it as CSV/XLSX, and the check report uses it to name the duty behind
+a finding (label, jurisdiction, source file and line) and to draw the jurisdiction × topic
+matrix and the sector chart. It is read through any object with a ``select`` method (the
+server's ``Store``, or ``OxigraphStore`` over the built dataset), with two queries: one row
+per duty for the single-valued fields, and one ``(duty, field, value, label)`` row per link
+for the multi-valued ones, so nothing is multiplied out.
+
+>>> import pyoxigraph as ox
+>>> from cdkg.server.stores import OxigraphStore
+>>> store = OxigraphStore(ox.Store(), "v0")
+>>> store.update('''INSERT DATA { GRAPH <http://g> {
+...   <http://d> a cd:AssistanceDuty, cd:Duty ; rdfs:label "协助开展禁毒宣传"@zh ;
+...     cd:number "6" ; cd:inCatalog <http://c> ; cd:citationText "" ; cd:sourceLine 97 ;
+...     cd:topic <http://t> .
+...   <http://t> skos:prefLabel "禁毒"@zh .
+...   cd:AssistanceDuty rdfs:subClassOf cd:Duty ; rdfs:label "依法协助事项"@zh . } }''')
+>>> row = duty_table(store)[0]
+>>> (row.name, row.number, row.line, row.list_type, row.topics)
+('协助开展禁毒宣传', '6', 97, '依法协助事项', ('禁毒',))
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from rdflib import Literal, URIRef
+from rdflib.term import Node
+
+PREFIX_LINES = """PREFIX cd: <https://w3id.org/cdkg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX dct: <http://purl.org/dc/terms/>
+"""
+
+DUTIES_QUERY = (
+    PREFIX_LINES
+    + """SELECT DISTINCT ?duty ?name ?number ?line ?file ?catalog ?catalogLabel ?jurisdiction
+       ?jurisdictionLabel ?listClass ?listLabel ?listLabelEn ?citation WHERE {
+  ?duty a cd:Duty .
+  OPTIONAL { ?duty rdfs:label ?name }
+  OPTIONAL { ?duty cd:number ?number }
+  OPTIONAL { ?duty cd:sourceLine ?line }
+  OPTIONAL { ?duty prov:wasDerivedFrom/cd:fileName ?file }
+  OPTIONAL { ?duty cd:citationText ?citation }
+  OPTIONAL { ?duty cd:inCatalog ?catalog OPTIONAL { ?catalog dct:title ?catalogLabel } }
+  OPTIONAL { ?duty cd:jurisdiction ?jurisdiction
+             OPTIONAL { ?jurisdiction rdfs:label ?jurisdictionLabel
+                        FILTER(langMatches(lang(?jurisdictionLabel), "zh")) } }
+  OPTIONAL { ?duty a ?listClass . ?listClass rdfs:subClassOf cd:Duty .
+             FILTER(?listClass != cd:Duty)
+             OPTIONAL { ?listClass rdfs:label ?listLabel
+                        FILTER(langMatches(lang(?listLabel), "zh")) }
+             OPTIONAL { ?listClass rdfs:label ?listLabelEn
+                        FILTER(langMatches(lang(?listLabelEn), "en")) } }
+}"""
+)
+
+LINKS_QUERY = (
+    PREFIX_LINES
+    + """SELECT DISTINCT ?duty ?field ?value ?label WHERE {
+  ?duty a cd:Duty .
+  {
+    BIND("category" AS ?field)
+    ?duty cd:category ?value . OPTIONAL { ?value skos:prefLabel ?label }
+  } UNION {
+    BIND("topic" AS ?field)
+    ?duty cd:topic ?value .
+    OPTIONAL { ?value skos:prefLabel ?label FILTER(langMatches(lang(?label), "zh")) }
+  } UNION {
+    BIND("department" AS ?field)
+    ?duty cd:department ?value . OPTIONAL { ?value rdfs:label ?label }
+  } UNION {
+    BIND("sector" AS ?field)
+    ?duty cd:department/cd:sector ?value .
+    OPTIONAL { ?value skos:prefLabel ?label FILTER(langMatches(lang(?label), "zh")) }
+  } UNION {
+    BIND("document" AS ?field)
+    ?duty cd:hasCitation/cd:citedDocument ?value .
+    OPTIONAL { ?value rdfs:label ?label FILTER(langMatches(lang(?label), "zh")) }
+  } UNION {
+    BIND("article" AS ?field)
+    ?duty cd:hasLegalBasis ?value . ?value a cd:LegalProvision .
+    OPTIONAL { ?value rdfs:label ?label }
+  }
+}"""
+)
+
+FIELDS = ("category", "topic", "department", "sector", "document", "article")
+
+
+class Selector(Protocol):
+    """Anything that runs a SELECT and returns rows of rdflib terms (``cdkg.server.store``'s
+    ``Store`` does)."""
+
+    def select(self, query: str) -> list[dict[str, Node]]: ...
+
+
+@dataclass(frozen=True)
+class Link:
+    """A linked resource of a duty: its IRI and its (Chinese) label."""
+
+    iri: str
+    label: str
+
+
+@dataclass(frozen=True)
+class DutyRow:
+    """One duty, with labels for people and IRIs for machines."""
+
+    iri: str
+    name: str
+    number: str
+    list_class: str
+    list_type: str
+    list_type_en: str
+    catalog_iri: str
+    catalog: str
+    jurisdiction_iri: str
+    jurisdiction: str
+    citation_text: str
+    file: str
+    line: int | None
+    links: dict[str, tuple[Link, ...]] = field(default_factory=dict, compare=False)
+
+    def labels(self, name: str) -> tuple[str, ...]:
+        """The labels of one multi-valued field (``topic``, ``sector`` …), sorted."""
+        return tuple(link.label for link in self.links.get(name, ()))
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return self.labels("category")
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        return self.labels("topic")
+
+    @property
+    def departments(self) -> tuple[str, ...]:
+        return self.labels("department")
+
+    @property
+    def sectors(self) -> tuple[str, ...]:
+        return self.labels("sector")
+
+    @property
+    def documents(self) -> tuple[str, ...]:
+        return self.labels("document")
+
+    @property
+    def articles(self) -> tuple[str, ...]:
+        return self.labels("article")
+
+    @property
+    def source(self) -> str:
+        """``file:line`` as a person cites it."""
+        return f"{self.file}:{self.line}" if self.line is not None else self.file
+
+
+def _text(row: dict[str, Node], name: str) -> str:
+    value = row.get(name)
+    return str(value) if value is not None else ""
+
+
+def _better(old: str, new: str) -> bool:
+    """Of several values for one field (a dataset with duplicates), keep a stable one."""
+    return not old or (bool(new) and new < old)
+
+
+def _line(value: Node | None) -> int | None:
+    if isinstance(value, Literal):
+        try:
+            return int(str(value))
+        except ValueError:
+            return None
+    return None
+
+
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key reading digit runs as numbers: 第9条 before 第17条, 2 before 10."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part
+    )
+
+
+def duty_table(selector: Selector) -> list[DutyRow]:
+    """Every duty of the store, in source order (file, line)."""
+    scalars: dict[str, dict[str, str]] = {}
+    lines: dict[str, int | None] = {}
+    for row in selector.select(DUTIES_QUERY):
+        iri = str(row["duty"])
+        current = scalars.setdefault(iri, {})
+        for name in row:
+            if name in ("duty", "line"):
+                continue
+            text = _text(row, name)
+            if _better(current.get(name, ""), text):
+                current[name] = text
+        if lines.get(iri) is None:
+            lines[iri] = _line(row.get("line"))
+    links = _links(selector.select(LINKS_QUERY))
+    rows = [
+        DutyRow(
+            iri=iri,
+            name=values.get("name", ""),
+            number=values.get("number", ""),
+            list_class=values.get("listClass", ""),
+            list_type=values.get("listLabel", ""),
+            list_type_en=values.get("listLabelEn", ""),
+            catalog_iri=values.get("catalog", ""),
+            catalog=values.get("catalogLabel", ""),
+            jurisdiction_iri=values.get("jurisdiction", ""),
+            jurisdiction=values.get("jurisdictionLabel", ""),
+            citation_text=values.get("citation", ""),
+            file=values.get("file", ""),
+            line=lines.get(iri),
+            links=links.get(iri, {}),
+        )
+        for iri, values in scalars.items()
+    ]
+    rows.sort(key=lambda r: (r.file, r.line or 0, r.list_class, natural_key(r.number), r.iri))
+    return rows
+
+
+def _links(rows: Iterable[dict[str, Node]]) -> dict[str, dict[str, tuple[Link, ...]]]:
+    found: dict[str, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
+    for row in rows:
+        duty, name, value = str(row["duty"]), str(row["field"]), row["value"]
+        label = _text(row, "label") or (str(value) if not isinstance(value, URIRef) else "")
+        labels = found[duty][name]
+        if str(value) not in labels or _better(labels[str(value)], label):
+            labels[str(value)] = label
+    return {
+        duty: {
+            name: tuple(
+                sorted(
+                    (Link(iri, label or iri.rsplit("/", 1)[-1]) for iri, label in values.items()),
+                    key=lambda link: (natural_key(link.label), link.iri),
+                )
+            )
+            for name, values in fields.items()
+        }
+        for duty, fields in found.items()
+    }

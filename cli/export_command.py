@@ -1,0 +1,78 @@
+"""``cdkg export``: the duty table as CSV/XLSX, or the dataset as Turtle, N-Quads, JSON-LD.
+
+CSV and XLSX have one row per duty: jurisdiction, catalog, list type, number, name,
+category, topics, departments, sectors, legal documents, articles, citation text, source
+file and line, IRI. A cell with several values joins them with the full-width semicolon
+"；" (see cdkg.exports). CSV is UTF-8 with a byte-order mark so Excel shows the Chinese.
+
+Text formats (csv, ttl, nq, jsonld) go to standard output when no --output is given; xlsx
+is binary and needs --output (or standard output redirected to a file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from cdkg.cli import EXIT_OK, EXIT_USAGE, _paths, ensure_built
+
+FORMATS = ("csv", "xlsx", "ttl", "nq", "jsonld")
+
+
+def register(commands: Any) -> None:
+    """Add the ``export`` sub-command to ``cdkg``'s sub-parsers."""
+    export = commands.add_parser(
+        "export",
+        help="write the duties as CSV/XLSX or the dataset as ttl/nq/jsonld",
+        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    export.add_argument("--format", choices=FORMATS, required=True)
+    export.add_argument("--output", help="file to write (default: standard output)")
+    export.add_argument("--dataset", help="an N-Quads file to export instead of the build")
+    export.set_defaults(handler=cmd_export)
+
+
+def export_bytes(dataset: Path, fmt: str) -> bytes:
+    """The bytes of one export of ``dataset`` (a built dataset.nq)."""
+    from cdkg import exports
+
+    if fmt in exports.RDF_FORMATS:
+        return exports.rdf_dump(dataset, fmt)
+    from cdkg.duties import duty_table
+    from cdkg.server.stores import OxigraphStore
+
+    store = OxigraphStore.from_file(dataset)
+    duties = duty_table(store)
+    if fmt == "csv":
+        return exports.to_csv(duties)
+    return exports.to_xlsx(duties, store.version)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    if args.dataset:
+        dataset = Path(args.dataset)
+        if not dataset.is_file():
+            print(f"cdkg export: no dataset file {dataset}", file=sys.stderr)
+            return EXIT_USAGE
+    else:
+        paths = _paths(args)
+        if not ensure_built(paths, args.base):
+            return EXIT_USAGE
+        dataset = paths.current / "dataset.nq"
+    if args.format == "xlsx" and not args.output and sys.stdout.isatty():
+        print("cdkg export: xlsx is binary; give --output FILE", file=sys.stderr)
+        return EXIT_USAGE
+    body = export_bytes(dataset, args.format)
+    if args.output:
+        output = Path(args.output)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(body)
+        print(f"wrote {output} ({len(body)} bytes, {args.format})", file=sys.stderr)
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(body)
+        sys.stdout.buffer.flush()
+    return EXIT_OK

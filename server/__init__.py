@@ -1,0 +1,1 @@
+"""The SPARQL endpoint and linked-data site (Flask). Never imports cdkg.loaders."""

@@ -1,0 +1,87 @@
+"""Errors the server answers with, and how each becomes an HTTP response.
+
+Every error body is ``text/plain; charset=utf-8`` with one line a person can act on (SPARQL
+clients show the body as is). The statuses, as documented in docs/endpoint.md:
+
+=====  ==========================================================================
+400    malformed query (the parser's message with line:column), SERVICE refused,
+       LOAD refused, result larger than the row cap (``ResultTooLarge``: the query
+       was fine, it asks for too much — add LIMIT), bad parameters
+401    an update without a Bearer token when an admin token is configured
+403    SPARQL Update on a read-only endpoint, or a wrong token
+404    unknown path
+405    wrong method (``Allow`` says which)
+406    no acceptable format (the body lists those available)
+413    request body over the configured size
+415    a POST body that is neither a form nor application/sparql-query/-update
+429    rate limit (``Retry-After``)
+503    query timeout (``QueryTimeout``) or the engine unavailable; the only 5xx a
+       client's input can cause
+=====  ==========================================================================
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, g
+from werkzeug.exceptions import HTTPException
+
+from .store import QueryError, QueryTimeout
+
+log = logging.getLogger(__name__)
+
+# Headers of an HTTP error that the plain-text rendering keeps.
+_KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+
+
+class ResultTooLarge(QueryError):
+    """The result has more rows (SELECT) or triples (CONSTRUCT/DESCRIBE) than the cap."""
+
+
+class EngineUnavailable(Exception):
+    """The query engine could not answer (a worker process died or could not start)."""
+
+
+def plain_error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """A text/plain error response that caches nowhere."""
+    response = Response(message.rstrip("\n") + "\n", status=status)
+    response.content_type = "text/plain; charset=utf-8"
+    response.headers["Cache-Control"] = "no-store"
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _http_error(error: HTTPException) -> Response:
+    kept = {k: v for k, v in error.get_headers() if k in _KEPT_HEADERS}
+    status = error.code or 500
+    return plain_error(status, f"{status} {error.name}: {error.description}", kept)
+
+
+def _query_error(error: QueryError) -> Response:
+    kind = "Result too large" if isinstance(error, ResultTooLarge) else "Bad query"
+    return plain_error(400, f"400 {kind}: {error}")
+
+
+def _timeout(error: QueryTimeout) -> Response:
+    g.cdkg_timeout = True
+    return plain_error(503, f"503 Query timeout: {error}", {"Retry-After": "5"})
+
+
+def _unavailable(error: EngineUnavailable) -> Response:
+    return plain_error(503, f"503 Engine unavailable: {error}", {"Retry-After": "5"})
+
+
+def _unexpected(error: Exception) -> Response:
+    log.exception("unhandled error")
+    return plain_error(500, "500 Internal Server Error: the error was logged")
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Render every error of the app as plain text with the statuses above."""
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(QueryError, _query_error)
+    app.register_error_handler(QueryTimeout, _timeout)
+    app.register_error_handler(EngineUnavailable, _unavailable)
+    app.register_error_handler(Exception, _unexpected)

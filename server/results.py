@@ -1,0 +1,161 @@
+"""Writing results: term conversion between the engines, and serialisation with the row cap.
+
+Results are serialised by pyoxigraph whichever engine evaluated the query (rdflib has no TSV
+writer and escapes differently), so a client gets the same bytes from both engines and
+Chinese text is written as UTF-8, never as ``\\uXXXX``.
+
+The row cap is exact and costs no per-row Python work: a SELECT is first written as TSV (one
+line per row; newlines inside literals are escaped) into a writer that stops the engine as
+soon as one row too many arrives; a graph likewise as N-Triples. The TSV / N-Triples is then
+converted to the negotiated format by pyoxigraph — lossless (tests/server/test_results.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import IO, cast
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from cdkg.ontology.namespace import PREFIXES
+
+from . import negotiation
+from .errors import ResultTooLarge
+from .negotiation import Format
+from .store import QueryError
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def to_rdflib(term: object) -> Node:
+    """A pyoxigraph term as an rdflib term (lexical forms kept as written)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype), normalize=False)
+    raise QueryError(f"this interface cannot return the term {term!r} (RDF 1.2 triple terms)")
+
+
+def to_oxigraph(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as a pyoxigraph term."""
+    if isinstance(node, URIRef):
+        return ox.NamedNode(str(node))
+    if isinstance(node, BNode):
+        try:
+            return ox.BlankNode(str(node))
+        except ValueError:
+            return ox.BlankNode(hashlib.sha1(str(node).encode()).hexdigest())
+    if isinstance(node, Literal):
+        if node.language:
+            return ox.Literal(str(node), language=node.language)
+        if node.datatype is not None and str(node.datatype) not in (_XSD_STRING,):
+            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
+        return ox.Literal(str(node))
+    raise QueryError(f"unsupported term {node!r}")
+
+
+# --- serialisation with the row cap ----------------------------------------------------
+
+
+class _CapExceeded(Exception):
+    pass
+
+
+class _LineCappedBuffer:
+    """A binary writer that stops the engine once more than ``max_lines`` lines arrived."""
+
+    def __init__(self, max_lines: int | None) -> None:
+        self._chunks: list[bytes] = []
+        self._lines = 0
+        self._max = max_lines
+
+    def write(self, data: bytes) -> int:
+        self._lines += data.count(b"\n")
+        if self._max is not None and self._lines > self._max:
+            raise _CapExceeded
+        self._chunks.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        return None
+
+    def getvalue(self) -> bytes:
+        return b"".join(self._chunks)
+
+
+def serialize_solutions(solutions: ox.QuerySolutions, fmt: Format, max_rows: int | None) -> bytes:
+    """SELECT results in ``fmt``; ResultTooLarge past ``max_rows`` rows."""
+    buffer = _LineCappedBuffer(None if max_rows is None else max_rows + 1)  # + header line
+    try:
+        solutions.serialize(cast(IO[bytes], buffer), ox.QueryResultsFormat.TSV)
+    except _CapExceeded:
+        raise ResultTooLarge(
+            f"the result has more than {max_rows} rows; add LIMIT or narrow the query"
+        ) from None
+    tsv = buffer.getvalue()
+    if fmt is negotiation.SPARQL_TSV:
+        return tsv
+    parsed = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
+    assert isinstance(parsed, ox.QuerySolutions)
+    return _written(parsed.serialize(format=negotiation.results_format(fmt)))
+
+
+def serialize_boolean(answer: bool, fmt: Format) -> bytes:
+    """An ASK answer in ``fmt``."""
+    document = json.dumps({"head": {}, "boolean": bool(answer)}).encode()
+    parsed = ox.parse_query_results(document, ox.QueryResultsFormat.JSON)
+    return _written(parsed.serialize(format=negotiation.results_format(fmt)))
+
+
+def serialize_triples(triples: Iterable[ox.Triple], fmt: Format, max_triples: int | None) -> bytes:
+    """CONSTRUCT/DESCRIBE results in ``fmt``; ResultTooLarge past ``max_triples``."""
+    buffer = _LineCappedBuffer(max_triples)
+    try:
+        ox.serialize(triples, cast(IO[bytes], buffer), ox.RdfFormat.N_TRIPLES)
+    except _CapExceeded:
+        raise ResultTooLarge(
+            f"the result has more than {max_triples} triples; add LIMIT or narrow the query"
+        ) from None
+    ntriples = buffer.getvalue()
+    if fmt in (negotiation.N_TRIPLES, negotiation.N_QUADS):  # N-Triples lines are N-Quads
+        return ntriples
+    # Sorted lines put each subject's triples together, so Turtle and RDF/XML group them.
+    grouped = b"".join(sorted(ntriples.splitlines(keepends=True)))
+    parsed = ox.parse(grouped, ox.RdfFormat.N_TRIPLES)
+    prefixes = used_prefixes(grouped)
+    return _written(ox.serialize(parsed, format=negotiation.rdf_format(fmt), prefixes=prefixes))
+
+
+def used_prefixes(ntriples: bytes) -> dict[str, str]:
+    """The standard prefixes whose namespace occurs in ``ntriples``."""
+    return {name: iri for name, iri in PREFIXES.items() if b"<" + iri.encode("utf-8") in ntriples}
+
+
+def _written(output: bytes | None) -> bytes:
+    """pyoxigraph returns the bytes when given no output file."""
+    assert output is not None
+    return output
+
+
+def check_form(fmt: Format, graph_result: bool) -> None:
+    """The engine's result kind must match the negotiated format's kind."""
+    if graph_result != (fmt in negotiation.GRAPH_FORMATS):
+        kind = "a graph" if graph_result else "solutions"
+        raise QueryError(f"the query returns {kind}, which cannot be written as {fmt.media_type}")
+
+
+def serialize_graph(graph: Graph, fmt: Format) -> bytes:
+    """An rdflib graph in ``fmt`` (no cap), written by pyoxigraph like every other result."""
+    triples = (ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph)  # type: ignore[arg-type]
+    return serialize_triples(triples, fmt, None)

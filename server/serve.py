@@ -1,0 +1,193 @@
+"""``serve()``: load the built dataset and run the endpoint under waitress.
+
+The store is pyoxigraph (default) or rdflib, loaded from ``build/current/dataset.nq`` (or a
+persistent pyoxigraph directory); with ``workers`` > 0 queries run in that many worker
+processes so that the query timeout can stop them (``cdkg.server.workers``). With an
+``upstream`` the store is a remote SPARQL endpoint instead (``cdkg.server.remote_store``):
+nothing is loaded, and the endpoint's own HTTP timeout stops queries.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import waitress
+from flask import Flask
+from waitress.server import BaseWSGIServer, MultiSocketServer
+
+from cdkg.ontology.namespace import ONTOLOGY_IRI
+from cdkg.paths import ProjectPaths, project_paths
+
+from .app import create_app
+from .config import ServerConfig
+from .errors import EngineUnavailable
+from .remote_store import RemoteStore, Upstream, describe
+from .search import INDEX_KEY, SearchIndex
+from .store import QueryError, QueryTimeout, Store
+from .stores import OxigraphStore, StoreSpec, dataset_version, open_store
+from .workers import WorkerPoolStore
+
+log = logging.getLogger(__name__)
+
+DATASET_FILE = "dataset.nq"
+
+
+def dataset_file(paths: ProjectPaths) -> Path:
+    """The built dataset the server loads; FileNotFoundError says how to make it."""
+    path = paths.current / DATASET_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} does not exist: run `cdkg build` first")
+    return path
+
+
+def open_server_store(
+    paths: ProjectPaths,
+    engine: str = "oxigraph",
+    workers: int | None = None,
+    store_dir: Path | None = None,
+) -> Store:
+    """The store for ``paths``' current build: a worker pool when ``workers`` > 0, else an
+    in-process store (then queries cannot be timed out). ``None``: one per CPU, 2 to 4.
+
+    With ``store_dir`` (pyoxigraph only) the data live in a persistent store there, loaded
+    once per dataset version; worker processes open it read-only."""
+    workers = default_workers() if workers is None else workers
+    dataset = dataset_file(paths)
+    if store_dir is not None and workers > 0:
+        # load (if needed) here, then let go of it: the workers open it read-only
+        OxigraphStore.open_directory(store_dir, dataset)
+        gc.collect()
+    spec = StoreSpec(
+        engine=engine,
+        dataset=dataset,
+        directory=store_dir,
+        version=dataset_version(dataset),
+        read_only=store_dir is not None and workers > 0,
+    )
+    if workers > 0:
+        return WorkerPoolStore(spec, size=workers)
+    return open_store(spec)
+
+
+def open_upstream_store(upstream: Upstream, config: ServerConfig) -> RemoteStore:
+    """The store in front of ``upstream``, scoped to cdkg's graphs under ``config.base``;
+    what would make its pages wrong is logged (the server starts all the same)."""
+    store = upstream.open(scope=(config.base, str(ONTOLOGY_IRI)))
+    for problem in store.check():
+        log.warning("upstream %s: %s", describe(upstream), problem)
+    return store
+
+
+def default_workers() -> int:
+    return min(4, max(2, os.cpu_count() or 2))
+
+
+def warm_up(app: Flask) -> threading.Thread:
+    """Build the search index in the background, so the first /search is fast."""
+    index: SearchIndex = app.extensions[INDEX_KEY]
+
+    def run() -> None:
+        try:
+            index.entries()
+        except Exception:
+            log.exception("could not build the search index")
+
+    thread = threading.Thread(target=run, name="cdkg-search-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def make_server(
+    app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 8
+) -> BaseWSGIServer | MultiSocketServer:
+    """A waitress server for ``app`` (port 0 picks a free port: see ``.effective_port``)."""
+    config: ServerConfig = app.extensions["cdkg.config"]
+    return waitress.create_server(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        max_request_body_size=config.max_body_bytes,
+        ident="cdkg",
+        clear_untrusted_proxy_headers=True,
+    )
+
+
+def _configure_logging() -> None:
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def serve(
+    paths: ProjectPaths | None = None,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    engine: str = "oxigraph",
+    threads: int = 8,
+    *,
+    workers: int | None = None,
+    store_dir: Path | None = None,
+    config: ServerConfig | None = None,
+    upstream: Upstream | None = None,
+) -> None:
+    """Serve ``paths``' current build until interrupted, or ``upstream``'s data if given.
+
+    ``workers`` query processes (0: queries run in the server process, without timeout);
+    ``config`` overrides the defaults (its ``paths`` is set to ``paths``)."""
+    _configure_logging()
+    paths = paths or project_paths()
+    config = replace(config or ServerConfig(), paths=paths)
+    started = time.perf_counter()
+    store: Store
+    if upstream is not None:
+        store = open_upstream_store(upstream, config)
+        backend = f"upstream {describe(upstream)}"
+    else:
+        workers = default_workers() if workers is None else workers
+        store = open_server_store(paths, engine, workers, store_dir)
+        backend = f"{engine}, {workers} query workers"
+    app = create_app(store, config)
+    warm_up(app)
+    server = make_server(app, host, port, threads)
+    log.info(
+        "cdkg endpoint on http://%s:%s/sparql (%s, version %s, ready in %.1f s)",
+        host,
+        port,
+        backend,
+        _version(store),
+        time.perf_counter() - started,
+    )
+    if threading.current_thread() is threading.main_thread():
+        # SIGTERM (systemd, docker stop, kill) stops like Ctrl-C: workers are stopped too.
+        signal.signal(signal.SIGTERM, _stop)
+    try:
+        server.run()
+    finally:
+        close = getattr(store, "close", None)
+        if close is not None:
+            close()
+
+
+def _version(store: Store) -> str:
+    """The store's version for the start-up line; an unreachable upstream is not fatal."""
+    try:
+        return store.version
+    except (EngineUnavailable, QueryTimeout, QueryError) as error:
+        return f"unknown ({error})"

@@ -1,0 +1,217 @@
+"""``/`` — the query UI: YASGUI served from this server, with cdkg's named queries preloaded.
+
+YASGUI (``@zazuko/yasgui``, pinned in package.json with its lock file) is installed by
+``npm ci`` into node_modules/ and served from there under ``/static/yasgui/``: no CDN, no
+font or script from another host. The page switches off everything in YASGUI that would call
+an outside service — the endpoint catalogue (DBpedia, Wikidata), the LOV class and property
+autocompleters, prefix.cc — and keeps prefix completion (from cdkg's own prefixes) and
+variable completion. A Content-Security-Policy limits the page to this origin, so a browser
+refuses any request elsewhere even if a future YASGUI version tried one.
+
+The example list is the named-query library (queries/*.rq, read by ``cdkg.querylib``), each
+query loaded unchanged — parameters keep the defaults written in their VALUES clauses.
+
+When node_modules is missing, the page says how to install it and still offers a plain HTML
+form that posts to ``/sparql``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, request, send_file
+
+from cdkg import querylib
+from cdkg.ontology.namespace import CD, ONTOLOGY_IRI, PREFIXES
+from cdkg.paths import ProjectPaths, project_paths
+from cdkg.querylib import NamedQuery
+
+from . import negotiation
+from .context import current_config
+
+blueprint = Blueprint("ui", __name__, template_folder="templates")
+log = logging.getLogger(__name__)
+
+YASGUI_PACKAGE = "@zazuko/yasgui"
+YASGUI_FILES = ("yasgui.min.js", "yasgui.min.css", "yasgui.min.js.map")
+INSTALL_COMMAND = "npm ci"
+
+
+# --- named queries ------------------------------------------------------------------------
+
+
+@dataclass
+class Library:
+    """The named queries the page lists, and the files it could not read (with why)."""
+
+    queries: list[NamedQuery] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def load_examples(folder: Path) -> Library:
+    """Every named query in ``folder`` (queries/*.rq, read by cdkg.querylib): questions first,
+    then checks, by name. A file with a bad header is reported on the page, not fatal."""
+    library = Library()
+    if not folder.is_dir():
+        return library
+    for path in sorted(folder.glob("*.rq")):
+        try:
+            library.queries.append(querylib.load_query(path))
+        except (ValueError, OSError) as error:
+            log.warning("named query %s not listed: %s", path.name, error)
+            library.errors.append(f"{path.name}: {error}")
+    library.queries.sort(key=lambda q: (q.kind != "question", q.kind, q.name))
+    return library
+
+
+# --- configuration of the page ------------------------------------------------------------
+
+
+def _paths() -> ProjectPaths:
+    paths = current_config().paths
+    return paths if paths is not None else project_paths()
+
+
+def yasgui_dir(paths: ProjectPaths) -> Path:
+    """Where ``npm ci`` puts YASGUI's built files."""
+    return paths.root / "node_modules" / YASGUI_PACKAGE / "build"
+
+
+def yasgui_version(paths: ProjectPaths) -> str | None:
+    """The installed YASGUI version, or None when its files are missing."""
+    folder = yasgui_dir(paths)
+    if not all((folder / name).is_file() for name in YASGUI_FILES[:2]):
+        return None
+    package = folder.parent / "package.json"
+    try:
+        version = json.loads(package.read_text(encoding="utf-8")).get("version")
+    except (OSError, ValueError):
+        version = None
+    return str(version) if version else "unknown"
+
+
+_SHOWN = ("cd", "rdf", "rdfs", "skos", "prov", "dct")
+
+
+def default_query(prefixes: Mapping[str, str]) -> str:
+    """The editor's text in a new tab: cdkg's prefixes and a first question."""
+    lines = [f"PREFIX {name}: <{iri}>" for name, iri in prefixes.items() if name in _SHOWN]
+    lines += [
+        "",
+        "# 各清单的事项 · duties by catalog",
+        "SELECT ?duty ?label ?catalog WHERE {",
+        "  ?duty a cd:Duty ; rdfs:label ?label ; cd:inCatalog ?catalog .",
+        "}",
+        "LIMIT 100",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def page_config(base: str, examples: list[NamedQuery]) -> dict[str, Any]:
+    """Everything the page's script needs, as JSON."""
+    return {
+        "endpointPath": request.script_root + "/sparql",
+        "idPath": request.script_root + "/id/",
+        "ontologyPath": request.script_root + "/ontology",
+        "base": base,
+        "ontologyIri": str(ONTOLOGY_IRI),
+        "ontologyNamespace": str(CD._NS),
+        "prefixes": dict(PREFIXES),
+        "defaultQuery": default_query(PREFIXES),
+        "examples": [
+            {
+                "name": q.name,
+                "title": q.title_zh or q.title_en or q.name,
+                "text": q.text,
+            }
+            for q in examples
+        ],
+    }
+
+
+def _plain_form_formats() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The plain form's format selector, from the endpoint's media-type table."""
+    return [
+        ("SELECT / ASK", [(f.names[0], f.media_type) for f in negotiation.RESULT_FORMATS]),
+        (
+            "CONSTRUCT / DESCRIBE",
+            [(f.names[0], f.media_type) for f in negotiation.GRAPH_FORMATS if f.key != "nquads"],
+        ),
+    ]
+
+
+def content_security_policy(nonce: str) -> str:
+    """Only this origin, for every kind of request the page can make."""
+    return "; ".join(
+        (
+            "default-src 'self'",
+            f"script-src 'self' 'nonce-{nonce}'",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data:",
+            "font-src 'self' data:",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'self'",
+        )
+    )
+
+
+# --- routes -------------------------------------------------------------------------------
+
+
+@blueprint.get("/")
+def index() -> Response:
+    """The query page."""
+    config = current_config()
+    paths = _paths()
+    library = load_examples(paths.queries)
+    nonce = secrets.token_urlsafe(16)
+    version = yasgui_version(paths)
+    html = render_template(
+        "ui_index.html",
+        yasgui_version=version,
+        install_command=INSTALL_COMMAND,
+        package=YASGUI_PACKAGE,
+        examples=library.queries,
+        library_errors=library.errors,
+        ui_config=page_config(config.base, library.queries),
+        formats=_plain_form_formats(),
+        default_query=default_query(PREFIXES),
+        nonce=nonce,
+    )
+    response = Response(html, content_type="text/html; charset=utf-8")
+    response.headers["Content-Security-Policy"] = content_security_policy(nonce)
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Content-Language"] = "zh"
+    return response
+
+
+@blueprint.get("/static/yasgui/<name>")
+def yasgui_file(name: str) -> Response:
+    """One of YASGUI's built files, from node_modules (only the files the page uses)."""
+    if name not in YASGUI_FILES:
+        abort(404)
+    path = yasgui_dir(_paths()) / name
+    if not path.is_file():
+        abort(404, f"{YASGUI_PACKAGE} is not installed: run `{INSTALL_COMMAND}`")
+    response = send_file(path, max_age=86400, conditional=True)
+    if name.endswith((".js", ".css")):
+        kind = "text/javascript" if name.endswith(".js") else "text/css"
+        response.headers["Content-Type"] = f"{kind}; charset=utf-8"
+    return response
+
+
+@blueprint.get("/favicon.ico")
+def favicon() -> Response:
+    """No icon: an empty answer, so browsers opening /sparql results log no 404."""
+    response = Response(status=204)
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
