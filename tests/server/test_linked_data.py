@@ -351,4 +351,7 @@ def test_no_path_header_or_format_gives_a_server_error(
     query = {"format": fmt} if fmt is not None else {}
     for route in (f"/id/{quote(path)}", "/ontology"):
         response = client.get(route, headers=headers, query_string=query)
-        assert response.status_code in (200, 304, 404, 406), (route, response.status_code)
+        # 308: Werkzeug merges repeated slashes (/id//0 → /id/0) with a permanent redirect.
+        assert response.status_code in (200, 304, 308, 404, 406), (route, response.status_code)
+        if response.status_code == 308:
+            assert "//" in route
