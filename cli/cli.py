@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cdkg.check_command",
     "cdkg.export_command",
     "cdkg.push_command",
+    "cdkg.query_command",
     "cdkg.template_command",
 )
 

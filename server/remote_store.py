@@ -118,7 +118,7 @@ def session(auth: AuthBase | None = None, connect_retries: int = 2) -> requests.
     retry = Retry(
         total=connect_retries,
         connect=connect_retries,
-        read=0,
+        read=False,  # re-raise: a read timeout is the query's timeout, never retried
         status=0,
         other=0,
         backoff_factor=0.2,
@@ -348,22 +348,22 @@ def _guarded(call: Callable[[], _T]) -> _T:
 
 
 def _results_format(answer: _Answer) -> ox.QueryResultsFormat:
-    try:
-        return ox.QueryResultsFormat.from_media_type(answer.media_type or "none")  # type: ignore[return-value]
-    except ValueError:
+    fmt = ox.QueryResultsFormat.from_media_type(answer.media_type) if answer.media_type else None
+    if fmt is None:
         raise EngineUnavailable(
             f"the upstream endpoint answered {answer.media_type or 'without a type'}, "
             "not SPARQL results"
-        ) from None
+        )
+    return fmt
 
 
 def _rdf_format(answer: _Answer) -> ox.RdfFormat:
-    try:
-        return ox.RdfFormat.from_media_type(answer.media_type or "none")  # type: ignore[return-value]
-    except ValueError:
+    fmt = ox.RdfFormat.from_media_type(answer.media_type) if answer.media_type else None
+    if fmt is None:
         raise EngineUnavailable(
             f"the upstream endpoint answered {answer.media_type or 'without a type'}, not RDF"
-        ) from None
+        )
+    return fmt
 
 
 def _rewrite(answer: _Answer, fmt: Format, max_rows: int | None) -> bytes:

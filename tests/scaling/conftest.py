@@ -142,8 +142,9 @@ class Process:
         return "\n".join(text.splitlines()[-lines:])
 
 
-def start(command: list[str], directory: Path, env: dict[str, str] | None = None) -> Process:
-    log = directory / "server.log"
+def start(command: list[str], directory: Path, name: str = "server") -> Process:
+    """Start ``command`` in ``directory``, its output going to ``directory/<name>.log``."""
+    log = directory / f"{name}.log"
     with log.open("wb") as output:
         popen = subprocess.Popen(
             command,
@@ -151,7 +152,6 @@ def start(command: list[str], directory: Path, env: dict[str, str] | None = None
             stdout=output,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            env=env,
             start_new_session=True,
         )
     return Process(popen, log)
@@ -356,6 +356,38 @@ def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sparql
 
 SERVERS = ("oxigraph", "virtuoso")
 
+# --- known differences between the servers ------------------------------------------------
+# One table, with reasons (used by test_query_agreement.py and test_upstream_serve.py).
+
+VIRTUOSO_CONCAT = (
+    "Virtuoso 7.2 bug: a CONCAT with a non-ASCII string constant (「, 《) comes back garbled "
+    "(the data's text as its UTF-8 bytes read as Latin-1, or the constant as '?'). Portable "
+    'fix in the query: give such constants a language tag ("《"@zh) or use ASCII punctuation.'
+)
+VIRTUOSO_INTEGER_DIVISION = (
+    "Virtuoso divides integers as integers (100 * 14 / 39 = 35, SPARQL says 35.89…, rounded "
+    "36). Portable fix in the query: 100.0 * ?duties / ?total."
+)
+VIRTUOSO_GROUPED_MINUS = (
+    "Virtuoso gives other counts for this query (a grouped subquery with VALUES-bound "
+    "variables and MINUS over cd:partOf* paths; FILTER NOT EXISTS gives the same wrong "
+    "counts); Oxigraph server and the embedded store agree. Not yet reduced further."
+)
+VIRTUOSO_COST_MODEL = (
+    'Virtuoso 7.2 answers "SQ200: Stack Overflow in cost model" (HTTP 500) for this query: '
+    "MINUS / FILTER NOT EXISTS on ?duty together with any ORDER BY; without ORDER BY it runs. "
+    "Larger HTTPThreadSize/ServerThreadSize do not help."
+)
+KNOWN: dict[tuple[str, str], str] = {
+    ("virtuoso", "assigned-work-cancelled-elsewhere"): VIRTUOSO_CONCAT,
+    ("virtuoso", "citations-of-repealed-or-misprinted-documents"): VIRTUOSO_CONCAT,
+    ("virtuoso", "assistance-duties-with-only-policy-basis"): VIRTUOSO_COST_MODEL,
+    ("virtuoso", "laws-cited-without-article"): VIRTUOSO_CONCAT,
+    ("virtuoso", "sectors-by-jurisdiction"): VIRTUOSO_INTEGER_DIVISION,
+    ("virtuoso", "topics-assigned-here-not-there"): VIRTUOSO_GROUPED_MINUS,
+}
+"""(server, query) → why that server answers differently."""
+
 
 @pytest.fixture(scope="session", params=SERVERS)
 def server(request: pytest.FixtureRequest) -> SparqlServer:
@@ -367,6 +399,10 @@ def server(request: pytest.FixtureRequest) -> SparqlServer:
 @pytest.fixture(scope="session")
 def loaded(server: SparqlServer, built: Build) -> SparqlServer:
     """``server`` holding the build (pushed once per session through the library)."""
+    return ensure_loaded(server, built)
+
+
+def ensure_loaded(server: SparqlServer, built: Build) -> SparqlServer:
     if "library" not in server.pushed:
         started = time.perf_counter()
         push(built, server.graph_store_client())

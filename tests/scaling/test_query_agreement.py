@@ -6,7 +6,11 @@ OPTIONAL, CONSTRUCT — run unchanged through ``RemoteStore`` (the code behind `
 --upstream``) and on cdkg's embedded store. Answers are compared parsed, never as bytes:
 Virtuoso escapes non-ASCII in its JSON and lower-cases language tags, and an engine may type
 a number differently (so numbers compare by value, language tags case-blind, blank nodes as
-alike). Rows compare as multisets: engines may order ties differently.
+alike, and a boolean as the number 1 or 0: Virtuoso answers ``?a = ?b`` with 1/0 of type
+xsd:integer). Rows compare as multisets: engines may order ties differently.
+
+Known differences, with their reasons, are in ``KNOWN`` (conftest.py); they are expected
+failures (not strict: a query rewritten to avoid one shows as XPASS, and its entry can go).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from collections import Counter
 from decimal import Decimal, InvalidOperation
 
 import pytest
-from conftest import ROOT, SparqlServer, record
+from conftest import KNOWN, ROOT, SparqlServer, record
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
@@ -89,6 +93,8 @@ def key(term: Node) -> tuple[str, ...]:
     if term.language:
         return ("lang", str(term), term.language.lower())
     datatype = str(term.datatype) if term.datatype else XSD + "string"
+    if datatype == XSD + "boolean":
+        return ("number", "1" if str(term) in ("true", "1") else "0")
     if datatype in NUMERIC:
         try:
             return ("number", format(Decimal(str(term)).normalize(), "f"))
@@ -130,11 +136,17 @@ def test_the_library_is_not_empty() -> None:
 
 @pytest.mark.parametrize("name", sorted(QUERIES))
 def test_same_answer_as_the_embedded_store(
-    name: str, loaded: SparqlServer, reference: dict[str, object]
+    name: str,
+    loaded: SparqlServer,
+    reference: dict[str, object],
+    request: pytest.FixtureRequest,
 ) -> None:
     text = QUERIES[name]
     if analyse(text).form == "DESCRIBE":
         pytest.skip("DESCRIBE answers are engine-defined")
+    known = KNOWN.get((loaded.name, name))
+    if known:
+        request.applymarker(pytest.mark.xfail(reason=known, strict=False))
     store = loaded.remote(timeout_s=120)
     started = time.perf_counter()
     got = answer(store, text)
