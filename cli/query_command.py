@@ -1,0 +1,472 @@
+"""``cdkg query``: run a named query of the library (queries/*.rq) or a .rq file.
+
+    cdkg query NAME|FILE [--param NAME=VALUE ...] [--format table|csv|json]
+    cdkg query --list
+
+Runs on the built dataset (building it first if there is none) in the embedded pyoxigraph
+store, with the default graph as the union of the named graphs, and prints an aligned table
+(Chinese text counted as two columns, long cells cut with …), RFC 4180 CSV (the SPARQL 1.1
+CSV results format) or SPARQL 1.1 JSON results.
+
+Parameters are validated by ``cdkg.querylib`` (a value can never add SPARQL of its own).
+An ``iri`` value may be written ``<…>``, as a full IRI, with a known prefix (``id:`` for the
+instance base, ``cd:``, …), or, for parameters named after a kind of resource, as the key
+under that kind: ``--param jurisdiction=500000``, ``--param duty=chongqing/assistance/6``.
+Before running, a value given for a jurisdiction, duty, topic, sector, department, catalog
+or document parameter must name such a resource of the dataset, else the error lists the
+ones there are.
+
+Exit status: 0 on success (an empty answer included), 1 when the dataset cannot be built or
+the query fails to run, 2 for bad usage: an unknown query name (the library is listed), a
+bad, unknown or missing parameter (named), or a file with a bad header.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import re
+import sys
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cdkg import querylib
+from cdkg.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, _paths, ensure_built
+from cdkg.ontology.namespace import PREFIXES
+from cdkg.querylib import NamedQuery
+
+if TYPE_CHECKING:
+    from cdkg.server.store import Store
+    from cdkg.server.stores import OxigraphStore
+
+FORMATS = ("table", "csv", "json")
+JSON_RESULTS = "application/sparql-results+json"
+CSV_RESULTS = "text/csv"
+TURTLE = "text/turtle"
+ELLIPSIS = "…"
+NEWLINE_MARK = "↵"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_NUMERIC = {
+    _XSD + name
+    for name in ("integer", "decimal", "double", "float", "int", "long", "positiveInteger")
+}
+_CD = PREFIXES["cd"]
+_RDFS = PREFIXES["rdfs"]
+_SKOS = PREFIXES["skos"]
+
+
+class UsageError(Exception):
+    """Bad usage: the message is printed and ``cdkg query`` exits with status 2."""
+
+
+# --- resources a parameter may name ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResourceKind:
+    """A kind of resource an ``iri`` parameter may name, recognised by the parameter's name
+    (``jurisdiction``, ``other_jurisdiction``, …)."""
+
+    name: str
+    path: str
+    """Where the instance IRIs of the kind live under the base (``jurisdiction/…``)."""
+    cls: str
+    """The cd: class its members have (directly or through a subclass)."""
+
+    def matches(self, param: str) -> bool:
+        lowered = param.lower()
+        return lowered == self.name or lowered.endswith("_" + self.name)
+
+
+KINDS = (
+    ResourceKind("jurisdiction", "jurisdiction/", "Jurisdiction"),
+    ResourceKind("duty", "duty/", "Duty"),
+    ResourceKind("topic", "topic/", "Topic"),
+    ResourceKind("sector", "sector/", "Sector"),
+    ResourceKind("department", "department/", "Department"),
+    ResourceKind("catalog", "catalog/", "Catalog"),
+    ResourceKind("document", "law/", "LegalDocument"),
+    ResourceKind("law", "law/", "LegalDocument"),
+)
+LIST_AT_MOST = 80
+"""An unknown resource's error lists the known ones when there are at most this many."""
+
+
+def kind_of(param: str) -> ResourceKind | None:
+    """The kind of resource the parameter ``param`` names, by its name (None: any IRI)."""
+    return next((kind for kind in KINDS if kind.matches(param)), None)
+
+
+def expand_iri(param: querylib.Param, raw: str, base: str) -> str:
+    """``raw`` with a known prefix (``id:`` = ``base``, ``cd:``, …) or a bare key of the
+    parameter's kind expanded to a full IRI; anything else is returned unchanged (querylib
+    then validates it).
+
+    >>> p = querylib.Param("jurisdiction", "iri", "<urn:x>")
+    >>> expand_iri(p, "500000", "https://w3id.org/cdkg/id/")
+    'https://w3id.org/cdkg/id/jurisdiction/500000'
+    >>> expand_iri(p, "id:jurisdiction/510000", "https://w3id.org/cdkg/id/")
+    'https://w3id.org/cdkg/id/jurisdiction/510000'
+    """
+    value = raw.strip()
+    if param.type != "iri" or not value or value.startswith("<"):
+        return raw
+    prefix, colon, rest = value.partition(":")
+    if colon and not rest.startswith("//"):
+        if prefix == "id":
+            return base + rest
+        if prefix in PREFIXES:
+            return PREFIXES[prefix] + rest
+        return raw
+    kind = kind_of(param.name)
+    if not colon and kind is not None and re.fullmatch(r"[\w.~/-]+", value):
+        return base + kind.path + value
+    return raw
+
+
+# --- the store -------------------------------------------------------------------------------
+
+
+def _members(store: Store, kind: ResourceKind) -> list[tuple[str, str]]:
+    """(IRI, Chinese label) of every resource of ``kind`` in the dataset."""
+    rows = store.select(
+        f"""SELECT DISTINCT ?member ?label WHERE {{
+              ?member a/<{_RDFS}subClassOf>* <{_CD}{kind.cls}> .
+              OPTIONAL {{ ?member <{_RDFS}label>|<{_SKOS}prefLabel> ?label
+                          FILTER(lang(?label) = "zh") }}
+            }}"""
+    )
+    members: dict[str, str] = {}
+    for row in rows:
+        iri = str(row["member"])
+        members.setdefault(iri, str(row.get("label", "")))
+    return sorted(members.items())
+
+
+def check_resources(store: Store, query: NamedQuery, bound: Mapping[str, str]) -> None:
+    """Check that every ``iri`` value in ``bound`` (parameter → SPARQL term) names a resource
+    of the dataset, of the kind the parameter's name says; raise UsageError naming the
+    parameter, and listing the resources of that kind, if not."""
+    for name, term in bound.items():
+        if query.param(name).type != "iri":
+            continue
+        iri = term[1:-1]
+        kind = kind_of(name)
+        if kind is None:
+            if not store.ask(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"):
+                raise UsageError(f"parameter {name!r}: <{iri}> is not in the dataset")
+            continue
+        if store.ask(f"ASK {{ <{iri}> a/<{_RDFS}subClassOf>* <{_CD}{kind.cls}> }}"):
+            continue
+        members = _members(store, kind)
+        message = f"parameter {name!r}: <{iri}> is not a {kind.name} of the dataset"
+        if not members:
+            raise UsageError(message)
+        if len(members) > LIST_AT_MOST:
+            hint = (
+                "; find duties with: cdkg query search-duties --param keyword=…"
+                if kind.name == "duty"
+                else ""
+            )
+            raise UsageError(f"{message} ({len(members)} {kind.name} resources){hint}")
+        listing = "\n".join(f"  {member}  {label}".rstrip() for member, label in members)
+        raise UsageError(f"{message}; the {kind.name} resources are:\n{listing}")
+
+
+def open_store(dataset: Path) -> OxigraphStore:
+    """The built dataset in the embedded pyoxigraph store (cdkg.server.stores)."""
+    from cdkg.server.stores import OxigraphStore
+
+    return OxigraphStore.from_file(dataset)
+
+
+# --- output ----------------------------------------------------------------------------------
+
+
+def display_width(text: str) -> int:
+    """Terminal columns ``text`` takes: East Asian wide and fullwidth characters take two,
+    combining marks none.
+
+    >>> display_width("禁毒 law")
+    8
+    """
+    width = 0
+    for char in text:
+        if unicodedata.combining(char):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut to at most ``width`` columns, ending in … when cut (``width`` 0: uncut).
+
+    >>> fit("协助开展禁毒宣传", 9)
+    '协助开展…'
+    """
+    if width <= 0 or display_width(text) <= width:
+        return text
+    out, used = [], 0
+    for char in text:
+        step = display_width(char)
+        if used + step > width - 1:
+            break
+        out.append(char)
+        used += step
+    return "".join(out) + ELLIPSIS
+
+
+def shorten_iri(iri: str, base: str) -> str:
+    """``iri`` written with a prefix when one applies (``id:`` for the instance base)."""
+    if iri.startswith(base):
+        return "id:" + iri[len(base) :]
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and re.fullmatch(r"[\w.-]*", iri[len(namespace) :]):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri
+
+
+def cell_text(term: Mapping[str, str] | None, base: str) -> str:
+    """One SPARQL JSON results term as table text: IRIs shortened, literals as their lexical
+    form, line breaks shown as ↵ so every row stays on one line."""
+    if term is None:
+        return ""
+    value = term["value"]
+    if term["type"] == "uri":
+        return shorten_iri(value, base)
+    if term["type"] == "bnode":
+        return "_:" + value
+    return re.sub(r"\s*\r?\n\s*", NEWLINE_MARK, value.strip()).replace("\t", " ")
+
+
+def render_table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    width: int = 0,
+    numeric: Sequence[bool] = (),
+) -> str:
+    """An aligned plain-text table: two spaces between columns, a dashed rule under the
+    header, numeric columns right-aligned, CJK text measured by display width.
+
+    >>> print(render_table(["名称", "n"], [["禁毒", "3"], ["居住证", "12"]], numeric=[False, True]))
+    名称     n
+    ------  --
+    禁毒     3
+    居住证  12
+    """
+    cells = [[fit(value, width) for value in row] for row in rows]
+    widths = [display_width(name) for name in header]
+    for row in cells:
+        for index, value in enumerate(row):
+            widths[index] = max(widths[index], display_width(value))
+
+    def line(values: Sequence[str]) -> str:
+        parts = []
+        for index, value in enumerate(values):
+            pad = " " * (widths[index] - display_width(value))
+            right = index < len(numeric) and numeric[index]
+            parts.append(pad + value if right else value + pad)
+        return "  ".join(parts).rstrip()
+
+    out = [line(header), "  ".join("-" * w for w in widths)]
+    out.extend(line(row) for row in cells)
+    return "\n".join(out)
+
+
+def results_table(document: Mapping[str, Any], base: str, width: int) -> str:
+    """A SPARQL JSON results document (SELECT or ASK) as a table with a row count."""
+    if "boolean" in document:
+        return "true" if document["boolean"] else "false"
+    names: list[str] = list(document["head"]["vars"])
+    bindings: list[dict[str, dict[str, str]]] = document["results"]["bindings"]
+    rows = [[cell_text(binding.get(name), base) for name in names] for binding in bindings]
+    numeric = [
+        any(name in b for b in bindings)
+        and all(b[name].get("datatype") in _NUMERIC for b in bindings if b.get(name) is not None)
+        for name in names
+    ]
+    table = render_table(names, rows, width, numeric)
+    count = f"({len(rows)} row{'' if len(rows) == 1 else 's'})"
+    return f"{table}\n{count}"
+
+
+# --- the library -----------------------------------------------------------------------------
+
+
+def library_table(library: Mapping[str, NamedQuery]) -> str:
+    """``--list``: every named query with its kind, titles and parameters (never cut)."""
+    rows = []
+    for name, query in library.items():
+        kind = f"check ({query.severity})" if query.kind == "check" else query.kind
+        params = ", ".join(param.name for param in query.params)
+        rows.append([name, kind, query.title_zh, query.title_en, params])
+    return render_table(["name", "kind", "title@zh", "title@en", "parameters"], rows)
+
+
+def _is_file(spec: str) -> bool:
+    return spec.endswith(".rq") or "/" in spec or Path(spec).is_file()
+
+
+def resolve(spec: str, folder: Path) -> NamedQuery:
+    """The query ``spec`` names: a .rq file (with or without a library header) or a name of
+    the library in ``folder``. Raises UsageError for an unknown name or a bad file."""
+    if _is_file(spec):
+        path = Path(spec)
+        if not path.is_file():
+            raise UsageError(f"no query file {path}")
+        text = path.read_text(encoding="utf-8")
+        try:
+            return querylib.parse_query(path.stem, text, path)
+        except ValueError as error:
+            if _has_header(text):
+                raise UsageError(str(error)) from None
+            # An ad-hoc query without a header: run it as it is, with no parameters.
+            return NamedQuery(path.stem, "", "", "", "question", None, (), text, path)
+    try:
+        library = querylib.load_library(folder)
+    except ValueError as error:
+        raise UsageError(f"the query library is broken: {error}") from None
+    if spec in library:
+        return library[spec]
+    close = difflib.get_close_matches(spec, library, n=3)
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    names = "\n".join(f"  {name}" for name in library) or "  (none)"
+    raise UsageError(f"unknown query {spec!r}{hint}; the library ({folder}) has:\n{names}")
+
+
+def _has_header(text: str) -> bool:
+    return re.search(r"^#\s*(title@zh|title@en|kind|param)\s*:", text, re.MULTILINE) is not None
+
+
+def parse_params(pairs: Sequence[str]) -> dict[str, str]:
+    """``NAME=VALUE`` pairs as a dict; UsageError for a pair without ``=`` or a name given
+    twice."""
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, equals, value = pair.partition("=")
+        name = name.strip()
+        if not equals or not name:
+            raise UsageError(f"--param expects NAME=VALUE, got {pair!r}")
+        if name in values:
+            raise UsageError(f"parameter {name!r} given twice")
+        values[name] = value
+    return values
+
+
+def bind(query: NamedQuery, raw: Mapping[str, str], base: str) -> tuple[str, dict[str, str]]:
+    """The query text with ``raw`` bound, and the SPARQL term of each given value.
+
+    Raises UsageError naming the parameter for an unknown name or a bad value."""
+    if raw and not query.params:
+        raise UsageError(
+            f"{query.name} takes no parameters (given: {', '.join(raw)})"
+            + ("; a file needs a library header to declare them" if query.path else "")
+        )
+    expanded: dict[str, str] = {}
+    terms: dict[str, str] = {}
+    try:
+        for name, value in raw.items():
+            param = query.param(name)
+            expanded[name] = expand_iri(param, value, base)
+            terms[name] = querylib.format_value(param, expanded[name])
+        return query.bind(expanded), terms
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+# --- the command -----------------------------------------------------------------------------
+
+
+def register(commands: Any) -> None:
+    """Add the ``query`` sub-command to ``cdkg``'s sub-parsers."""
+    query = commands.add_parser(
+        "query",
+        help="run a named query (queries/*.rq) or a .rq file on the built dataset",
+        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    query.add_argument("query", nargs="?", help="a query name (see --list) or a .rq file")
+    query.add_argument(
+        "--param",
+        "-p",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a parameter value (repeat for more); see --list for each query's parameters",
+    )
+    query.add_argument("--format", "-f", choices=FORMATS, default="table")
+    query.add_argument("--list", action="store_true", help="list the named queries")
+    query.add_argument("--queries", help="folder of named queries (default queries/)")
+    query.add_argument(
+        "--width",
+        type=int,
+        default=40,
+        help="table format: cut cells wider than this many columns (0: never; default 40)",
+    )
+    query.set_defaults(handler=cmd_query)
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except UsageError as error:
+        print(f"cdkg query: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _run(args: argparse.Namespace) -> int:
+    from cdkg.server.store import QueryError
+
+    paths = _paths(args)
+    folder = Path(args.queries) if args.queries else paths.queries
+    if args.list:
+        try:
+            library = querylib.load_library(folder)
+        except ValueError as error:
+            raise UsageError(f"the query library is broken: {error}") from None
+        print(library_table(library))
+        return EXIT_OK
+    if not args.query:
+        raise UsageError("name a query or a .rq file (cdkg query --list shows the library)")
+    query = resolve(args.query, folder)
+    text, terms = bind(query, parse_params(args.param), args.base)
+    if not ensure_built(paths, args.base):
+        return EXIT_ERRORS
+    store = open_store(paths.current / "dataset.nq")
+    check_resources(store, query, terms)
+    form = _form(text)
+    try:
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            if args.format != "table":
+                raise UsageError(f"a {form} answer is a graph: use --format table (Turtle)")
+            _, body = store.execute(text, TURTLE, _options())
+            sys.stdout.write(body.decode("utf-8"))
+        elif args.format == "csv":
+            _, body = store.execute(text, CSV_RESULTS, _options())
+            sys.stdout.write(body.decode("utf-8"))
+        else:
+            _, body = store.execute(text, JSON_RESULTS, _options())
+            if args.format == "json":
+                sys.stdout.write(body.decode("utf-8").rstrip("\n") + "\n")
+            else:
+                print(results_table(json.loads(body), args.base, args.width))
+    except QueryError as error:
+        print(f"cdkg query: {query.name}: {error}", file=sys.stderr)
+        return EXIT_ERRORS
+    return EXIT_OK
+
+
+def _form(text: str) -> str | None:
+    from cdkg.server.sparql_text import analyse
+
+    return analyse(text).form
+
+
+def _options() -> Any:
+    from cdkg.server.store import QueryOptions
+
+    return QueryOptions()
