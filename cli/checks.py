@@ -28,6 +28,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SH
 from rdflib.term import Node
 
+from cdkg.server.results import to_rdflib
+
 from . import querylib
 from .duties import DutyRow, Selector, duty_table
 from .querylib import NamedQuery
@@ -53,7 +55,6 @@ SELECT ?focus ?owner ?label ?jurisdiction ?jurisdictionLabel ?file ?line WHERE {
   OPTIONAL { ?focus cd:sourceLine ?line }
 }"""
 _LABELS = ("Label", "_label", "label", "Name", "Title")
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _IRI_PARAM = querylib.Param("focus", "iri", "<urn:x>")
 
 
@@ -189,20 +190,6 @@ class _Raw:
 # --- data ---------------------------------------------------------------------------------
 
 
-def _to_rdflib(term: object) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == _XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
-    raise ValueError(f"unsupported term {term!r}")
-
-
 def load_data_graph(path: Path) -> Graph:
     """The union of a dataset file's graphs (N-Quads or TriG) as one rdflib Graph, for SHACL.
 
@@ -211,7 +198,7 @@ def load_data_graph(path: Path) -> Graph:
     fmt = ox.RdfFormat.TRIG if path.suffix == ".trig" else ox.RdfFormat.N_QUADS
     graph = Graph()
     for quad in ox.parse(path=str(path), format=fmt):
-        graph.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
+        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
     return graph
 
 
