@@ -176,7 +176,11 @@ def serve(
     )
     if threading.current_thread() is threading.main_thread():
         # SIGTERM (systemd, docker stop, kill) stops like Ctrl-C: workers are stopped too.
+        # SIGINT is installed explicitly as well: a process started in the background by a
+        # non-interactive shell inherits SIGINT as *ignored*, and Python then installs no
+        # Ctrl-C handler of its own — the server would ignore SIGINT forever.
         signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
     try:
         server.run()
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -101,7 +102,12 @@ def test_serve(built_paths: ProjectPaths, engine: str, workers: int, stop: signa
         process.send_signal(stop)
         # Generous: on a loaded 2-core machine a clean shutdown of waitress and the workers can
         # take several seconds; the assertions below check that it did stop, and completely.
-        _, stderr = process.communicate(timeout=60)
+        try:
+            _, stderr = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            for pid in (*_children(process.pid), process.pid):  # never leave a server behind
+                os.kill(pid, signal.SIGKILL)
+            raise
     assert process.returncode is not None
     time.sleep(0.2)
     assert not any(_alive(pid) for pid in workers_before)  # the workers were stopped too
