@@ -7,6 +7,12 @@ data/raw/) and the filled-in catalog templates under data/catalogs/ (see
 Each catalog is parsed and reconciled on its own: a broken file is reported with its file,
 line and problem while the other catalogs still build and are still reported. The dataset is
 published only when no error remains (``allow_errors`` publishes the catalogs that built).
+
+Two engines produce the same dataset. ``engine="store"`` (the default) streams the catalogs
+into a pyoxigraph store, reasons with rules compiled from the ontology and validates with
+SHACL compiled to SPARQL (:mod:`cdkg.loaders.scalable`): it scales to every county of China.
+``engine="reference"`` holds rdflib Graphs, closes them with owlrl and validates them with
+pySHACL: the original pipeline, kept as the reference the equivalence test compares against.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TextIO, TypeVar
 
@@ -29,7 +36,7 @@ from cdkg.paths import ProjectPaths
 from .cells import SourceError
 from .corrections import Correction, apply_corrections, load_corrections
 from .departments import DepartmentRegister, load_sectors
-from .graph import CatalogOutcome, Normalisers, catalog_graph, registers_graph
+from .graph import CatalogOutcome, Normalisers, TripleSink, catalog_graph, registers_graph
 from .iris import Minter
 from .laws import LawRegister
 from .publish import publish
@@ -38,25 +45,40 @@ from .reconcile import ListReconciliation, reconcile
 from .records import ParseResult, Problem
 from .registers import CatalogEntry, load_catalogs, load_jurisdictions
 from .report import BuildReport, CatalogReport
+from .scalable import Job, StoreDataset, default_workers, workdir
 from .sources import LAYOUTS
 from .sources.template import TEMPLATE_FOLDER, TemplateLoad, is_template, read_template_folder
 from .topics import TopicScheme
 from .validation import ValidationSummary, validate
 
 T = TypeVar("T")
+ENGINES = ("store", "reference")
 
 
 @dataclass
 class BuildResult:
-    """What a build produced: the report, and the published folder when it was published."""
+    """What a build produced: the report, and the published folder when it was published.
+
+    ``details`` times the parts of stages (store loading, sorting, …) for benchmarks."""
 
     report: BuildReport
     published: Path | None = None
-    graphs: list[Graph] = field(default_factory=list)
+    graph_source: Callable[[], list[Graph]] = field(default=list, repr=False)
+    details: dict[str, float] = field(default_factory=dict)
+    _graphs: list[Graph] | None = field(default=None, init=False, repr=False)
 
     @property
     def ok(self) -> bool:
         return self.report.ok
+
+    @property
+    def graphs(self) -> list[Graph]:
+        """The dataset as rdflib graphs: ontology, registers, then the catalogs. The store
+        engine makes them on first use, from its N-Quads (right for tests and small builds,
+        not for national scale)."""
+        if self._graphs is None:
+            self._graphs = self.graph_source()
+        return self._graphs
 
 
 def load_normalisers(paths: ProjectPaths) -> Normalisers:
@@ -103,8 +125,14 @@ def build(
     reason: bool = True,
     validate_shapes: bool = True,
     stream: TextIO | None = None,
+    engine: str = "store",
+    workers: int | None = None,
 ) -> BuildResult:
-    """Run the pipeline; see the module docstring."""
+    """Run the pipeline with ``engine`` "store" or "reference"; see the module docstring.
+    ``workers``: processes that write the catalogs' graphs (store engine; default one per
+    CPU, up to 4)."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     progress = Progress(stream)
     minter = Minter(base)
     normalisers = progress.run(
@@ -124,6 +152,20 @@ def build(
         ),
         _describe_parsed,
     )
+    if engine == "store":
+        return _build_in_store(
+            paths,
+            progress,
+            parsed,
+            normalisers,
+            minter,
+            base=base,
+            publish_dataset=publish_dataset,
+            allow_errors=allow_errors,
+            reason=reason,
+            validate_shapes=validate_shapes,
+            workers=workers,
+        )
     outcomes = progress.run(
         "normalise",
         lambda: [_normalise(paths, p, normalisers, minter) for p in parsed],
@@ -158,7 +200,7 @@ def build(
         validation=validation,
         timings=progress.timings,
     )
-    result = BuildResult(report, graphs=[ontology, registers, *catalog_graphs])
+    result = BuildResult(report, graph_source=lambda: [ontology, registers, *catalog_graphs])
     if publish_dataset and (report.ok or allow_errors):
         manifest = {
             "cdkg": __version__,
@@ -265,15 +307,116 @@ def _source_path(paths: ProjectPaths, entry: CatalogEntry) -> Path:
 
 
 def _normalise(
-    paths: ProjectPaths, parsed: Parsed, normalisers: Normalisers, minter: Minter
+    paths: ProjectPaths,
+    parsed: Parsed,
+    normalisers: Normalisers,
+    minter: Minter,
+    sink: TripleSink | None = None,
 ) -> CatalogOutcome | None:
     path = _source_path(paths, parsed.catalog)
     if not path.exists() or parsed.catalog.jurisdiction not in normalisers.jurisdictions:
         return None  # a missing file, or a template whose metadata could not be read
     label = str(path.relative_to(paths.root)) if path.is_relative_to(paths.root) else path.name
     return catalog_graph(
-        parsed.result, parsed.catalog, path.read_bytes(), normalisers, minter, label
+        parsed.result, parsed.catalog, path.read_bytes(), normalisers, minter, label, sink
     )
+
+
+def _build_in_store(
+    paths: ProjectPaths,
+    progress: Progress,
+    parsed: list[Parsed],
+    normalisers: Normalisers,
+    minter: Minter,
+    *,
+    base: str,
+    publish_dataset: bool,
+    allow_errors: bool,
+    reason: bool,
+    validate_shapes: bool,
+    workers: int | None,
+) -> BuildResult:
+    """The stages after parsing, for the store engine (:mod:`cdkg.loaders.scalable`)."""
+    scratch = workdir(paths.build, persistent=publish_dataset)
+    ontology = Graph(identifier=ONTOLOGY_IRI).parse(paths.ontology / "cdkg.ttl")
+    dataset = StoreDataset(Path(scratch.name), ontology, reason=reason, persistent=publish_dataset)
+
+    def normalise() -> list[CatalogOutcome | None]:
+        dataset.write_graph(
+            minter.graph("registers"), lambda sink: registers_graph(normalisers, minter, sink)
+        )
+        jobs = [
+            Job(
+                minter.graph(p.catalog.key),
+                partial(_normalise, paths, p, normalisers, minter),
+                keep=p.ok,  # a catalog with errors is reported, not published
+            )
+            for p in parsed
+        ]
+        outcomes = dataset.write_graphs(jobs, default_workers() if workers is None else workers)
+        dataset.load()
+        return outcomes
+
+    outcomes = progress.run(
+        "normalise",
+        normalise,
+        lambda o: (
+            f"{sum(x.duty_count for x in o if x)} duties in {len([x for x in o if x])} graphs"
+        ),
+    )
+    reasoning = progress.run(
+        "reason", lambda: dataset.reason() if reason else ReasoningSummary(), lambda s: s.describe()
+    )
+    validation = progress.run(
+        "validate",
+        lambda: (
+            dataset.validate(paths.ontology / "shapes.ttl", materialised=reason)
+            if validate_shapes
+            else ValidationSummary()
+        ),
+        lambda v: v.describe(),
+    )
+    duty_keys = [
+        (p.catalog.key, d.list_type.code, d.number) for p in parsed for d in p.result.duties
+    ]
+    report = BuildReport(
+        catalogs=[_catalog_report(p, o) for p, o in zip(parsed, outcomes, strict=True)],
+        problems=normalisers.topics.check_overrides(duty_keys),
+        reasoning=reasoning,
+        validation=validation,
+        timings=progress.timings,
+    )
+    result = BuildResult(report, details=dataset.details)
+    if publish_dataset and (report.ok or allow_errors):
+        manifest = {
+            "cdkg": __version__,
+            "built": datetime.now(UTC).isoformat(timespec="seconds"),
+            "base": base,
+            "graphs": {name: dataset.sizes[name] for name in dataset.order},
+            "sources": {p.catalog.file: p.sha256 for p in parsed},
+            "ok": report.ok,
+        }
+        folder = progress.run(
+            "write",
+            lambda: dataset.publish(
+                paths.build,
+                {
+                    "report.md": lambda path: _write(path, report.markdown()),
+                    "report.json": lambda path: _write(path, report.json()),
+                },
+                manifest,
+            ),
+            lambda folder: f"{paths.current} → {folder.name}",
+        )
+        result.published = folder
+        scratch.cleanup()
+        result.graph_source = lambda: dataset.graphs(folder / "dataset.nq")
+    else:
+        progress.run("write", lambda: None, lambda _: "not published (errors above)")
+        dataset.close()
+        # The scratch folder lives as long as the result may still need its lines.
+        result.graph_source = lambda: (scratch, dataset.graphs())[1]
+    return result
 
 
 def _catalog_report(parsed: Parsed, outcome: CatalogOutcome | None) -> CatalogReport:

@@ -11,6 +11,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol, cast
 
 from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, RDFS, SKOS
@@ -35,6 +36,13 @@ DUTY_CLASS = {
 }
 ELI_IN_FORCE = ELI["InForce-inForce"]
 ELI_NOT_IN_FORCE = ELI["InForce-notInForce"]
+
+
+class TripleSink(Protocol):
+    """What the mapping writes to: an rdflib Graph (the reference build), or a
+    :class:`cdkg.loaders.nquads.LineSink` that writes N-Quads lines (the scalable build)."""
+
+    def add(self, triple: tuple[URIRef, URIRef, URIRef | Literal]) -> object: ...
 
 
 def new_graph(identifier: URIRef | None = None) -> Graph:
@@ -84,7 +92,7 @@ class Unresolved:
 class CatalogOutcome:
     """A catalog's graph and what the normalisers reported about it."""
 
-    graph: Graph
+    graph: Graph  # or the TripleSink the catalog was written to
     unresolved: list[Unresolved] = field(default_factory=list)
     misprints: list[Unresolved] = field(default_factory=list)
     fallback_topics: list[str] = field(default_factory=list)
@@ -112,11 +120,14 @@ def catalog_graph(
     normalisers: Normalisers,
     minter: Minter,
     source_label: str = "",
+    sink: TripleSink | None = None,
 ) -> CatalogOutcome:
     """The named graph of one catalog: catalog, source file, categories, departments, duties
     with their citations, provisions and topic assignments. ``source_label`` is the file's
-    path in the project (default data/raw/<file>)."""
-    graph = new_graph(minter.graph(entry.key))
+    path in the project (default data/raw/<file>). The triples go to ``sink`` when given (a
+    sink for the graph ``minter.graph(entry.key)``), else to a new rdflib Graph."""
+    # The helpers below only call graph.add(), which every TripleSink has.
+    graph = new_graph(minter.graph(entry.key)) if sink is None else cast(Graph, sink)
     outcome = CatalogOutcome(graph)
     catalog = minter.catalog(entry.key)
     label = source_label or f"data/raw/{entry.file}"
@@ -341,9 +352,12 @@ def _topics(
             graph.add((record, SKOS.note, Literal(f"rule {assignment.rule}")))
 
 
-def registers_graph(normalisers: Normalisers, minter: Minter) -> Graph:
-    """The curated registers as RDF: jurisdictions, sectors, topics, legal documents."""
-    graph = new_graph(minter.graph("registers"))
+def registers_graph(
+    normalisers: Normalisers, minter: Minter, sink: TripleSink | None = None
+) -> Graph:
+    """The curated registers as RDF: jurisdictions, sectors, topics, legal documents; written
+    to ``sink`` when given (a sink for the graph ``minter.graph("registers")``)."""
+    graph = new_graph(minter.graph("registers")) if sink is None else cast(Graph, sink)
     _jurisdictions(graph, normalisers.jurisdictions, minter)
     sector_scheme = minter.sector("scheme")
     graph.add((sector_scheme, RDF.type, SKOS.ConceptScheme))

@@ -8,7 +8,8 @@ published ``dataset.nq`` is these lines, sorted; so it is the same file the rdfl
 
 >>> from rdflib import Literal, URIRef
 >>> sink = LineSink(URIRef("http://example.org/g"))
->>> sink.add((URIRef("http://example.org/s"), URIRef("http://example.org/p"), Literal("名", lang="zh")))
+>>> s, p = URIRef("http://example.org/s"), URIRef("http://example.org/p")
+>>> sink.add((s, p, Literal("名", lang="zh")))
 >>> sink.lines
 ['<http://example.org/s> <http://example.org/p> "名"@zh <http://example.org/g> .']
 """
@@ -85,6 +86,17 @@ class LineSink:
     def __contains__(self, triple_tokens: object) -> bool:
         """Whether ``"s p o"`` (tokens joined by single spaces) is one of this graph's lines."""
         return f"{triple_tokens}{self._graph}" in self._seen
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled (a catalog's outcome coming back from a worker process) without its lines
+        and its observer."""
+        return {
+            "identifier": self.identifier,
+            "_graph": self._graph,
+            "_observe": None,
+            "_seen": set(),
+            "lines": [],
+        }
 
     def release(self) -> list[str]:
         """The lines, leaving the sink empty (the streaming build frees each graph's memory as

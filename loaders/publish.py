@@ -22,12 +22,15 @@ from rdflib.compare import to_canonical_graph
 KEEP = 2  # datasets kept besides the current one, for a quick roll-back
 
 
-def _stable(graph: Graph) -> Graph:
+def stable_graph(graph: Graph) -> Graph:
     """The graph with deterministic blank-node labels (the ontology's OWL lists), so the same
     data always serialises to the same bytes and the dataset version only changes with it."""
     if not any(isinstance(term, BNode) for triple in graph for term in triple):
         return graph
     return to_canonical_graph(graph)
+
+
+_stable = stable_graph
 
 
 def nquads_lines(graphs: Sequence[Graph]) -> list[str]:
@@ -49,16 +52,10 @@ def publish(
 ) -> Path:
     """Write dataset.nq, dataset.trig, the extra files and manifest.json, then publish them as
     build/current. Returns the published folder."""
-    build_dir.mkdir(parents=True, exist_ok=True)
-    datasets = build_dir / "datasets"
-    datasets.mkdir(exist_ok=True)
-    for stale in build_dir.glob(".tmp-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=build_dir))
-    try:
+
+    def fill(staging: Path) -> str:
         lines = nquads_lines(graphs)
         body = ("\n".join(lines) + "\n").encode("utf-8")
-        version = hashlib.sha256(body).hexdigest()[:16]
         (staging / "dataset.nq").write_bytes(body)
         dataset = Dataset()
         dataset.parse(data=body.decode("utf-8"), format="nquads")
@@ -67,6 +64,29 @@ def publish(
                 dataset.bind(prefix, namespace, override=True)
             break
         dataset.serialize(destination=staging / "dataset.trig", format="trig")
+        return hashlib.sha256(body).hexdigest()[:16]
+
+    return publish_folder(build_dir, fill, extra_files, manifest)
+
+
+def publish_folder(
+    build_dir: Path,
+    fill: Callable[[Path], str],
+    extra_files: dict[str, Callable[[Path], None]],
+    manifest: dict[str, object],
+) -> Path:
+    """The atomic part of publishing: ``fill`` writes the dataset files into a staging folder
+    and returns the dataset version; the extra files and manifest.json are added, the folder
+    is renamed to build/datasets/<version>/ and build/current is switched to it. Returns the
+    published folder."""
+    build_dir.mkdir(parents=True, exist_ok=True)
+    datasets = build_dir / "datasets"
+    datasets.mkdir(exist_ok=True)
+    for stale in build_dir.glob(".tmp-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=build_dir))
+    try:
+        version = fill(staging)
         for name, writer in extra_files.items():
             writer(staging / name)
         manifest = {**manifest, "version": version}

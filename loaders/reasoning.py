@@ -41,6 +41,7 @@ class ReasoningSummary:
     seconds: float = 0.0
     added: dict[str, int] = field(default_factory=dict)
     enabled: bool = False
+    engine: str = "owlrl (OWL-RL)"
 
     @property
     def total(self) -> int:
@@ -49,7 +50,7 @@ class ReasoningSummary:
     def describe(self) -> str:
         if not self.enabled:
             return "skipped"
-        return f"{self.total} entailed triples added by owlrl (OWL-RL) in {self.seconds:.2f} s"
+        return f"{self.total} entailed triples added by {self.engine} in {self.seconds:.2f} s"
 
 
 def _keep(triple: tuple[object, object, object]) -> bool:

@@ -27,10 +27,12 @@ reasoning less than the reference; so does a data graph that asserts schema trip
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 
 import owlrl
+from owlrl.AxiomaticTriples import OWLRL_Datatypes_Disjointness
+from owlrl.XsdDatatypes import OWL_Datatype_Subsumptions, OWL_RL_Datatypes
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
@@ -91,6 +93,13 @@ SCHEMA_TYPES = frozenset(
 )
 
 
+_RL_DATATYPES = frozenset(token(dt) for dt in OWL_RL_Datatypes)
+_DATATYPE_SUPERS = {
+    token(dt): frozenset(token(up) for up in ups) for dt, ups in OWL_Datatype_Subsumptions.items()
+}
+_DISJOINT_DATATYPES = [tuple(token(t) for t in triple) for triple in OWLRL_Datatypes_Disjointness]
+
+
 class UnsupportedAxiom(ValueError):
     """The ontology (or a data graph) holds an axiom the compiled rules cannot reason with."""
 
@@ -136,6 +145,22 @@ class RuleSet:
     """What owlrl derives from the ontology alone that the reference keeps (datatypes,
     annotation properties of the OWL vocabulary), as tokens."""
     ontology_subjects: frozenset[str] = frozenset()
+    ontology_datatypes: frozenset[str] = frozenset()
+    """The OWL 2 RL datatypes of the ontology's own typed literals (see
+    :meth:`datatype_disjointness`)."""
+
+    def datatype_disjointness(self, used: set[str]) -> list[tuple[str, str, str]]:
+        """owlrl's dt-type rules state ``owl:disjointWith`` between the top-level datatypes the
+        whole graph uses (its typed literals and their super-types): so these depend on the
+        data as well as on the ontology."""
+        in_use = {dt for dt in used | self.ontology_datatypes if dt in _RL_DATATYPES}
+        for dt in list(in_use):
+            in_use.update(_DATATYPE_SUPERS.get(dt, ()))
+        return [
+            (left, predicate, right)
+            for left, predicate, right in _DISJOINT_DATATYPES
+            if left in in_use and right in in_use
+        ]
 
     @property
     def join_predicates(self) -> frozenset[str]:
@@ -192,6 +217,11 @@ class RuleSet:
         rules.chains.sort()
         subjects = frozenset(_term(s) for s in ontology.subjects(unique=True))
         rules.ontology_subjects = subjects
+        rules.ontology_datatypes = frozenset(
+            _term(o.datatype)
+            for o in ontology.objects()
+            if isinstance(o, Literal) and o.datatype is not None
+        )
         asserted = set(ontology)
         rules.schema_entailments = sorted(
             (_term(s), _term(p), _term(o))
@@ -229,142 +259,308 @@ def _grouped(graph: Graph, predicate: URIRef) -> dict[str, frozenset[str]]:
     return {key: frozenset(values) for key, values in grouped.items()}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Entailment:
     """One kept entailed triple (tokens) and the index of the graph it goes to."""
 
+    graph: int
     subject: str
     predicate: str
     obj: str
-    graph: int
 
 
-class StreamReasoner:
-    """Applies a :class:`RuleSet` to the data graphs as they are written, in build order.
+AssertedTest = Callable[[str, str, str], bool]
+"""Whether a triple (tokens) is asserted in any graph (the build store answers)."""
 
-    Call :meth:`start_graph` before each graph's triples, :meth:`observe` for each distinct
-    triple (a :class:`cdkg.loaders.nquads.LineSink` does), :meth:`end_graph` with a test for
-    the graph's own triples, and :meth:`finish` once all graphs are in, with a test for
-    triples asserted anywhere (the store). Memory grows with the number of subjects and of
-    entailed triples, never with pairs of duties; the joins hold only the chain and transitive
-    predicates' triples.
-    """
+
+@dataclass(frozen=True)
+class _Plan:
+    """Everything the single-premise rules derive from a triple with one predicate."""
+
+    predicates: tuple[str, ...]  # super-properties, the predicate itself excluded
+    subject_types: tuple[str, ...]  # from domains, closed under super-classes
+    object_types: tuple[str, ...]  # from ranges, closed under super-classes
+    inverses: tuple[str, ...]  # inverse (and symmetric) properties of it and its supers
+
+
+@dataclass(frozen=True)
+class _Recipe:
+    """:meth:`StreamReasoner.consequences` of one kind of triple, ready to concatenate."""
+
+    subject_suffixes: tuple[str, ...] = ()  # " rdf:type C" after the subject
+    object_suffixes: tuple[str, ...] = ()  # " rdf:type C" after the object
+    predicates: tuple[str, ...] = ()  # kept super-properties q: "s q o"
+    joins: tuple[str, ...] = ()  # derived join predicates q: an edge (s, q, o)
+    general: bool = False  # derived triples of another form: use consequences()
+
+
+@dataclass
+class GraphReasoning:
+    """What the single-premise rules found in one graph: small and picklable, so graphs can
+    be written in worker processes and merged in build order by :class:`StreamReasoner`."""
+
+    subjects: list[str] = field(default_factory=list)  # each subject once, in order
+    entailed: dict[str, bool] = field(default_factory=dict)  # "s p o" → asserted in the graph
+    edges: list[tuple[str, str, str]] = field(default_factory=list)  # join-predicate triples
+    datatypes: set[str] = field(default_factory=set)  # datatypes of typed literals
+
+
+class GraphRules:
+    """The single-premise rules applied to one graph at a time: an observer for a
+    :class:`cdkg.loaders.nquads.LineSink`."""
 
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
         self._joins = rules.join_predicates
-        self._owner: dict[str, int] = {}
-        self._shared: set[str] = set()
-        self._graph = -1
+        self._plans: dict[str, _Plan] = {}
+        self._recipes: dict[tuple[str, str], _Recipe] = {}
+        self._types: dict[str, tuple[str, ...]] = {}
+        self._subjects: dict[str, None] = {}
         self._current: dict[str, None] = {}
-        self._pending: dict[str, int] = {}
-        self._checked: dict[str, tuple[str, str, str]] = {}
-        self._unchecked: dict[str, tuple[str, str, str]] = {}
-        self._edges: dict[str, dict[str, set[str]]] = {p: defaultdict(set) for p in self._joins}
+        self._edges: list[tuple[str, str, str]] = []
+        self._datatypes: set[str] = set()
 
-    # -- streaming ------------------------------------------------------------------------
+    def _plan(self, predicate: str) -> _Plan:
+        plan = self._plans.get(predicate)
+        if plan is None:
+            rules = self.rules
+            supers = rules.super_properties.get(predicate, frozenset({predicate}))
+            subject_types: set[str] = set()
+            object_types: set[str] = set()
+            inverses: set[str] = set()
+            for q in supers:
+                for c in rules.domains.get(q, ()):
+                    subject_types.update(self._super_types(c))
+                for c in rules.ranges.get(q, ()):
+                    object_types.update(self._super_types(c))
+                inverses.update(rules.inverses.get(q, ()))
+            plan = _Plan(
+                tuple(sorted(supers - {predicate})),
+                tuple(sorted(subject_types)),
+                tuple(sorted(object_types)),
+                tuple(sorted(inverses)),
+            )
+            self._plans[predicate] = plan
+        return plan
 
-    def start_graph(self, index: int) -> None:
-        self._graph = index
-        self._current = {}
+    def _super_types(self, cls: str) -> tuple[str, ...]:
+        """``cls`` and its super-classes."""
+        found = self._types.get(cls)
+        if found is None:
+            found = tuple(sorted(self.rules.super_classes.get(cls, frozenset({cls}))))
+            self._types[cls] = found
+        return found
+
+    def consequences(self, subject: str, predicate: str, obj: str) -> set[tuple[str, str, str]]:
+        """Every triple the single-premise rules (cax-sco, prp-spo1, prp-dom, prp-rng,
+        prp-inv, prp-symp) derive from one triple, to their fixpoint; the triple itself
+        excluded."""
+        found: set[tuple[str, str, str]] = set()
+        stack = [(subject, predicate, obj)]
+        while stack:
+            s, p, o = stack.pop()
+            plan = self._plan(p)
+            # A plan is closed under super-properties and super-classes, so only a triple
+            # made by an inverse needs its own plan applied in turn.
+            derived = [(s, q, o) for q in plan.predicates]
+            derived += [(s, TYPE, c) for c in plan.subject_types]
+            if p == TYPE:
+                derived += [(s, TYPE, c) for c in self._super_types(o)]
+            elif o[0] != '"':
+                derived += [(o, TYPE, c) for c in plan.object_types]
+                for r in plan.inverses:
+                    inverse = (o, r, s)
+                    if inverse not in found:
+                        found.add(inverse)
+                        stack.append(inverse)
+            found.update(t for t in derived if t[0][0] != '"')
+        found.discard((subject, predicate, obj))
+        return found
 
     def observe(self, subject: str, predicate: str, obj: str) -> None:
-        """A triple asserted in the current graph."""
+        """A triple asserted in the current graph (tokens, each distinct triple once)."""
         if predicate in SCHEMA_PREDICATES or (predicate == TYPE and obj in SCHEMA_TYPES):
             raise UnsupportedAxiom(
                 f"{subject} {predicate} {obj}: a data graph asserts a schema triple; put it in "
                 "the ontology (the compiled rules are read from there)"
             )
-        owner = self._owner.setdefault(subject, self._graph)
-        if owner != self._graph:
-            self._shared.add(subject)
+        self._subjects[subject] = None
         if predicate in self._joins:
-            self._edges[predicate][subject].add(obj)
-        for entailed in self._consequences(subject, predicate, obj):
-            key = " ".join(entailed)
-            if key not in self._current:
-                self._current[key] = None
+            self._edges.append((subject, predicate, obj))
+        elif obj[-1] == ">" and obj[0] == '"':
+            self._datatypes.add(obj[obj.rindex("^^<") + 2 :])
+        key = (predicate, obj if predicate == TYPE else obj[0])
+        recipe = self._recipes.get(key)
+        if recipe is None:
+            recipe = self._recipes[key] = self._recipe(predicate, obj)
+        current = self._current
+        if recipe.general or subject[0] != "<":
+            for s, p, o in self.consequences(subject, predicate, obj):
+                if p in self._joins:
+                    self._edges.append((s, p, o))
+                if keep(s, p, o):
+                    current[f"{s} {p} {o}"] = None
+            return
+        for suffix in recipe.subject_suffixes:
+            current[subject + suffix] = None
+        for suffix in recipe.object_suffixes:
+            current[obj + suffix] = None
+        for q in recipe.predicates:
+            current[f"{subject} {q} {obj}"] = None
+        for q in recipe.joins:
+            self._edges.append((subject, q, obj))
 
-    def end_graph(self, asserted_here: set[str] | None = None) -> None:
-        """Settle the current graph's entailments. ``asserted_here``: the graph's own triples
-        as ``"s p o"`` strings; an entailment of a subject first seen in this graph that the
-        graph asserts is dropped now, everything else is checked in :meth:`finish`."""
-        graph = self._graph
-        for key in self._current:
-            if key in self._checked or key in self._unchecked:
-                continue
-            subject, predicate, obj = key.split(" ", 2)
-            if not keep(subject, predicate, obj):
-                continue
-            if self._owner.get(subject) == graph and asserted_here is not None:
-                if key in asserted_here:
-                    self._checked[key] = ("", "", "")  # asserted: never added
-                    continue
-                self._checked[key] = (subject, predicate, obj)
+    def _recipe(self, predicate: str, obj: str) -> _Recipe:
+        """What :meth:`consequences` derives from any triple with this predicate and this kind
+        of object (this class, for rdf:type), as string pieces: worked out once, on a
+        placeholder triple, so a data triple costs a few string joins."""
+        s, o = "<urn:cdkg:subject>", "<urn:cdkg:object>"
+        if predicate == TYPE:
+            o = obj
+        elif obj[0] == '"':
+            o = '"literal"'
+        elif obj[0] == "_":
+            o = "_:object"
+        subject_suffixes, object_suffixes, predicates, joins = [], [], [], []
+        for ds, dp, do in sorted(self.consequences(s, predicate, o)):
+            if ds == s and dp == TYPE and do != o:
+                if dp in self._joins:
+                    return _Recipe(general=True)
+                if keep(ds, dp, do):
+                    subject_suffixes.append(f" {dp} {do}")
+            elif ds == s and do == o:
+                if dp in self._joins:
+                    joins.append(dp)
+                if keep(ds, dp, do):
+                    predicates.append(dp)
+            elif ds == o and dp == TYPE and do != s:
+                if dp in self._joins:
+                    return _Recipe(general=True)
+                if keep(ds, dp, do):
+                    object_suffixes.append(f" {dp} {do}")
             else:
-                self._unchecked[key] = (subject, predicate, obj)
-        self._current = {}
+                return _Recipe(general=True)  # an inverse: the general path
+        return _Recipe(
+            tuple(subject_suffixes), tuple(object_suffixes), tuple(predicates), tuple(joins)
+        )
 
-    def _consequences(
-        self, subject: str, predicate: str, obj: str
-    ) -> Iterator[tuple[str, str, str]]:
-        """Every triple the single-premise rules derive from one triple, to a fixpoint."""
-        rules = self.rules
-        stack = [(subject, predicate, obj)]
-        seen = {(subject, predicate, obj)}
-        while stack:
-            s, p, o = stack.pop()
-            derived: list[tuple[str, str, str]] = []
-            if p == TYPE:
-                derived.extend((s, TYPE, c) for c in rules.super_classes.get(o, ()))
-            for q in rules.super_properties.get(p, (p,)):
-                if q != p:
-                    derived.append((s, q, o))
-                derived.extend((s, TYPE, c) for c in rules.domains.get(q, ()))
-                if o[0] != '"':
-                    derived.extend((o, TYPE, c) for c in rules.ranges.get(q, ()))
-                    derived.extend((o, r, s) for r in rules.inverses.get(q, ()))
-            for triple in derived:
-                if triple[0][0] == '"' or triple in seen:
-                    continue
-                seen.add(triple)
-                stack.append(triple)
-                yield triple
+    def result(self, asserted_here: Container[str]) -> GraphReasoning:
+        """The graph's findings (``asserted_here`` holds its own triples as ``"s p o"``),
+        leaving this object ready for the next graph."""
+        found = GraphReasoning(
+            list(self._subjects),
+            {key: key in asserted_here for key in self._current},
+            self._edges,
+            self._datatypes,
+        )
+        self._subjects, self._current, self._edges, self._datatypes = {}, {}, [], set()
+        return found
 
-    # -- joins and the end ------------------------------------------------------------------
+
+class StreamReasoner:
+    """Applies a :class:`RuleSet` to the data graphs as they are written, in build order.
+
+    Either call :meth:`start_graph` before each graph's triples, :meth:`observe` for each
+    distinct triple (a :class:`cdkg.loaders.nquads.LineSink` does) and :meth:`end_graph` with
+    the graph's own triples; or let a :class:`GraphRules` observe each graph (in another
+    process, say) and :meth:`add_graph` its result in build order. Then :meth:`finish` once
+    every graph is in the store. Memory grows with the number of subjects and of entailed
+    triples, never with pairs of duties; the joins hold only the triples of the chain and
+    transitive predicates.
+    """
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.rules = rules
+        self._joins = rules.join_predicates
+        self._local = GraphRules(rules)
+        self._owner: dict[str, int] = {}
+        self._shared: set[str] = set()
+        self._graph = -1
+        # "s p o" → True (goes to the subject's graph) or False (that graph asserts it):
+        # decided when the subject's own graph ended; a subject later seen as the subject of
+        # another graph's triple is re-checked against the store in finish().
+        self._decided: dict[str, bool] = {}
+        self._deferred: set[str] = set()  # checked against the store in finish()
+        self._edges: dict[str, dict[str, set[str]]] = {p: defaultdict(set) for p in self._joins}
+        self._datatypes: set[str] = set()
+
+    def consequences(self, subject: str, predicate: str, obj: str) -> set[tuple[str, str, str]]:
+        return self._local.consequences(subject, predicate, obj)
+
+    # -- streaming ------------------------------------------------------------------------
+
+    def start_graph(self, index: int) -> None:
+        """The graphs come in build order: 0 is the registers graph, then the catalogs."""
+        self._graph = index
+
+    def observe(self, subject: str, predicate: str, obj: str) -> None:
+        """A triple asserted in the current graph (tokens, each distinct triple once)."""
+        self._local.observe(subject, predicate, obj)
+
+    def end_graph(self, asserted_here: Container[str]) -> None:
+        """Settle the current graph's entailments; ``asserted_here`` holds the graph's own
+        triples as ``"s p o"``."""
+        self.add_graph(self._graph, self._local.result(asserted_here))
+
+    def add_graph(self, index: int, found: GraphReasoning) -> None:
+        """Merge one graph's findings; graphs must come in build order."""
+        owner, shared = self._owner, self._shared
+        for subject in found.subjects:
+            if owner.setdefault(subject, index) != index:
+                shared.add(subject)
+        edges = self._edges
+        for s, p, o in found.edges:
+            edges[p][s].add(o)
+        self._datatypes |= found.datatypes
+        decided, deferred = self._decided, self._deferred
+        for key, asserted in found.entailed.items():
+            if key in decided or key in deferred:
+                continue
+            if owner.get(key[: key.index(" ")]) == index:
+                decided[key] = not asserted
+            else:
+                deferred.add(key)
 
     def finish(self, asserted_anywhere: AssertedTest) -> list[Entailment]:
-        """Run the join rules to a fixpoint, drop what some graph asserts, and return the
-        entailments to add, each with its graph index (sorted, so the result is
-        deterministic)."""
-        for triple in self._join_fixpoint():
-            key = " ".join(triple)
-            if key not in self._checked and key not in self._unchecked and keep(*triple):
-                self._unchecked[key] = triple
-        for s, p, o in self.rules.schema_entailments:
+        """Run the join rules to a fixpoint, drop what some graph asserts, and return what to
+        add, each triple with its graph index, sorted (so the result is deterministic)."""
+        decided, deferred = self._decided, self._deferred
+        for s, p, o in self._join_fixpoint():
             key = f"{s} {p} {o}"
-            if key not in self._checked:
-                self._unchecked.setdefault(key, (s, p, o))
+            if key not in decided and keep(s, p, o):
+                deferred.add(key)
+        schema = self.rules.schema_entailments
+        for s, p, o in [*schema, *self.rules.datatype_disjointness(self._datatypes)]:
+            key = f"{s} {p} {o}"
+            if key not in decided:
+                deferred.add(key)
         result: list[Entailment] = []
+        shared, owners = self._shared, self._owner
         ontology = self.rules.ontology_subjects
-        for key, (s, p, o) in self._checked.items():
-            if s and (s not in self._shared or not asserted_anywhere(s, p, o)):
-                result.append(Entailment(s, p, o, self._owner[s]))
-        for key, (s, p, o) in self._unchecked.items():
-            if key in self._checked:
+        for key, add in decided.items():
+            if not add:
                 continue
-            owner = self._owner.get(s)
+            s, p, o = key.split(" ", 2)
+            if s in shared and asserted_anywhere(s, p, o):
+                continue
+            result.append(Entailment(owners[s], s, p, o))
+        for key in deferred:
+            if key in decided:
+                continue
+            s, p, o = key.split(" ", 2)
+            owner = owners.get(s)
             if owner is None and s in ontology:
                 continue
             if asserted_anywhere(s, p, o):
                 continue
-            result.append(Entailment(s, p, o, 0 if owner is None else owner))
+            result.append(Entailment(0 if owner is None else owner, s, p, o))
         result.sort(key=lambda e: (e.graph, e.subject, e.predicate, e.obj))
         return result
 
     def _join_fixpoint(self) -> Iterator[tuple[str, str, str]]:
-        """Chains and transitivity over the recorded edges, semi-naively; every new triple is
-        also passed through the single-premise rules (it may be a join premise again)."""
+        """prp-spo2 (chains) and prp-trp (transitivity) over the recorded triples, repeated
+        until no new triple of a join predicate appears; every new triple also goes through
+        the single-premise rules (its consequences may be join premises again)."""
         edges = self._edges
         rules = self.rules
         changed = True
@@ -373,25 +569,21 @@ class StreamReasoner:
             new: list[tuple[str, str, str]] = []
             for body, head in rules.chains:
                 new.extend((s, head, o) for s, o in _chain(edges, body))
-            for p in rules.transitive:
+            for p in sorted(rules.transitive):
                 new.extend((s, p, o) for s, o in _transitive(edges[p]))
             for triple in new:
-                for derived in (triple, *self._consequences(*triple)):
-                    s, p, o = derived
+                for s, p, o in (triple, *self.consequences(*triple)):
                     if p in edges and o not in edges[p].get(s, ()):
                         edges[p][s].add(o)
                         changed = True
-                    yield derived
-
-
-AssertedTest = "Callable[[str, str, str], bool]"
+                    yield s, p, o
 
 
 def _chain(
     edges: dict[str, dict[str, set[str]]], body: tuple[str, ...]
-) -> Iterable[tuple[str, str]]:
-    first = edges[body[0]]
-    for start, middles in first.items():
+) -> Iterator[tuple[str, str]]:
+    """Pairs (x, y) linked by the chain's predicates in order."""
+    for start, middles in list(edges[body[0]].items()):
         frontier = set(middles)
         for step in body[1:]:
             following = edges[step]
@@ -402,7 +594,8 @@ def _chain(
             yield start, end
 
 
-def _transitive(graph: dict[str, set[str]]) -> Iterable[tuple[str, str]]:
+def _transitive(graph: dict[str, set[str]]) -> Iterator[tuple[str, str]]:
+    """Pairs (x, z) reachable in two or more steps that are not yet direct."""
     for start in list(graph):
         seen: set[str] = set()
         stack = list(graph[start])
@@ -412,9 +605,16 @@ def _transitive(graph: dict[str, set[str]]) -> Iterable[tuple[str, str]]:
                 continue
             seen.add(node)
             stack.extend(graph.get(node, ()))
-        for end in seen:
-            if end not in graph[start]:
-                yield start, end
+        for end in seen - graph[start]:
+            yield start, end
 
 
-__all__ = ["Entailment", "RuleSet", "StreamReasoner", "UnsupportedAxiom", "keep"]
+__all__ = [
+    "Entailment",
+    "GraphReasoning",
+    "GraphRules",
+    "RuleSet",
+    "StreamReasoner",
+    "UnsupportedAxiom",
+    "keep",
+]

@@ -1,0 +1,394 @@
+"""The scalable build: catalogs streamed as N-Quads lines into a pyoxigraph store, reasoned
+with compiled rules, validated with compiled SHACL, published with the store directory.
+
+The reference build (``build(..., engine="reference")``) holds every catalog as an rdflib
+Graph, closes their union with owlrl and validates it with pySHACL: right for five catalogs,
+out of reach for three thousand. This one writes the same triples (``cdkg.loaders.graph``
+fills a :class:`~cdkg.loaders.nquads.LineSink` instead of a Graph), so it publishes the same
+``dataset.nq``, byte for byte:
+
+1. **normalise** — each graph's lines go to a file on disk as soon as the graph is written;
+   :class:`~cdkg.loaders.rules.StreamReasoner` sees each triple on the way. Then the files are
+   bulk-loaded into the build store (a pyoxigraph RocksDB directory when publishing).
+2. **reason** — the rules' joins run to a fixpoint; the entailments the reference keeps are
+   added to the store (and to a file), each in the graph of its subject.
+3. **validate** — ``ontology/shapes.ttl`` compiled to SPARQL (:mod:`cdkg.loaders.shacl`).
+4. **write** — ``dataset.nq`` is the lines sorted by ``sort`` (C locale: byte order, which for
+   UTF-8 is Python's code-point order), ``dataset.trig`` the same graph by graph, and the store
+   directory itself is published beside them as ``store/``, so the server opens it read-only
+   in seconds instead of parsing N-Quads.
+
+Nothing here keeps more than one catalog's lines in memory; the reasoner keeps one entry per
+subject and per entailed triple.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import itertools
+import multiprocessing
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO, Generic, TypeVar
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, URIRef
+
+from .graph import new_graph
+from .nquads import LineSink, lines_of
+from .publish import publish_folder, stable_graph
+from .reasoning import ReasoningSummary
+from .rules import GraphReasoning, GraphRules, RuleSet, StreamReasoner
+from .shacl import validate_store
+from .validation import ValidationSummary
+
+T = TypeVar("T")
+STORE_FOLDER = "store"
+"""The persistent pyoxigraph store inside a published dataset folder (the server's
+``cdkg.server.stores.PUBLISHED_STORE``; loaders do not import the server)."""
+VERSION_FILE = "cdkg-version.txt"
+"""Names the dataset version a store directory holds (``cdkg.server.stores.VERSION_FILE``)."""
+
+
+class StoreDataset:
+    """A dataset being built: line files in ``workdir``, then the store.
+
+    ``persistent``: build the store as a RocksDB directory (published with the dataset);
+    otherwise in memory (a build that is not published)."""
+
+    def __init__(self, workdir: Path, ontology: Graph, *, reason: bool, persistent: bool) -> None:
+        self.workdir = workdir
+        self.persistent = persistent
+        self.order: list[str] = []
+        self.sizes: dict[str, int] = {}
+        self.details: dict[str, float] = {}
+        self._ontology = ontology
+        self._lines_files: list[Path] = []
+        self._asserted = (workdir / "asserted.nq").open("wb")
+        self._chunks: list[tuple[str, int, int]] = []  # graph, offset, length in asserted.nq
+        self._entailed_chunks: dict[str, tuple[int, int]] = {}  # the same in entailed.nq
+        self._store: ox.Store | None = None
+        self._reasoning = ReasoningSummary(enabled=reason)
+        self._reasoner: StreamReasoner | None = None
+        self._rules: RuleSet | None = None
+        self._graphs = 0
+        ontology_file = workdir / "ontology.nq"
+        lines = lines_of(str(ontology.identifier), stable_graph(ontology))
+        ontology_file.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+        self._lines_files.append(ontology_file)
+        self._record(str(ontology.identifier), len(lines))
+        if reason:
+            started = time.perf_counter()
+            self._rules = RuleSet.from_ontology(ontology)
+            self._reasoner = StreamReasoner(self._rules)
+            self._reasoning.seconds += time.perf_counter() - started
+
+    def _record(self, graph: str, count: int) -> None:
+        if graph not in self.sizes:
+            self.order.append(graph)
+        self.sizes[graph] = self.sizes.get(graph, 0) + count
+
+    # -- normalise ------------------------------------------------------------------------
+
+    def write_graph(self, identifier: URIRef, fill: Callable[[LineSink], T | None]) -> T | None:
+        """Let ``fill`` write one named graph (registers first, then catalogs in build order)
+        and append its lines to the dataset."""
+        value, text, count, found = _write_one(identifier, fill, self._rules)
+        self._append(identifier, value, text, count, found)
+        return value
+
+    def write_graphs(self, jobs: Sequence[Job[T]], workers: int = 1) -> list[T | None]:
+        """Write many graphs, in ``workers`` processes when more than one (forked: the jobs
+        need not be picklable, only their results); lines and findings are merged in the
+        order of ``jobs``, so the dataset does not depend on ``workers``. A job whose
+        ``keep`` is false is run for its value only (a catalog with errors is reported but
+        not published)."""
+        values: list[T | None] = []
+        if workers <= 1 or len(jobs) < 2 * workers:
+            results: Iterable[_Written[T]] = (
+                _write_one(job.identifier, job.fill, self._rules if job.keep else None)
+                for job in jobs
+            )
+            for job, result in zip(jobs, results, strict=True):
+                values.append(self._take(job, result))
+            return values
+        global _JOBS, _RULES
+        _JOBS, _RULES = list(jobs), self._rules
+        try:
+            context = multiprocessing.get_context("fork")
+            with context.Pool(workers) as pool:
+                results = pool.imap(_write_job, range(len(jobs)), chunksize=4)
+                for job, result in zip(jobs, results, strict=True):
+                    values.append(self._take(job, result))
+        finally:
+            _JOBS, _RULES = [], None
+        return values
+
+    def _take(self, job: Job[T], result: _Written[T]) -> T | None:
+        value, text, count, found = result
+        if job.keep:
+            self._append(job.identifier, value, text, count, found)
+        return value
+
+    def _append(
+        self,
+        identifier: URIRef,
+        value: object,
+        text: str,
+        count: int,
+        found: GraphReasoning | None,
+    ) -> None:
+        if value is None and not count:
+            return  # nothing to write (a catalog whose source could not be read)
+        if self._reasoner is not None and found is not None:
+            self._reasoner.add_graph(self._graphs, found)
+        offset = self._asserted.tell()
+        data = text.encode("utf-8")
+        self._asserted.write(data)
+        self._chunks.append((str(identifier), offset, len(data)))
+        self._record(str(identifier), count)
+        self._graphs += 1
+
+    def load(self) -> None:
+        """Bulk-load everything written so far into the build store."""
+        self._asserted.close()
+        self._lines_files.append(self.workdir / "asserted.nq")
+        started = time.perf_counter()
+        if self.persistent:
+            self._store = ox.Store(str(self.workdir / STORE_FOLDER))
+        else:
+            self._store = ox.Store()
+        for path in self._lines_files:
+            self._store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        self.details["load"] = time.perf_counter() - started
+
+    @property
+    def store(self) -> ox.Store:
+        if self._store is None:
+            raise RuntimeError("the dataset is not loaded yet")
+        return self._store
+
+    # -- reason ---------------------------------------------------------------------------
+
+    def reason(self) -> ReasoningSummary:
+        """Add the entailments (see :class:`~cdkg.loaders.rules.StreamReasoner`)."""
+        summary = self._reasoning
+        if self._reasoner is None:
+            return summary
+        started = time.perf_counter()
+        store = self.store
+
+        def asserted(subject: str, predicate: str, obj: str) -> bool:
+            pattern = (_term(subject), _term(predicate), _term(obj), None)
+            return next(iter(store.quads_for_pattern(*pattern)), None) is not None  # type: ignore[arg-type]
+
+        entailments = self._reasoner.finish(asserted)
+        self._reasoner = None  # its indexes are no longer needed
+        graph_names = self.order[1:]  # registers, then the catalogs
+        path = self.workdir / "entailed.nq"
+        with path.open("wb") as out:
+            for index, group in itertools.groupby(entailments, key=lambda e: e.graph):
+                name = graph_names[index]
+                data = "".join(f"{e.subject} {e.predicate} {e.obj} <{name}> .\n" for e in group)
+                encoded = data.encode("utf-8")
+                self._entailed_chunks[name] = (out.tell(), len(encoded))
+                out.write(encoded)
+        store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        self._lines_files.append(path)
+        for entailment in entailments:
+            name = graph_names[entailment.graph]
+            summary.added[name] = summary.added.get(name, 0) + 1
+        for name, count in summary.added.items():
+            self._record(name, count)
+        summary.engine = "OWL-RL rules compiled from owlrl's closure of the ontology"
+        summary.seconds += time.perf_counter() - started
+        return summary
+
+    # -- validate -------------------------------------------------------------------------
+
+    def validate(self, shapes: Path, materialised: bool = False) -> ValidationSummary:
+        """SHACL on the store; ``materialised``: the reasoning ran (see
+        :class:`cdkg.loaders.shacl.ShapeCompiler`)."""
+        started = time.perf_counter()
+        summary = validate_store(self.store, shapes, materialised=materialised)
+        self.details["validate"] = time.perf_counter() - started
+        return summary
+
+    # -- results --------------------------------------------------------------------------
+
+    def sorted_nquads(self, target: Path) -> str:
+        """Write every line, sorted and each once, to ``target``; return its SHA-256."""
+        sort_lines(self._lines_files, target, self.workdir)
+        digest = hashlib.sha256()
+        with target.open("rb") as stream:
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+
+    def write_trig(self, target: Path) -> None:
+        """The dataset as TriG: one block per named graph in build order, its triples sorted,
+        written in their N-Triples form (which TriG reads). Made from the line files graph by
+        graph, so it costs a pass over the lines, not a serialiser over the whole store."""
+        asserted = (self.workdir / "asserted.nq").open("rb")
+        entailed_path = self.workdir / "entailed.nq"
+        entailed = entailed_path.open("rb") if entailed_path.exists() else None
+
+        def read(stream: BinaryIO | None, offset: int, length: int) -> str:
+            if stream is None or not length:
+                return ""
+            stream.seek(offset)
+            return stream.read(length).decode("utf-8")
+
+        ontology_name = self.order[0]
+        texts = {ontology_name: (self.workdir / "ontology.nq").read_text(encoding="utf-8")}
+        chunks = {name: (offset, length) for name, offset, length in self._chunks}
+        with target.open("w", encoding="utf-8") as out, asserted:
+            out.write("# cdkg dataset: one block per named graph (TriG 1.1)\n\n")
+            for name in self.order:
+                text = texts.get(name) or read(asserted, *chunks.get(name, (0, 0)))
+                text += read(entailed, *self._entailed_chunks.get(name, (0, 0)))
+                cut = len(f" <{name}> .")
+                lines = sorted({line[:-cut] for line in text.splitlines() if line})
+                out.write(f"<{name}> {{\n")
+                out.write("".join(f"  {line} .\n" for line in lines))
+                out.write("}\n\n")
+        if entailed is not None:
+            entailed.close()
+
+    def graphs(self, nquads: Path | None = None) -> list[Graph]:
+        """The dataset as rdflib graphs, in build order (for tests and small builds)."""
+        if nquads is None:
+            nquads = self.workdir / "sorted.nq"
+            if not nquads.exists():
+                self.sorted_nquads(nquads)
+        dataset = Dataset()
+        dataset.parse(str(nquads), format="nquads")
+        graphs = []
+        for name in self.order:
+            graph = new_graph(URIRef(name))
+            for triple in dataset.graph(URIRef(name)):
+                graph.add(triple)
+            graphs.append(graph)
+        return graphs
+
+    def publish(
+        self,
+        build_dir: Path,
+        extra_files: dict[str, Callable[[Path], None]],
+        manifest: dict[str, object],
+    ) -> Path:
+        """Publish dataset.nq, dataset.trig, the store directory and the extra files
+        atomically (see :func:`cdkg.loaders.publish.publish_folder`)."""
+
+        def fill(staging: Path) -> str:
+            started = time.perf_counter()
+            version = self.sorted_nquads(staging / "dataset.nq")[:16]
+            self.details["sort"] = time.perf_counter() - started
+            started = time.perf_counter()
+            self.write_trig(staging / "dataset.trig")
+            self.details["trig"] = time.perf_counter() - started
+            store = self.store
+            if self.persistent:
+                started = time.perf_counter()
+                store.flush()
+                self.close()
+                # The same version published before has the same store: keep that one, which
+                # a running server may have open, rather than deleting it under the server.
+                previous = build_dir / "datasets" / version / STORE_FOLDER
+                built = previous if previous.is_dir() else self.workdir / STORE_FOLDER
+                os.replace(built, staging / STORE_FOLDER)
+                marker = staging / STORE_FOLDER / VERSION_FILE
+                marker.write_text(f"{version}\n", encoding="utf-8")
+                self.details["store"] = time.perf_counter() - started
+            return version
+
+        return publish_folder(build_dir, fill, extra_files, manifest)
+
+    def close(self) -> None:
+        """Release the store (a RocksDB directory is closed when its last handle goes)."""
+        self._store = None
+        gc.collect()
+        if not self._asserted.closed:
+            self._asserted.close()
+
+
+@dataclass(frozen=True)
+class Job(Generic[T]):
+    """One graph to write: ``fill`` writes its triples into the sink it is given."""
+
+    identifier: URIRef
+    fill: Callable[[LineSink], T | None]
+    keep: bool = True
+
+
+_Written = tuple[T | None, str, int, GraphReasoning | None]
+_JOBS: list[Job[Any]] = []  # read by forked workers
+_RULES: RuleSet | None = None
+
+
+def _write_one(
+    identifier: URIRef, fill: Callable[[LineSink], T | None], rules: RuleSet | None
+) -> _Written[T]:
+    """Run ``fill`` on a fresh sink: its value, its lines as one text, their number, and what
+    the single-premise rules found in them."""
+    observer = GraphRules(rules) if rules is not None else None
+    sink = LineSink(identifier, observer)
+    value = fill(sink)
+    found = observer.result(sink) if observer is not None else None
+    lines = sink.release()
+    return value, "".join(f"{line}\n" for line in lines), len(lines), found
+
+
+def _write_job(index: int) -> _Written[Any]:
+    job = _JOBS[index]
+    return _write_one(job.identifier, job.fill, _RULES if job.keep else None)
+
+
+def default_workers() -> int:
+    """One graph-writing process per CPU, up to 4."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _term(token: str) -> ox.NamedNode | ox.BlankNode:
+    if token[0] == "<":
+        return ox.NamedNode(token[1:-1])
+    return ox.BlankNode(token[2:])
+
+
+def sort_lines(sources: list[Path], target: Path, scratch: Path) -> None:
+    """``sort -u`` in the C locale (GNU sort works on files larger than memory); Python's
+    sort when no ``sort`` is installed. Both give code-point order."""
+    command = shutil.which("sort")
+    if command is not None:
+        memory = "25%"
+        env = {**os.environ, "LC_ALL": "C"}
+        subprocess.run(
+            [command, "-u", "-S", memory, "-T", str(scratch), "-o", str(target)]
+            + [str(s) for s in sources],
+            check=True,
+            env=env,
+        )
+        return
+    lines: set[str] = set()
+    for source in sources:
+        lines.update(source.read_text(encoding="utf-8").splitlines())
+    target.write_text("".join(f"{line}\n" for line in sorted(lines)), encoding="utf-8")
+
+
+def workdir(build_dir: Path, persistent: bool) -> tempfile.TemporaryDirectory[str]:
+    """A scratch folder beside the datasets (same file system, so the store directory is
+    moved, not copied, into the published folder)."""
+    if persistent:
+        build_dir.mkdir(parents=True, exist_ok=True)
+        return tempfile.TemporaryDirectory(prefix=".work-", dir=build_dir)
+    return tempfile.TemporaryDirectory(prefix="cdkg-build-")
+
+
+__all__ = ["STORE_FOLDER", "Job", "StoreDataset", "default_workers", "sort_lines", "workdir"]
