@@ -130,7 +130,7 @@ def build(
 ) -> BuildResult:
     """Run the pipeline with ``engine`` "store" or "reference"; see the module docstring.
     ``workers``: processes that write the catalogs' graphs (store engine; default one per
-    CPU, up to 4)."""
+    CPU but one, up to 4; 0 writes them in this process)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     progress = Progress(stream)
@@ -364,9 +364,7 @@ def _build_in_store(
             f"{sum(x.duty_count for x in o if x)} duties in {len([x for x in o if x])} graphs"
         ),
     )
-    reasoning = progress.run(
-        "reason", lambda: dataset.reason() if reason else ReasoningSummary(), lambda s: s.describe()
-    )
+    reasoning = progress.run("reason", dataset.reason, lambda s: s.describe())
     validation = progress.run(
         "validate",
         lambda: (

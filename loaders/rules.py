@@ -27,8 +27,9 @@ reasoning less than the reference; so does a data graph that asserts schema trip
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import owlrl
 from owlrl.AxiomaticTriples import OWLRL_Datatypes_Disjointness
@@ -269,8 +270,32 @@ class Entailment:
     obj: str
 
 
-AssertedTest = Callable[[str, str, str], bool]
-"""Whether a triple (tokens) is asserted in any graph (the build store answers)."""
+AssertedTest = Callable[[set[str]], set[str]]
+"""Which of some ``"s p o"`` keys are asserted in any graph (see :func:`asserted_among`)."""
+
+
+_PLACEHOLDER = "<urn:cdkg:placeholder-subject>"
+
+
+def _subject(key: str) -> str:
+    return key[: key.index(" ")]
+
+
+def asserted_among(keys: set[str], files: Iterable[Path]) -> set[str]:
+    """Those of ``keys`` (``"s p o"``) that some line of the N-Quads ``files`` asserts, in one
+    pass over the files that looks only at lines about the keys' subjects."""
+    subjects = {_subject(key) for key in keys}
+    found: set[str] = set()
+    if not keys:
+        return found
+    for path in files:
+        with path.open(encoding="utf-8") as lines:
+            for line in lines:
+                if line[: line.index(" ")] in subjects:
+                    key = line[: line.rindex(" <")]
+                    if key in keys:
+                        found.add(key)
+    return found
 
 
 @dataclass(frozen=True)
@@ -319,6 +344,9 @@ class GraphRules:
         self._current: dict[str, None] = {}
         self._edges: list[tuple[str, str, str]] = []
         self._datatypes: set[str] = set()
+        self._last_subject = ""
+        self._applied: set[int] = set()
+        self._objects: set[tuple[str, int]] = set()
 
     def _plan(self, predicate: str) -> _Plan:
         plan = self._plans.get(predicate)
@@ -401,10 +429,20 @@ class GraphRules:
                 if keep(s, p, o):
                     current[f"{s} {p} {o}"] = None
             return
-        for suffix in recipe.subject_suffixes:
-            current[subject + suffix] = None
-        for suffix in recipe.object_suffixes:
-            current[obj + suffix] = None
+        # A subject's triples come together and repeat recipes (every triple whose property
+        # has the domain cd:Duty types the duty again): apply each recipe's types once.
+        if subject != self._last_subject:
+            self._last_subject = subject
+            self._applied = set()
+        marker = id(recipe)
+        if marker not in self._applied:
+            self._applied.add(marker)
+            for suffix in recipe.subject_suffixes:
+                current[subject + suffix] = None
+        if recipe.object_suffixes and (obj, marker) not in self._objects:
+            self._objects.add((obj, marker))
+            for suffix in recipe.object_suffixes:
+                current[obj + suffix] = None
         for q in recipe.predicates:
             current[f"{subject} {q} {obj}"] = None
         for q in recipe.joins:
@@ -454,6 +492,7 @@ class GraphRules:
             self._datatypes,
         )
         self._subjects, self._current, self._edges, self._datatypes = {}, {}, [], set()
+        self._last_subject, self._applied, self._objects = "", set(), set()
         return found
 
 
@@ -521,9 +560,11 @@ class StreamReasoner:
             else:
                 deferred.add(key)
 
-    def finish(self, asserted_anywhere: AssertedTest) -> list[Entailment]:
+    def finish(self, asserted_among: AssertedTest) -> list[Entailment]:
         """Run the join rules to a fixpoint, drop what some graph asserts, and return what to
-        add, each triple with its graph index, sorted (so the result is deterministic)."""
+        add, each triple with its graph index, sorted (so the result is deterministic).
+        ``asserted_among`` gets, once, the ``"s p o"`` keys no single graph could settle and
+        returns those asserted in some graph."""
         decided, deferred = self._decided, self._deferred
         for s, p, o in self._join_fixpoint():
             key = f"{s} {p} {o}"
@@ -537,21 +578,19 @@ class StreamReasoner:
         result: list[Entailment] = []
         shared, owners = self._shared, self._owner
         ontology = self.rules.ontology_subjects
+        pending = {key for key in deferred if key not in decided}
+        pending.update(key for key, add in decided.items() if add and _subject(key) in shared)
+        asserted = asserted_among(pending)
         for key, add in decided.items():
-            if not add:
-                continue
-            s, p, o = key.split(" ", 2)
-            if s in shared and asserted_anywhere(s, p, o):
-                continue
-            result.append(Entailment(owners[s], s, p, o))
+            if add and key not in asserted:
+                s, p, o = key.split(" ", 2)
+                result.append(Entailment(owners[s], s, p, o))
         for key in deferred:
-            if key in decided:
+            if key in decided or key in asserted:
                 continue
             s, p, o = key.split(" ", 2)
             owner = owners.get(s)
             if owner is None and s in ontology:
-                continue
-            if asserted_anywhere(s, p, o):
                 continue
             result.append(Entailment(0 if owner is None else owner, s, p, o))
         result.sort(key=lambda e: (e.graph, e.subject, e.predicate, e.obj))
@@ -563,6 +602,8 @@ class StreamReasoner:
         the single-premise rules (its consequences may be join premises again)."""
         edges = self._edges
         rules = self.rules
+        produced: set[tuple[str, str, str]] = set()
+        templates: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
         changed = True
         while changed:
             changed = False
@@ -572,7 +613,19 @@ class StreamReasoner:
             for p in sorted(rules.transitive):
                 new.extend((s, p, o) for s, o in _transitive(edges[p]))
             for triple in new:
-                for s, p, o in (triple, *self.consequences(*triple)):
+                if triple in produced:
+                    continue
+                produced.add(triple)
+                subject, predicate, obj = triple
+                # The rules are structural: work out a (predicate, object)'s consequences
+                # once, for a placeholder subject, and substitute each subject into them.
+                shapes = templates.get((predicate, obj))
+                if shapes is None:
+                    shapes = sorted(self.consequences(_PLACEHOLDER, predicate, obj))
+                    templates[(predicate, obj)] = shapes
+                for s, p, o in [triple, *shapes]:
+                    s = subject if s == _PLACEHOLDER else s
+                    o = subject if o == _PLACEHOLDER else o
                     if p in edges and o not in edges[p].get(s, ()):
                         edges[p][s].add(o)
                         changed = True
@@ -616,5 +669,6 @@ __all__ = [
     "RuleSet",
     "StreamReasoner",
     "UnsupportedAxiom",
+    "asserted_among",
     "keep",
 ]

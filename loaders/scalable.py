@@ -24,6 +24,7 @@ subject and per entailed triple.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import itertools
@@ -31,6 +32,7 @@ import multiprocessing
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -45,7 +47,7 @@ from .graph import new_graph
 from .nquads import LineSink, lines_of
 from .publish import publish_folder, stable_graph
 from .reasoning import ReasoningSummary
-from .rules import GraphReasoning, GraphRules, RuleSet, StreamReasoner
+from .rules import GraphReasoning, GraphRules, RuleSet, StreamReasoner, asserted_among
 from .shacl import validate_store
 from .validation import ValidationSummary
 
@@ -79,9 +81,13 @@ class StoreDataset:
         self._reasoner: StreamReasoner | None = None
         self._rules: RuleSet | None = None
         self._graphs = 0
+        self._loader = _Loader(workdir / STORE_FOLDER) if persistent else None
         ontology_file = workdir / "ontology.nq"
         lines = lines_of(str(ontology.identifier), stable_graph(ontology))
-        ontology_file.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+        text = "".join(f"{line}\n" for line in lines)
+        ontology_file.write_text(text, encoding="utf-8")
+        if self._loader is not None:
+            self._loader.write(text.encode("utf-8"))
         self._lines_files.append(ontology_file)
         self._record(str(ontology.identifier), len(lines))
         if reason:
@@ -100,18 +106,19 @@ class StoreDataset:
     def write_graph(self, identifier: URIRef, fill: Callable[[LineSink], T | None]) -> T | None:
         """Let ``fill`` write one named graph (registers first, then catalogs in build order)
         and append its lines to the dataset."""
-        value, text, count, found = _write_one(identifier, fill, self._rules)
-        self._append(identifier, value, text, count, found)
-        return value
+        result = _write_one(identifier, fill, self._rules)
+        self._append(identifier, result)
+        return result.value
 
     def write_graphs(self, jobs: Sequence[Job[T]], workers: int = 1) -> list[T | None]:
-        """Write many graphs, in ``workers`` processes when more than one (forked: the jobs
-        need not be picklable, only their results); lines and findings are merged in the
-        order of ``jobs``, so the dataset does not depend on ``workers``. A job whose
+        """Write many graphs, in ``workers`` forked processes (0: in this one; a handful of
+        graphs are always written here). Forked, the jobs need not be picklable, only their
+        results; lines and findings are merged in the order of ``jobs``, so the dataset does
+        not depend on ``workers``. A job whose
         ``keep`` is false is run for its value only (a catalog with errors is reported but
         not published)."""
         values: list[T | None] = []
-        if workers <= 1 or len(jobs) < 2 * workers:
+        if workers < 1 or len(jobs) < 8 * workers:
             results: Iterable[_Written[T]] = (
                 _write_one(job.identifier, job.fill, self._rules if job.keep else None)
                 for job in jobs
@@ -119,58 +126,69 @@ class StoreDataset:
             for job, result in zip(jobs, results, strict=True):
                 values.append(self._take(job, result))
             return values
-        global _JOBS, _RULES
+        # The workers append each graph's lines to asserted.nq and to the loading process
+        # themselves, one graph at a time under a lock, and send back only what the graph
+        # needs merged: the main process never holds more than a graph's findings.
+        global _JOBS, _RULES, _OUTPUT
+        context = multiprocessing.get_context("fork")
+        self._asserted.flush()
+        loader_fd = self._loader.fileno() if self._loader is not None else None
         _JOBS, _RULES = list(jobs), self._rules
+        _OUTPUT = _Output(self.workdir / "asserted.nq", loader_fd, context.Lock())
         try:
-            context = multiprocessing.get_context("fork")
             with context.Pool(workers) as pool:
                 results = pool.imap(_write_job, range(len(jobs)), chunksize=4)
                 for job, result in zip(jobs, results, strict=True):
                     values.append(self._take(job, result))
         finally:
-            _JOBS, _RULES = [], None
+            _JOBS, _RULES, _OUTPUT = [], None, None
         return values
 
     def _take(self, job: Job[T], result: _Written[T]) -> T | None:
-        value, text, count, found = result
         if job.keep:
-            self._append(job.identifier, value, text, count, found)
-        return value
+            self._append(job.identifier, result)
+        return result.value
 
-    def _append(
-        self,
-        identifier: URIRef,
-        value: object,
-        text: str,
-        count: int,
-        found: GraphReasoning | None,
-    ) -> None:
-        if value is None and not count:
+    def _append(self, identifier: URIRef, result: _Written[T]) -> None:
+        if result.value is None and not result.count:
             return  # nothing to write (a catalog whose source could not be read)
-        if self._reasoner is not None and found is not None:
-            self._reasoner.add_graph(self._graphs, found)
-        offset = self._asserted.tell()
-        data = text.encode("utf-8")
-        self._asserted.write(data)
-        self._chunks.append((str(identifier), offset, len(data)))
-        self._record(str(identifier), count)
+        if self._reasoner is not None and result.found is not None:
+            self._reasoner.add_graph(self._graphs, result.found)
+        if result.chunk is None:  # written here, not by a worker
+            offset = self._asserted.tell()
+            data = result.text.encode("utf-8")
+            self._asserted.write(data)
+            if self._loader is not None:
+                self._loader.write(data)
+            result.chunk = (offset, len(data))
+        self._chunks.append((str(identifier), *result.chunk))
+        self._record(str(identifier), result.count)
         self._graphs += 1
 
     def load(self) -> None:
-        """Bulk-load everything written so far into the build store."""
+        """All asserted graphs are written. A persistent store has been loading them all along
+        (in another process, fed as the graphs were written); an in-memory one loads now."""
         self._asserted.close()
         self._lines_files.append(self.workdir / "asserted.nq")
-        started = time.perf_counter()
-        if self.persistent:
-            self._store = ox.Store(str(self.workdir / STORE_FOLDER))
-        else:
+        if self._loader is None:
+            started = time.perf_counter()
             self._store = ox.Store()
-        for path in self._lines_files:
-            self._store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
-        self.details["load"] = time.perf_counter() - started
+            for path in self._lines_files:
+                self._store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+            self.details["load"] = time.perf_counter() - started
+
+    def _ready(self) -> None:
+        """Wait for the loading process, then open its store here."""
+        if self._loader is not None:
+            started = time.perf_counter()
+            self.details["load"] = self._loader.finish()
+            self.details["load_wait"] = time.perf_counter() - started
+            self._loader = None
+            self._store = ox.Store(str(self.workdir / STORE_FOLDER))
 
     @property
     def store(self) -> ox.Store:
+        self._ready()
         if self._store is None:
             raise RuntimeError("the dataset is not loaded yet")
         return self._store
@@ -181,15 +199,20 @@ class StoreDataset:
         """Add the entailments (see :class:`~cdkg.loaders.rules.StreamReasoner`)."""
         summary = self._reasoning
         if self._reasoner is None:
+            self._ready()
             return summary
         started = time.perf_counter()
-        store = self.store
+        files = list(self._lines_files)
 
-        def asserted(subject: str, predicate: str, obj: str) -> bool:
-            pattern = (_term(subject), _term(predicate), _term(obj), None)
-            return next(iter(store.quads_for_pattern(*pattern)), None) is not None  # type: ignore[arg-type]
+        def asserted(keys: set[str]) -> set[str]:
+            begun = time.perf_counter()
+            found = asserted_among(keys, files)
+            self.details["entail_check"] = time.perf_counter() - begun
+            self.details["entail_checked_keys"] = len(keys)
+            return found
 
         entailments = self._reasoner.finish(asserted)
+        self.details["entail_finish"] = time.perf_counter() - started
         self._reasoner = None  # its indexes are no longer needed
         graph_names = self.order[1:]  # registers, then the catalogs
         path = self.workdir / "entailed.nq"
@@ -200,7 +223,11 @@ class StoreDataset:
                 encoded = data.encode("utf-8")
                 self._entailed_chunks[name] = (out.tell(), len(encoded))
                 out.write(encoded)
-        store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+                if self._loader is not None:
+                    self._loader.write(encoded)
+        if self._loader is None:
+            self.store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        self._ready()
         self._lines_files.append(path)
         for entailment in entailments:
             name = graph_names[entailment.graph]
@@ -317,6 +344,65 @@ class StoreDataset:
         gc.collect()
         if not self._asserted.closed:
             self._asserted.close()
+        if self._loader is not None:
+            self._loader.kill()
+            self._loader = None
+
+
+_LOAD = (
+    "import sys, pyoxigraph as ox; "
+    "ox.Store(sys.argv[1]).bulk_load(input=sys.stdin.buffer, format=ox.RdfFormat.N_QUADS, "
+    "lenient=True)"
+)
+
+
+class _Loader:
+    """A process bulk-loading N-Quads from its standard input into a RocksDB store directory,
+    so that loading overlaps writing the graphs (pyoxigraph's loader holds the GIL while it
+    reads from Python, so a thread would not overlap)."""
+
+    def __init__(self, directory: Path) -> None:
+        self._errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed in finish())
+        self._started = time.perf_counter()
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", _LOAD, str(directory)],
+            stdin=subprocess.PIPE,
+            stderr=self._errors,
+        )
+
+    def fileno(self) -> int:
+        """The loader's input, for writers in forked processes (flushed first)."""
+        stdin = self._process.stdin
+        assert stdin is not None
+        stdin.flush()
+        return stdin.fileno()
+
+    def write(self, data: bytes) -> None:
+        stdin = self._process.stdin
+        assert stdin is not None
+        try:
+            stdin.write(data)
+        except BrokenPipeError:
+            self.finish()  # raises with the loader's message
+
+    def finish(self) -> float:
+        """Close the input, wait for the load to end; the seconds it took since it started.
+        Raises RuntimeError with the loader's message if it failed."""
+        if self._process.stdin is not None and not self._process.stdin.closed:
+            with contextlib.suppress(BrokenPipeError):
+                self._process.stdin.close()
+        code = self._process.wait()
+        self._errors.seek(0)
+        message = self._errors.read().decode("utf-8", "replace").strip()
+        self._errors.close()
+        if code != 0:
+            raise RuntimeError(f"loading the build store failed ({code}): {message[-2000:]}")
+        return time.perf_counter() - self._started
+
+    def kill(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
 
 
 @dataclass(frozen=True)
@@ -328,38 +414,69 @@ class Job(Generic[T]):
     keep: bool = True
 
 
-_Written = tuple[T | None, str, int, GraphReasoning | None]
+@dataclass
+class _Written(Generic[T]):
+    """One written graph: ``fill``'s value, its lines (or where a worker wrote them), their
+    number, and what the single-premise rules found in them."""
+
+    value: T | None
+    text: str
+    count: int
+    found: GraphReasoning | None
+    chunk: tuple[int, int] | None = None  # offset and length in asserted.nq
+
+
+@dataclass(frozen=True)
+class _Output:
+    """Where forked workers append lines: asserted.nq and the loading process's input."""
+
+    path: Path
+    loader_fd: int | None
+    lock: Any  # a multiprocessing Lock
+
+    def append(self, data: bytes) -> tuple[int, int]:
+        with self.lock:
+            with self.path.open("ab") as out:
+                out.write(data)
+                end = out.tell()
+            if self.loader_fd is not None:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(self.loader_fd, view) :]
+        return end - len(data), len(data)
+
+
 _JOBS: list[Job[Any]] = []  # read by forked workers
 _RULES: RuleSet | None = None
+_OUTPUT: _Output | None = None
 
 
 def _write_one(
     identifier: URIRef, fill: Callable[[LineSink], T | None], rules: RuleSet | None
 ) -> _Written[T]:
-    """Run ``fill`` on a fresh sink: its value, its lines as one text, their number, and what
-    the single-premise rules found in them."""
+    """Run ``fill`` on a fresh sink."""
     observer = GraphRules(rules) if rules is not None else None
     sink = LineSink(identifier, observer)
     value = fill(sink)
     found = observer.result(sink) if observer is not None else None
     lines = sink.release()
-    return value, "".join(f"{line}\n" for line in lines), len(lines), found
+    return _Written(value, "".join(f"{line}\n" for line in lines), len(lines), found)
 
 
 def _write_job(index: int) -> _Written[Any]:
+    """In a worker: write one job's graph and append its lines (kept jobs only)."""
     job = _JOBS[index]
-    return _write_one(job.identifier, job.fill, _RULES if job.keep else None)
+    result = _write_one(job.identifier, job.fill, _RULES if job.keep else None)
+    if job.keep and _OUTPUT is not None and result.count:
+        result.chunk = _OUTPUT.append(result.text.encode("utf-8"))
+    result.text = ""
+    return result
 
 
 def default_workers() -> int:
-    """One graph-writing process per CPU, up to 4."""
-    return max(1, min(4, os.cpu_count() or 1))
-
-
-def _term(token: str) -> ox.NamedNode | ox.BlankNode:
-    if token[0] == "<":
-        return ox.NamedNode(token[1:-1])
-    return ox.BlankNode(token[2:])
+    """Graph-writing processes: one per CPU but one, up to 4 — the process loading the
+    store needs a CPU of its own, or it ends last and everything waits for it."""
+    return max(1, min(4, (os.cpu_count() or 2) - 1))
 
 
 def sort_lines(sources: list[Path], target: Path, scratch: Path) -> None:
