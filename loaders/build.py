@@ -130,7 +130,7 @@ def build(
 ) -> BuildResult:
     """Run the pipeline with ``engine`` "store" or "reference"; see the module docstring.
     ``workers``: processes that write the catalogs' graphs (store engine; default one per
-    CPU but one, up to 4; 0 writes them in this process)."""
+    CPU, up to 4; 0 writes them in this process)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     progress = Progress(stream)

@@ -91,6 +91,8 @@ class Check:
 
 Instances = Callable[[URIRef], list[str]]
 """A class → the N-Triples tokens of it and all its sub-classes in the data."""
+Counting = Callable[[str, int], int]
+"""(a group pattern, a cap) → how many solutions it has, counted up to the cap."""
 
 
 def _list(graph: Graph, head: Node) -> list[Node]:
@@ -124,10 +126,17 @@ class ShapeCompiler:
     build's reasoning ran), so a class's instances are one index range instead of a union over
     its sub-classes."""
 
-    def __init__(self, shapes: Graph, instances: Instances, materialised: bool = False) -> None:
+    def __init__(
+        self,
+        shapes: Graph,
+        instances: Instances,
+        materialised: bool = False,
+        count: Counting | None = None,
+    ) -> None:
         self.shapes = shapes
         self.instances = instances
         self.materialised = materialised
+        self.count = count
         self._data_names = Graph()  # pySHACL writes focus nodes with a fresh graph's prefixes
 
     # -- messages -------------------------------------------------------------------------
@@ -228,10 +237,23 @@ class ShapeCompiler:
             return None
         return _distinct("?this", " UNION ".join(f"{{ {b} }}" for b in branches))
 
+    def _focused(self, target: str, values: str) -> bool:
+        """Whether to look up the values of each focus node (a few focus nodes, a common
+        property: the 182 legal documents' labels among millions) rather than scan all the
+        property's values and join (a third of all nodes are duties). Decided on counts
+        capped at what the decision needs."""
+        if self.count is None:
+            return False
+        focus = self.count(target, FOCUSED_LIMIT)
+        return focus < FOCUSED_LIMIT and self.count(values, focus * FOCUSED_RATIO) >= (
+            focus * FOCUSED_RATIO
+        )
+
     def _property_checks(self, prop: Node, path: URIRef, name: str, target: str) -> list[Check]:
         severity = self._severity(prop)
         values = f"GRAPH ?gv {{ ?this {token(path)} ?value }}"
-        checks = self._value_checks(prop, name, severity, target, values)
+        focused = self._focused(target, values)
+        checks = self._value_checks(prop, name, severity, target, values, focused)
         path_string = self._shape_string(path)
 
         def add(query: str, generic: Message) -> None:
@@ -239,43 +261,54 @@ class ShapeCompiler:
 
         min_count = _int(_one(self.shapes, prop, SH.minCount))
         if min_count:
-            add(_fewer(target, values, min_count), self._count("Less", min_count, path_string))
+            query = _fewer(target, values, min_count, focused)
+            add(query, self._count("Less", min_count, path_string))
         max_count = _int(_one(self.shapes, prop, SH.maxCount))
         if max_count is not None:
-            add(_more(target, values, max_count), self._count("More", max_count, path_string))
+            query = _more(target, values, max_count, focused)
+            add(query, self._count("More", max_count, path_string))
         unique = _one(self.shapes, prop, SH.uniqueLang)
         if isinstance(unique, Literal) and unique.value is True:
-            add(
-                "SELECT ?this ?lang WHERE { { SELECT ?this ?lang WHERE { "
-                f'{values} FILTER(isLiteral(?value) && LANG(?value) != "") }} '
-                "GROUP BY ?this (LCASE(LANG(?value)) AS ?lang) "
-                f"HAVING (COUNT(DISTINCT ?value) > 1) }} {target} }}",
-                lambda r: "More than one String shares the same Language",
+            tagged = f'{values} FILTER(isLiteral(?value) && LANG(?value) != "")'
+            grouped = (
+                "GROUP BY ?this (LCASE(LANG(?value)) AS ?lang) HAVING (COUNT(DISTINCT ?value) > 1)"
             )
+            if focused:
+                query = f"SELECT ?this ?lang WHERE {{ {target} {tagged} }} {grouped}"
+            else:
+                query = (
+                    f"SELECT ?this ?lang WHERE {{ {{ SELECT ?this ?lang WHERE {{ {tagged} }} "
+                    f"{grouped} }} {target} }}"
+                )
+            add(query, lambda r: "More than one String shares the same Language")
         qualified = _one(self.shapes, prop, SH.qualifiedValueShape)
         if qualified is not None:
-            checks += self._qualified(prop, qualified, name, severity, target, values)
+            checks += self._qualified(prop, qualified, name, severity, target, values, focused)
         return checks
 
     def _value_checks(
-        self, shape: Node, name: str, severity: str, target: str, values: str
+        self,
+        shape: Node,
+        name: str,
+        severity: str,
+        target: str,
+        values: str,
+        focused: bool = False,
     ) -> list[Check]:
         """Constraints on each value node (for a node shape, ``values`` binds the focus node
         itself)."""
         checks: list[Check] = []
 
         def add(condition: str, generic: Message) -> None:
-            query = (
-                "SELECT ?this ?value WHERE { "
-                f"{_distinct('?this ?value', f'{values} FILTER({condition})')} {target} }}"
-            )
+            pairs = _pairs(target, f"{values} FILTER({condition})", focused)
+            query = f"SELECT ?this ?value WHERE {{ {pairs} }}"
             checks.append(Check(name, severity, query, self._message(shape, generic)))
 
         cls = _one(self.shapes, shape, SH["class"])
         if cls is not None:
             query = (
-                f"SELECT ?this ?value WHERE {{ {{ {_distinct('?this ?value', values)} "
-                f"{target} }} MINUS {{ {self._instance_of('value', cls, 'c')} }} }}"
+                f"SELECT ?this ?value WHERE {{ {{ {_pairs(target, values, focused)} }} "
+                f"MINUS {{ {self._instance_of('value', cls, 'c')} }} }}"
             )
             text = f"Value does not have class {self._shape_string(cls)}"
             checks.append(Check(name, severity, query, self._message(shape, lambda r: text)))
@@ -325,6 +358,7 @@ class ShapeCompiler:
         severity: str,
         target: str,
         values: str,
+        focused: bool,
     ) -> list[Check]:
         """sh:qualifiedValueShape whose shape is a conjunction of sh:class constraints."""
         disjoint = _one(self.shapes, prop, SH.qualifiedValueShapesDisjoint)
@@ -346,12 +380,12 @@ class ShapeCompiler:
         )
         text = f"Focus node does not conform to shape{count}: {self._shape_string(qualified)}"
         message = self._message(prop, lambda r: text)
-        pattern = f"{_distinct('?this ?value', values)} {' '.join(conforming)}"
+        pattern = f"{_pairs(target, values, focused)} {' '.join(conforming)}"
         checks = []
         if low:
-            checks.append(Check(name, severity, _fewer(target, pattern, low), message))
+            checks.append(Check(name, severity, _fewer(target, pattern, low, focused), message))
         if high is not None:
-            checks.append(Check(name, severity, _more(target, pattern, high), message))
+            checks.append(Check(name, severity, _more(target, pattern, high, focused), message))
         return checks
 
     def _sparql(
@@ -390,9 +424,24 @@ def _int(value: Node | None) -> int | None:
     return int(value) if isinstance(value, Literal) else None
 
 
-def _fewer(target: str, values: str, count: int) -> str:
-    """Focus nodes with fewer than ``count`` distinct values: an anti-join for 1 (one hash
-    join, not a lookup per focus node), a grouped count otherwise."""
+FOCUSED_LIMIT = 20_000
+FOCUSED_RATIO = 30
+
+
+def _pairs(target: str, values: str, focused: bool) -> str:
+    """(focus node, value) pairs, each once: the values looked up per focus node, or all the
+    values scanned, deduplicated, then joined with the focus nodes."""
+    if focused:
+        return _distinct("?this ?value", f"{target} {values}")
+    return f"{_distinct('?this ?value', values)} {target}"
+
+
+def _fewer(target: str, values: str, count: int, focused: bool = False) -> str:
+    """Focus nodes with fewer than ``count`` distinct values: for 1, an anti-join (one hash
+    join, not a lookup per focus node) or, for a few focus nodes, a lookup each; a grouped
+    count otherwise."""
+    if count == 1 and focused:
+        return f"SELECT ?this WHERE {{ {target} OPTIONAL {{ {values} }} FILTER(!BOUND(?value)) }}"
     if count == 1:
         return f"SELECT ?this WHERE {{ {target} MINUS {{ {values} }} }}"
     return (
@@ -401,13 +450,14 @@ def _fewer(target: str, values: str, count: int) -> str:
     )
 
 
-def _more(target: str, values: str, count: int) -> str:
-    """Focus nodes with more than ``count`` distinct values: the values are grouped first (a
-    focus node with too many is rare), then joined with the targets."""
-    return (
-        f"SELECT ?this WHERE {{ {{ SELECT ?this WHERE {{ {values} }} GROUP BY ?this "
-        f"HAVING (COUNT(DISTINCT ?value) > {count}) }} {target} }}"
-    )
+def _more(target: str, values: str, count: int, focused: bool = False) -> str:
+    """Focus nodes with more than ``count`` distinct values: the values grouped first and
+    joined with the focus nodes (a focus node with too many is rare), or, for a few focus
+    nodes, their values looked up and grouped."""
+    having = f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {count})"
+    if focused:
+        return f"SELECT ?this WHERE {{ {target} {values} }} {having}"
+    return f"SELECT ?this WHERE {{ {{ SELECT ?this WHERE {{ {values} }} {having} }} {target} }}"
 
 
 _PLACEHOLDER = re.compile(r"\{[?$](\w+)\}")
@@ -566,6 +616,19 @@ def store_instances(store: ox.Store) -> Instances:
     return instances
 
 
+def store_counter(store: ox.Store) -> Counting:
+    """Counts a pattern's solutions in ``store``, stopping at the cap (so cheap)."""
+
+    def count(pattern: str, cap: int) -> int:
+        rows = store.query(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ SELECT * WHERE {{ {pattern} }} LIMIT {cap} }} }}"
+        )
+        assert isinstance(rows, ox.QuerySolutions)
+        return int(next(iter(rows))["n"].value)
+
+    return count
+
+
 def _to_rdflib(term: object) -> Node:
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
@@ -597,7 +660,8 @@ def validate_store(
         return ValidationSummary()
     started = time.perf_counter()
     shapes = Graph().parse(shapes_path)
-    checks = ShapeCompiler(shapes, store_instances(store), materialised).compile()
+    compiler = ShapeCompiler(shapes, store_instances(store), materialised, store_counter(store))
+    checks = compiler.compile()
 
     def run(check: Check) -> tuple[list[dict[str, Node]], float]:
         begun = time.perf_counter()

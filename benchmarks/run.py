@@ -1,0 +1,790 @@
+"""One benchmark run of cdkg against its peers, on generated data (not part of the tests).
+
+    .venv/bin/python benchmarks/run.py [--sizes real,5,300,3000] [--output FILE.json]
+
+For each size (``real``: the seed catalogs alone; N: the seeds and N generated jurisdictions
+from benchmarks/generate.py) a project folder is made in a temporary directory — the real
+registers, ontology, queries and seed sources linked in, the generated catalogs in
+data/catalogs/ — and then, in this order, everything bounded in time:
+
+1. ``build``: ``cdkg.loaders.build.build`` in a child process; the stage times it reports,
+   its wall time, and the peak memory (RSS) of its process tree, sampled from /proc (the
+   build forks workers and a store-loading process).
+2. opening: the published store directory opened read-only plus one query, against parsing
+   dataset.nq into an in-memory store (what a restart cost before the store was published).
+3. servers, one at a time, each started on 127.0.0.1 on a free port and stopped by its pid:
+   cdkg's endpoint (oxigraph engine; rdflib engine), rdflib-endpoint (``rdflib-endpoint
+   serve dataset.nq``; it answers at ``/``), ``oxigraph serve-read-only`` on a store loaded
+   with ``oxigraph load`` from the same dataset.nq, and Virtuoso (``virtuoso-t`` with its own
+   ini, ports and database; dataset.nq loaded with its bulk loader, ``ld_dir`` +
+   ``rdf_loader_run``). For each: load and start-up time, memory after the queries, every
+   named query of queries/ (defaults bound) sent as an HTTP POST form — one warm-up, then
+   repeated for median and p95 — and the throughput of 8 concurrent clients sending a fixed
+   number of requests cycling through the named queries, stopped at a deadline.
+
+Peers that cannot hold a size (rdflib needs about 1 KB of memory per triple and parses some
+30 000 triples a second) are skipped with the reason recorded. The JSON result holds the
+machine, the versions, the command and every number; docs/benchmarks.md is written from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+GENERATOR = ROOT / "benchmarks" / "generate.py"
+RDFLIB_ENDPOINT_VENV = Path("/tmp/rdflib-endpoint-venv/bin/rdflib-endpoint")
+CLIENTS = 8
+
+RESULTS_JSON = "application/sparql-results+json"
+GRAPH_TYPE = "application/n-triples"
+
+
+@dataclass
+class Budget:
+    """How hard to push one size: repetitions per query and time limits (seconds)."""
+
+    repetitions: int
+    per_query: float  # stop repeating a query after this long
+    request_timeout: float
+    server_budget: float  # all queries of one server
+    throughput_requests: int
+    throughput_deadline: float
+
+
+BUDGETS = {
+    "small": Budget(15, 5, 60, 240, 240, 20),
+    "300": Budget(10, 15, 60, 300, 160, 30),
+    "3000": Budget(5, 30, 120, 600, 120, 60),
+}
+
+# Peers skipped at a size, with the reason recorded in the results.
+SKIP = {
+    ("rdflib-endpoint", 3000): (
+        "rdflib holds about 1 KB per triple (12 M quads: over 12 GB, beyond the 8 GB this "
+        "machine's build target allows) and parses about 30 000 triples a second (7 min); "
+        "at 300 jurisdictions it is already far slower than every other store"
+    ),
+    ("cdkg-rdflib", 3000): (
+        "the same rdflib Dataset behind cdkg's endpoint: same memory and parse time as "
+        "rdflib-endpoint"
+    ),
+}
+
+
+# --- processes ----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def descendants(pid: int) -> list[int]:
+    """``pid`` and every process below it, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat[stat.rindex(")") + 2 :].split()[1])
+        children.setdefault(parent, []).append(int(entry.name))
+    found, stack = [], [pid]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(children.get(current, []))
+    return found
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory of a process tree, in bytes."""
+    total = 0
+    for member in descendants(pid):
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{member}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+    return total
+
+
+class PeakSampler:
+    """Samples a process tree's RSS every ``interval`` seconds; ``peak`` is the largest."""
+
+    def __init__(self, pid: int, interval: float = 0.25) -> None:
+        self.peak = 0
+        self._pid = pid
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(interval,), daemon=True)
+        self._thread.start()
+
+    def _run(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            self.peak = max(self.peak, tree_rss(self._pid))
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+@dataclass
+class Started:
+    """A server process this script started (in its own process group)."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    url: str
+    log: Path
+
+    def stop(self) -> None:
+        """Stop the server by its pid (its process group: the server and its workers)."""
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(20)
+
+
+def start(name: str, command: list[str], url: str, log: Path, cwd: Path | None = None) -> Started:
+    stream = log.open("wb")
+    process = subprocess.Popen(
+        command, stdout=stream, stderr=subprocess.STDOUT, cwd=cwd, start_new_session=True
+    )
+    return Started(name, process, url, log)
+
+
+def wait_ready(server: Started, timeout: float) -> float:
+    """Seconds until the server answers ASK {} with 200; raises RuntimeError otherwise."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        if server.process.poll() is not None:
+            tail = server.log.read_text(errors="replace")[-1500:]
+            raise RuntimeError(f"{server.name} exited ({server.process.returncode}): {tail}")
+        try:
+            status, _, _ = request(server.url, "ASK {}", RESULTS_JSON, 5)
+            if status == 200:
+                return time.perf_counter() - started
+        except OSError:
+            pass
+        time.sleep(0.25)
+    raise RuntimeError(f"{server.name} not ready after {timeout:.0f} s")
+
+
+def request(url: str, query: str, accept: str, timeout: float) -> tuple[int, bytes, float]:
+    """One SPARQL query as an HTTP POST form; (status, body, seconds to the last byte)."""
+    parts = urllib.parse.urlsplit(url)
+    body = urllib.parse.urlencode({"query": query}).encode("utf-8")
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}
+    started = time.perf_counter()
+    host = parts.hostname or "127.0.0.1"
+    connection = http.client.HTTPConnection(host, parts.port, timeout=timeout)
+    try:
+        connection.request("POST", parts.path or "/", body=body, headers=headers)
+        response = connection.getresponse()
+        data = response.read()
+    finally:
+        connection.close()
+    return response.status, data, time.perf_counter() - started
+
+
+# --- the project folder and the build -------------------------------------------------------
+
+
+def make_project(folder: Path, size: str) -> Path:
+    """A project folder sharing the checkout's registers, ontology, queries and seeds, with
+    ``size`` generated catalogs in data/catalogs/."""
+    (folder / "data").mkdir(parents=True)
+    for name in ("ontology", "queries"):
+        (folder / name).symlink_to(ROOT / name)
+    for name in ("registers", "raw", "corrections", "topic-overrides.csv"):
+        (folder / "data" / name).symlink_to(ROOT / "data" / name)
+    if size != "real":
+        catalogs = folder / "data" / "catalogs"
+        subprocess.run(
+            [PYTHON, str(GENERATOR), "--jurisdictions", size, "--output", str(catalogs)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    return folder
+
+
+BUILD = """
+import json, sys, time
+from pathlib import Path
+from cdkg.paths import project_paths
+from cdkg.loaders.build import build
+root = Path(sys.argv[1])
+started = time.perf_counter()
+result = build(project_paths(root, root / "build"), stream=sys.stderr)
+wall = time.perf_counter() - started
+manifest = json.loads((result.published / "manifest.json").read_text())
+print(json.dumps({
+    "wall_s": wall, "ok": result.ok, "stages_s": result.report.timings,
+    "details_s": result.details, "quads": sum(manifest["graphs"].values()),
+    "graphs": len(manifest["graphs"]),
+    "duties": sum(c.duties for c in result.report.catalogs),
+    "entailed": result.report.reasoning.total,
+    "findings": len(result.report.validation.findings),
+    "dataset_nq_bytes": (result.published / "dataset.nq").stat().st_size,
+    "store_bytes": sum(p.stat().st_size for p in (result.published / "store").rglob("*")),
+}))
+"""
+
+
+def run_build(project: Path, timeout: float) -> dict[str, Any]:
+    process = subprocess.Popen(
+        [PYTHON, "-c", BUILD, str(project)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    sampler = PeakSampler(process.pid)
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        sampler.stop()
+        return {"error": f"build not finished after {timeout:.0f} s"}
+    peak = sampler.stop()
+    if process.returncode != 0:
+        return {"error": err.decode(errors="replace")[-2000:]}
+    result: dict[str, Any] = json.loads(out.decode().strip().splitlines()[-1])
+    result["peak_rss_tree_bytes"] = peak
+    result["progress"] = [line for line in err.decode().splitlines() if line.startswith("[")]
+    return result
+
+
+OPEN = """
+import sys, time, pyoxigraph as ox
+folder, mode = sys.argv[1], sys.argv[2]
+query = "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a <https://w3id.org/cdkg/ontology#Duty> }"
+started = time.perf_counter()
+if mode == "store":
+    store = ox.Store.read_only(folder + "/store")
+else:
+    store = ox.Store()
+    store.bulk_load(path=folder + "/dataset.nq", format=ox.RdfFormat.N_QUADS)
+rows = list(store.query(query, use_default_graph_as_union=True))
+print(time.perf_counter() - started, rows[0]["n"].value)
+"""
+
+
+def open_times(published: Path) -> dict[str, Any]:
+    """Seconds to a first answer: the published store opened read-only, and dataset.nq
+    parsed into memory (each in a fresh process)."""
+    found: dict[str, Any] = {}
+    for mode in ("store", "parse"):
+        done = subprocess.run(
+            [PYTHON, "-c", OPEN, str(published), mode],
+            capture_output=True,
+            text=True,
+            timeout=1800,
+            check=True,
+        )
+        seconds, duties = done.stdout.split()
+        found[f"{mode}_s"] = float(seconds)
+        found["duties"] = int(duties)
+    return found
+
+
+# --- servers ----------------------------------------------------------------------------------
+
+SERVE = """
+import sys
+from pathlib import Path
+from cdkg.paths import project_paths
+from cdkg.server.config import ServerConfig
+from cdkg.server.serve import serve
+root, port, engine, timeout = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+workers = None if engine == "oxigraph" else 1
+config = ServerConfig(query_timeout_s=timeout, max_rows=None, rate_limit_per_minute=None)
+serve(project_paths(root, root / "build"), port=port, engine=engine, workers=workers,
+      config=config)
+"""
+
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+ErrorLogLevel = 7
+FileExtend = 200
+MaxCheckpointRemap = 2000
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+MaxCheckpointRemap = 2000
+Striping = 0
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+DirsAllowed = ., {dir}, {data}
+NumberOfBuffers = {buffers}
+MaxDirtyBuffers = {dirty}
+CheckpointInterval = 60
+CaseMode = 2
+ThreadsPerQuery = 2
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {dir}
+MaxClientConnections = 10
+ServerThreads = 10
+Charset = UTF-8
+
+[SPARQL]
+ResultSetMaxRows = 10000000
+MaxQueryExecutionTime = 0
+MaxQueryCostEstimationTime = 0
+"""
+
+
+@dataclass
+class Peer:
+    """A server under test, once started: where it answers, and how long loading took."""
+
+    name: str
+    server: Started
+    load_s: float | None = None
+    notes: list[str] = field(default_factory=list)
+    start_s: float | None = None  # when loading needs the server running first
+
+
+def start_cdkg(project: Path, engine: str, work: Path, budget: Budget) -> Peer:
+    port = free_port()
+    server = start(
+        f"cdkg-{engine}",
+        [PYTHON, "-c", SERVE, str(project), str(port), engine, str(budget.request_timeout)],
+        f"http://127.0.0.1:{port}/sparql",
+        work / f"cdkg-{engine}.log",
+    )
+    return Peer(server.name, server)
+
+
+def start_rdflib_endpoint(published: Path, work: Path) -> Peer:
+    binary = shutil.which("rdflib-endpoint") or str(RDFLIB_ENDPOINT_VENV)
+    if not Path(binary).exists():
+        raise FileNotFoundError(
+            "rdflib-endpoint is not installed: python3 -m venv /tmp/rdflib-endpoint-venv && "
+            "/tmp/rdflib-endpoint-venv/bin/pip install 'rdflib-endpoint[cli]'"
+        )
+    port = free_port()
+    command = [binary, "serve", str(published / "dataset.nq"), "--host", "127.0.0.1"]
+    server = start(
+        "rdflib-endpoint",
+        [*command, "--port", str(port)],
+        f"http://127.0.0.1:{port}/",  # rdflib-endpoint answers SPARQL at /
+        work / "rdflib-endpoint.log",
+    )
+    return Peer(server.name, server)
+
+
+def start_oxigraph(published: Path, work: Path) -> Peer:
+    binary = shutil.which("oxigraph") or str(Path(PYTHON).parent / "oxigraph")
+    location = work / "oxigraph-store"
+    started = time.perf_counter()
+    subprocess.run(
+        [binary, "load", "--location", str(location), "--file", str(published / "dataset.nq")],
+        check=True,
+        capture_output=True,
+        timeout=1800,
+    )
+    load = time.perf_counter() - started
+    port = free_port()
+    bind = ["--bind", f"127.0.0.1:{port}", "--union-default-graph"]
+    server = start(
+        "oxigraph",
+        [binary, "serve-read-only", "--location", str(location), *bind],
+        f"http://127.0.0.1:{port}/query",
+        work / "oxigraph.log",
+    )
+    return Peer(server.name, server, load)
+
+
+def isql(port: int, statements: str, timeout: float) -> str:
+    binary = shutil.which("isql-vt") or shutil.which("isql") or "isql-vt"
+    done = subprocess.run(
+        [binary, f"127.0.0.1:{port}", "dba", "dba", f"exec={statements}"],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if done.returncode != 0 or "*** Error" in done.stdout + done.stderr:
+        raise RuntimeError(f"isql failed on {statements!r}: {done.stdout} {done.stderr}")
+    return done.stdout
+
+
+def start_virtuoso(published: Path, work: Path, quads: int) -> Peer:
+    binary = shutil.which("virtuoso-t")
+    if binary is None:
+        raise FileNotFoundError("virtuoso-t is not installed (Debian: virtuoso-opensource)")
+    directory = work / "virtuoso"
+    directory.mkdir()
+    sql_port, http_port = free_port(), free_port()
+    # Virtuoso's guide: about 85 000 buffers (8 KB pages) per GB of memory it may use.
+    buffers = min(340_000, max(20_000, quads // 20))
+    data = published.resolve()
+    (directory / "virtuoso.ini").write_text(
+        VIRTUOSO_INI.format(
+            dir=directory,
+            data=data,
+            sql_port=sql_port,
+            http_port=http_port,
+            buffers=buffers,
+            dirty=buffers * 3 // 4,
+        ),
+        encoding="utf-8",
+    )
+    server = start(
+        "virtuoso",
+        [binary, "+configfile", str(directory / "virtuoso.ini"), "+foreground"],
+        f"http://127.0.0.1:{http_port}/sparql",
+        work / "virtuoso-console.log",
+        cwd=directory,
+    )
+    ready = wait_ready(server, 120)
+    started = time.perf_counter()
+    isql(
+        sql_port,
+        f"ld_dir('{data}', 'dataset.nq', 'urn:cdkg:bulk-load'); rdf_loader_run(); checkpoint;",
+        3600,
+    )
+    load = time.perf_counter() - started
+    return Peer(server.name, server, load, [f"NumberOfBuffers={buffers}"], ready)
+
+
+# --- queries ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    text: str
+    accept: str
+    aggregate: bool
+
+
+def named_queries() -> list[Query]:
+    sys.path.insert(0, str(ROOT))
+    from cdkg.querylib import load_library
+    from cdkg.server.sparql_text import analyse
+
+    queries = []
+    for name, named in sorted(load_library(ROOT / "queries").items()):
+        form = analyse(named.text).form
+        accept = GRAPH_TYPE if form in ("CONSTRUCT", "DESCRIBE") else RESULTS_JSON
+        aggregate = bool(re.search(r"\b(GROUP\s+BY|COUNT|SUM|AVG)\b", named.text, re.I))
+        queries.append(Query(name, named.text, accept, aggregate))
+    return queries
+
+
+def rows_in(body: bytes, accept: str) -> int | None:
+    if accept != RESULTS_JSON:
+        return len([line for line in body.splitlines() if line.strip()])
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return None
+    if "boolean" in parsed:
+        return 1
+    return len(parsed.get("results", {}).get("bindings", []))
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def measure_queries(peer: Peer, queries: list[Query], budget: Budget) -> dict[str, Any]:
+    """Per named query: warm-up, then up to ``budget.repetitions`` timed requests."""
+    results: dict[str, Any] = {}
+    deadline = time.perf_counter() + budget.server_budget
+    for query in queries:
+        if time.perf_counter() > deadline:
+            results[query.name] = {"skipped": "server budget spent"}
+            continue
+        entry: dict[str, Any] = {}
+        try:
+            status, body, seconds = request(
+                peer.server.url, query.text, query.accept, budget.request_timeout
+            )
+        except (OSError, http.client.HTTPException) as error:
+            results[query.name] = {"error": f"{type(error).__name__}: {error}"}
+            continue
+        entry["warm_up_s"] = seconds
+        if status != 200:
+            entry["error"] = f"HTTP {status}: {body[:300].decode(errors='replace')}"
+            results[query.name] = entry
+            continue
+        entry["rows"] = rows_in(body, query.accept)
+        times: list[float] = []
+        spent = time.perf_counter() + budget.per_query
+        while len(times) < budget.repetitions and time.perf_counter() < spent:
+            try:
+                status, body, seconds = request(
+                    peer.server.url, query.text, query.accept, budget.request_timeout
+                )
+            except (OSError, http.client.HTTPException) as error:
+                entry["error"] = f"{type(error).__name__}: {error}"
+                break
+            if status != 200:
+                entry["error"] = f"HTTP {status}"
+                break
+            times.append(seconds)
+        if not times:
+            times = [entry["warm_up_s"]]
+            entry["note"] = "only the warm-up finished within the budget"
+        entry.update(
+            runs=len(times),
+            median_s=statistics.median(times),
+            p95_s=percentile(times, 0.95),
+        )
+        results[query.name] = entry
+    return results
+
+
+def measure_throughput(peer: Peer, queries: list[Query], budget: Budget) -> dict[str, Any]:
+    """``CLIENTS`` threads share ``budget.throughput_requests`` requests cycling through the
+    named queries; no new request after the deadline."""
+    lock = threading.Lock()
+    issued = [0]
+    outcomes: list[tuple[bool, float]] = []
+    stop_at = time.perf_counter() + budget.throughput_deadline
+
+    def client() -> None:
+        while True:
+            with lock:
+                if issued[0] >= budget.throughput_requests or time.perf_counter() > stop_at:
+                    return
+                query = queries[issued[0] % len(queries)]
+                issued[0] += 1
+            try:
+                status, _, seconds = request(
+                    peer.server.url, query.text, query.accept, budget.request_timeout
+                )
+                ok = status == 200
+            except (OSError, http.client.HTTPException):
+                ok, seconds = False, budget.request_timeout
+            with lock:
+                outcomes.append((ok, seconds))
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    done = [seconds for ok, seconds in outcomes if ok]
+    return {
+        "clients": CLIENTS,
+        "requests": len(outcomes),
+        "ok": len(done),
+        "errors": len(outcomes) - len(done),
+        "seconds": elapsed,
+        "requests_per_s": len(done) / elapsed if elapsed else 0.0,
+        "median_s": statistics.median(done) if done else None,
+    }
+
+
+def run_peer(
+    name: str, project: Path, published: Path, work: Path, size: str, build: dict[str, Any]
+) -> dict[str, Any]:
+    budget = BUDGETS.get(size, BUDGETS["small"])
+    skip = SKIP.get((name, int(size) if size.isdigit() else 0))
+    if skip:
+        return {"skipped": skip}
+    queries = named_queries()
+    peer: Peer | None = None
+    result: dict[str, Any] = {}
+    try:
+        started = time.perf_counter()
+        if name.startswith("cdkg-"):
+            peer = start_cdkg(project, name.removeprefix("cdkg-"), work, budget)
+        elif name == "rdflib-endpoint":
+            peer = start_rdflib_endpoint(published, work)
+        elif name == "oxigraph":
+            peer = start_oxigraph(published, work)
+        elif name == "virtuoso":
+            peer = start_virtuoso(published, work, int(build.get("quads", 0)))
+        else:
+            raise ValueError(name)
+        ready = wait_ready(peer.server, 1800)
+        result["start_s"] = peer.start_s if peer.start_s is not None else ready
+        result["load_s"] = peer.load_s
+        result["ready_after_s"] = time.perf_counter() - started
+        result["notes"] = peer.notes
+        result["queries"] = measure_queries(peer, queries, budget)
+        result["throughput"] = measure_throughput(peer, queries, budget)
+        result["rss_bytes"] = tree_rss(peer.server.process.pid)
+    except (OSError, RuntimeError, subprocess.SubprocessError, ValueError) as error:
+        result["error"] = f"{type(error).__name__}: {error}"
+    finally:
+        if peer is not None:
+            peer.server.stop()
+    return result
+
+
+# --- the run ------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        int(line.split()[1]) * 1024
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal:")
+    )
+    release = dict(
+        line.split("=", 1)
+        for line in Path("/etc/os-release").read_text().splitlines()
+        if "=" in line
+    )
+    return {
+        "cpu": cpu,
+        "cpus": os.cpu_count(),
+        "memory_bytes": memory,
+        "os": release.get("PRETTY_NAME", "").strip('"'),
+        "kernel": platform.release(),
+        "load_average_start": os.getloadavg(),
+    }
+
+
+def versions() -> dict[str, str]:
+    import pyoxigraph
+    import rdflib
+
+    found = {
+        "python": platform.python_version(),
+        "pyoxigraph": pyoxigraph.__version__,
+        "rdflib": rdflib.__version__,
+    }
+    commands = {
+        "oxigraph": [
+            shutil.which("oxigraph") or str(Path(PYTHON).parent / "oxigraph"),
+            "--version",
+        ],
+        "virtuoso": [shutil.which("virtuoso-t") or "virtuoso-t", "+version"],
+        "rdflib-endpoint": [
+            str(RDFLIB_ENDPOINT_VENV.parent / "python"),
+            "-c",
+            "import importlib.metadata as m; print(m.version('rdflib-endpoint'))",
+        ],
+    }
+    for name, command in commands.items():
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=30)
+            text = (done.stdout + done.stderr).strip().splitlines()
+            found[name] = " ".join(text[:2]) if text else "?"
+        except OSError:
+            found[name] = "not installed"
+    return found
+
+
+PEERS = ("cdkg-oxigraph", "oxigraph", "virtuoso", "cdkg-rdflib", "rdflib-endpoint")
+
+
+def run_size(size: str, work: Path, peers: tuple[str, ...]) -> dict[str, Any]:
+    folder = work / f"size-{size}"
+    print(f"== {size}: project", file=sys.stderr, flush=True)
+    project = make_project(folder / "project", size)
+    print(f"== {size}: build", file=sys.stderr, flush=True)
+    build = run_build(project, 1800)
+    result: dict[str, Any] = {"build": build}
+    if "error" in build:
+        return result
+    published = (project / "build" / "current").resolve()
+    print(f"== {size}: open", file=sys.stderr, flush=True)
+    result["open"] = open_times(published)
+    result["peers"] = {}
+    for name in peers:
+        print(f"== {size}: {name}", file=sys.stderr, flush=True)
+        result["peers"][name] = run_peer(name, project, published, folder, size, build)
+    shutil.rmtree(folder / "oxigraph-store", ignore_errors=True)
+    shutil.rmtree(folder / "virtuoso", ignore_errors=True)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="real,5,300,3000")
+    parser.add_argument("--peers", default=",".join(PEERS))
+    parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results.json"))
+    parser.add_argument("--work", help="scratch folder (default: a temporary one, removed)")
+    args = parser.parse_args(argv)
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    peers = tuple(p.strip() for p in args.peers.split(",") if p.strip())
+    started = time.perf_counter()
+    report: dict[str, Any] = {
+        "command": " ".join([Path(PYTHON).name, "benchmarks/run.py", *(argv or sys.argv[1:])]),
+        "machine": machine(),
+        "versions": versions(),
+        "sizes": {},
+    }
+    with scratch(args.work) as work:
+        for size in sizes:
+            report["sizes"][size] = run_size(size, work, peers)
+            Path(args.output).write_text(json.dumps(report, indent=1), encoding="utf-8")
+    report["machine"]["load_average_end"] = os.getloadavg()
+    report["total_s"] = time.perf_counter() - started
+    Path(args.output).write_text(json.dumps(report, indent=1), encoding="utf-8")
+    print(f"results: {args.output} ({report['total_s'] / 60:.1f} min)", file=sys.stderr)
+    return 0
+
+
+@contextlib.contextmanager
+def scratch(folder: str | None) -> Iterator[Path]:
+    if folder:
+        path = Path(folder)
+        path.mkdir(parents=True, exist_ok=True)
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="cdkg-bench-") as name:
+        yield Path(name)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
