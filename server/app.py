@@ -27,6 +27,7 @@ from .dataset_routes import DOWNLOADS_KEY, Downloads
 from .errors import register_error_handlers
 from .metrics import METRICS_KEY, Metrics, log_request
 from .ratelimit import RateLimiter
+from .result_cache import RESULT_CACHE_KEY, ResultCache
 from .search import INDEX_KEY, SearchIndex
 from .store import Store
 from .transport import cors, gzip_response
@@ -49,6 +50,9 @@ def create_app(store: Store, config: ServerConfig) -> Flask:
         config.rate_limit_per_minute, config.rate_limit_burst, config.rate_limit_loopback
     )
     app.extensions[INDEX_KEY] = SearchIndex(store, config.query_timeout_s)
+    app.extensions[RESULT_CACHE_KEY] = ResultCache(
+        config.result_cache_bytes if config.read_only else 0
+    )
     current = config.paths.current if config.paths is not None else None
     app.extensions[DOWNLOADS_KEY] = Downloads(current if current and current.is_dir() else None)
 

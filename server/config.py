@@ -26,6 +26,8 @@ class ServerConfig:
       answered 429 with ``Retry-After``; loopback clients are exempt unless
       ``rate_limit_loopback`` (so a local ``cdkg serve`` is never throttled). ``None`` = off.
     * ``allow_service`` — SERVICE makes the engine call another server; refused (400) unless set.
+    * ``result_cache_bytes`` — answers kept in memory for a read-only server, keyed on the
+      dataset version (``cdkg.server.result_cache``); answered with ``X-Cache: hit``. 0 = off.
     """
 
     base: str = DEFAULT_BASE
@@ -39,6 +41,7 @@ class ServerConfig:
     cors_origins: tuple[str, ...] = ("*",)
     allow_service: bool = False
     cache_max_age_s: int = 300
+    result_cache_bytes: int = 128 * 1024 * 1024
     search_default_limit: int = 20
     search_max_limit: int = 200
     paths: ProjectPaths | None = None

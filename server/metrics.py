@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response
 
 from .context import extension
+from .result_cache import RESULT_CACHE_KEY
 
 blueprint = Blueprint("metrics", __name__)
 METRICS_KEY = "cdkg.metrics"
@@ -131,7 +132,7 @@ def log_request(
 
 @blueprint.route("/metrics", methods=["GET"])
 def metrics() -> Response:
-    body = extension(METRICS_KEY).render()
+    body = extension(METRICS_KEY).render() + extension(RESULT_CACHE_KEY).render()
     return Response(body, content_type="text/plain; version=0.0.4; charset=utf-8")
 
 

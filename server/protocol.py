@@ -26,9 +26,10 @@ from werkzeug.exceptions import (
 )
 
 from . import negotiation
-from .context import current_config, current_store
+from .context import current_config, current_store, extension
 from .description import service_description
 from .negotiation import GRAPH_FORMATS, HTML, Format
+from .result_cache import RESULT_CACHE_KEY, CachedAnswer, ResultCache
 from .results import serialize_graph
 from .sparql_text import analyse
 from .store import QueryOptions
@@ -185,14 +186,25 @@ def _query(sparql_request: SparqlRequest, text: str) -> Response:
     caching = cache_control(config.cache_max_age_s, config.read_only)
     if request.method == "GET" and matches(request.headers.get("If-None-Match"), etag):
         return not_modified(etag, caching, ("Accept",))
-    options = QueryOptions(
-        default_graph_uris=sparql_request.default_graph_uris,
-        named_graph_uris=sparql_request.named_graph_uris,
-        timeout_s=config.query_timeout_s,
-        max_rows=config.max_rows,
-    )
-    content_type, body = store.execute(text, fmt.media_type, options)
-    response = Response(body, content_type=content_type)
+    cache: ResultCache = extension(RESULT_CACHE_KEY)
+    answer = cache.get(etag) if cache.enabled else None
+    if answer is None:
+        options = QueryOptions(
+            default_graph_uris=sparql_request.default_graph_uris,
+            named_graph_uris=sparql_request.named_graph_uris,
+            timeout_s=config.query_timeout_s,
+            max_rows=config.max_rows,
+        )
+        content_type, body = store.execute(text, fmt.media_type, options)
+        answer = CachedAnswer(content_type, body)
+        if cache.enabled:
+            cache.put(etag, answer)
+        cached = "miss"
+    else:
+        cached = "hit"
+    response = Response(answer.body, content_type=answer.content_type)
+    if cache.enabled:
+        response.headers["X-Cache"] = cached
     response.headers["ETag"] = etag
     response.headers["Cache-Control"] = caching
     response.vary.add("Accept")
