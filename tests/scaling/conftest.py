@@ -368,11 +368,6 @@ VIRTUOSO_INTEGER_DIVISION = (
     "Virtuoso divides integers as integers (100 * 14 / 39 = 35, SPARQL says 35.89…, rounded "
     "36). Portable fix in the query: 100.0 * ?duties / ?total."
 )
-VIRTUOSO_GROUPED_MINUS = (
-    "Virtuoso gives other counts for this query (a grouped subquery with VALUES-bound "
-    "variables and MINUS over cd:partOf* paths; FILTER NOT EXISTS gives the same wrong "
-    "counts); Oxigraph server and the embedded store agree. Not yet reduced further."
-)
 VIRTUOSO_COST_MODEL = (
     'Virtuoso 7.2 answers "SQ200: Stack Overflow in cost model" (HTTP 500) for this query: '
     "MINUS / FILTER NOT EXISTS on ?duty together with any ORDER BY; without ORDER BY it runs. "
@@ -384,7 +379,6 @@ KNOWN: dict[tuple[str, str], str] = {
     ("virtuoso", "assistance-duties-with-only-policy-basis"): VIRTUOSO_COST_MODEL,
     ("virtuoso", "laws-cited-without-article"): VIRTUOSO_CONCAT,
     ("virtuoso", "sectors-by-jurisdiction"): VIRTUOSO_INTEGER_DIVISION,
-    ("virtuoso", "topics-assigned-here-not-there"): VIRTUOSO_GROUPED_MINUS,
 }
 """(server, query) → why that server answers differently."""
 
