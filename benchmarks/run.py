@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import http.client
 import json
 import os
@@ -527,7 +528,9 @@ class Query:
     aggregate: bool
 
 
+@functools.cache
 def named_queries() -> list[Query]:
+    """The named queries, read once: every server of the run answers the same texts."""
     sys.path.insert(0, str(ROOT))
     from cdkg.querylib import load_library
     from cdkg.server.sparql_text import analyse
