@@ -39,7 +39,6 @@ import platform
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -51,6 +50,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from cdkg.local_servers import free_port, virtuoso_command, write_virtuoso_ini
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -108,12 +109,6 @@ MEMORY_LIMIT_BYTES = 18 * 1024**3
 
 
 # --- processes ----------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def descendants(pid: int) -> list[int]:
@@ -354,48 +349,6 @@ serve(project_paths(root, root / "build"), port=port, engine=engine, workers=wor
       config=config)
 """
 
-VIRTUOSO_INI = """\
-[Database]
-DatabaseFile = {dir}/virtuoso.db
-ErrorLogFile = {dir}/virtuoso.log
-LockFile = {dir}/virtuoso.lck
-TransactionFile = {dir}/virtuoso.trx
-xa_persistent_file = {dir}/virtuoso.pxa
-ErrorLogLevel = 7
-FileExtend = 200
-MaxCheckpointRemap = 2000
-Striping = 0
-TempStorage = TempDatabase
-
-[TempDatabase]
-DatabaseFile = {dir}/virtuoso-temp.db
-TransactionFile = {dir}/virtuoso-temp.trx
-MaxCheckpointRemap = 2000
-Striping = 0
-
-[Parameters]
-ServerPort = 127.0.0.1:{sql_port}
-DisableUnixSocket = 1
-DirsAllowed = ., {dir}, {data}
-NumberOfBuffers = {buffers}
-MaxDirtyBuffers = {dirty}
-CheckpointInterval = 60
-CaseMode = 2
-ThreadsPerQuery = 2
-
-[HTTPServer]
-ServerPort = 127.0.0.1:{http_port}
-ServerRoot = {dir}
-MaxClientConnections = 10
-ServerThreads = 10
-Charset = UTF-8
-
-[SPARQL]
-ResultSetMaxRows = 10000000
-MaxQueryExecutionTime = 0
-MaxQueryCostEstimationTime = 0
-"""
-
 
 @dataclass
 class Peer:
@@ -499,20 +452,20 @@ def start_virtuoso(published: Path, work: Path, quads: int) -> Peer:
     # Virtuoso's guide: about 85 000 buffers (8 KB pages) per GB of memory it may use.
     buffers = min(340_000, max(20_000, quads // 20))
     data = published.resolve()
-    (directory / "virtuoso.ini").write_text(
-        VIRTUOSO_INI.format(
-            dir=directory,
-            data=data,
-            sql_port=sql_port,
-            http_port=http_port,
-            buffers=buffers,
-            dirty=buffers * 3 // 4,
-        ),
-        encoding="utf-8",
+    ini = write_virtuoso_ini(
+        directory,
+        sql_port,
+        http_port,
+        buffers=buffers,
+        dirty_buffers=buffers * 3 // 4,
+        extra_dirs=[data],
+        threads_per_query=2,
+        result_set_max_rows=10_000_000,
+        uriqa=False,
     )
     server = start(
         "virtuoso",
-        [binary, "+configfile", str(directory / "virtuoso.ini"), "+foreground"],
+        virtuoso_command(binary, ini),
         f"http://127.0.0.1:{http_port}/sparql",
         work / "virtuoso-console.log",
         cwd=directory,

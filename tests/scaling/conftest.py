@@ -7,9 +7,9 @@ by process id at the end:
   ``--union-default-graph`` so that a query without GRAPH sees every graph, as on cdkg's
   embedded store. SPARQL at /query, Graph Store Protocol at /store.
 * OpenLink Virtuoso — ``virtuoso-t`` from Debian's ``virtuoso-minimal``, with a fresh database
-  directory and ``virtuoso.ini`` written here. SPARQL at /sparql; Graph Store Protocol at
-  /sparql-graph-crud-auth with digest authentication as dba/dba; the grants that let the
-  anonymous SPARQL user send SERVICE requests are given through ``isql-vt``.
+  directory and the ``virtuoso.ini`` of ``cdkg.local_servers``. SPARQL at /sparql; Graph Store
+  Protocol at /sparql-graph-crud-auth with digest authentication as dba/dba; the grants that
+  let the anonymous SPARQL user send SERVICE requests are given through ``isql-vt``.
 * cdkg's own endpoint over the built dataset, under waitress in a thread (the SERVICE target).
 
 A missing server binary skips the tests that need it, naming the install command; ``./dev
@@ -23,7 +23,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -38,6 +37,7 @@ import requests
 from werkzeug.serving import make_server as make_wsgi_server
 
 from cdkg.gsp import Build, GraphStore, push, read_build
+from cdkg.local_servers import free_port, virtuoso_command, write_virtuoso_ini
 from cdkg.paths import ProjectPaths
 from cdkg.server.app import create_app
 from cdkg.server.config import ServerConfig
@@ -76,12 +76,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(
                 pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
             )
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # --- the build --------------------------------------------------------------------------
@@ -246,53 +240,6 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sparql
         process.stop()
 
 
-VIRTUOSO_INI = """\
-[Database]
-DatabaseFile = {dir}/virtuoso.db
-ErrorLogFile = {dir}/virtuoso.log
-LockFile = {dir}/virtuoso.lck
-TransactionFile = {dir}/virtuoso.trx
-xa_persistent_file = {dir}/virtuoso.pxa
-ErrorLogLevel = 7
-FileExtend = 200
-MaxCheckpointRemap = 2000
-Striping = 0
-TempStorage = TempDatabase
-
-[TempDatabase]
-DatabaseFile = {dir}/virtuoso-temp.db
-TransactionFile = {dir}/virtuoso-temp.trx
-MaxCheckpointRemap = 2000
-Striping = 0
-
-[Parameters]
-ServerPort = 127.0.0.1:{sql_port}
-DisableUnixSocket = 1
-DirsAllowed = ., {dir}
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
-CheckpointInterval = 60
-CaseMode = 2
-
-[HTTPServer]
-ServerPort = 127.0.0.1:{http_port}
-ServerRoot = {dir}
-MaxClientConnections = 10
-ServerThreads = 10
-Charset = UTF-8
-
-[URIQA]
-DynamicLocal = 0
-DefaultHost = 127.0.0.1:{http_port}
-
-[SPARQL]
-; above cdkg's row cap (100 000): Virtuoso truncates larger results without saying so
-ResultSetMaxRows = 1000000
-; 0: no "anytime" partial results; cdkg's own timeout stops a slow query
-MaxQueryExecutionTime = 0
-MaxQueryCostEstimationTime = 0
-"""
-
 VIRTUOSO_GRANTS = (
     # SERVICE (federated query) by the anonymous /sparql user "SPARQL"; without them Virtuoso
     # answers "SQ070: SECURITY: Must have select privileges on view DB.DBA.SPARQL_SINV_2".
@@ -329,12 +276,8 @@ def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sparql
         pytest.skip(f"Virtuoso not installed: {VIRTUOSO_INSTALL}")
     directory = tmp_path_factory.mktemp("virtuoso")
     sql_port, http_port = free_port(), free_port()
-    ini = directory / "virtuoso.ini"
-    ini.write_text(
-        VIRTUOSO_INI.format(dir=directory, sql_port=sql_port, http_port=http_port),
-        encoding="utf-8",
-    )
-    process = start([binary, "+configfile", str(ini), "+foreground"], directory)
+    ini = write_virtuoso_ini(directory, sql_port, http_port)
+    process = start(virtuoso_command(binary, ini), directory)
     base = f"http://127.0.0.1:{http_port}"
     try:
         seconds = wait_until(answers_ask(f"{base}/sparql"), process, "virtuoso-t")
