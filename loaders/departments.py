@@ -25,12 +25,13 @@ Everything here is pure (text in, values out); no rdflib.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .registers import RegisterError, read_rows
 
 # ---------------------------------------------------------------------------------------------
 # Splitting cells
@@ -261,15 +262,6 @@ SECTOR_COLUMNS = (
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-class RegisterError(ValueError):
-    """A malformed register row; the message starts with "file:line:"."""
-
-    def __init__(self, path: Path, line: int, message: str) -> None:
-        super().__init__(f"{path}:{line}: {message}")
-        self.path = path
-        self.line = line
-
-
 @dataclass(frozen=True)
 class Sector:
     """One cross-jurisdiction sector (a cd:Sector skos:Concept)."""
@@ -301,23 +293,6 @@ class DepartmentEntry:
         return base if qualifier else None
 
 
-def _rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (line number, row) of a UTF-8 CSV whose header must be exactly ``columns``."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None or tuple(h.strip() for h in header) != columns:
-            raise RegisterError(path, 1, f"header must be {','.join(columns)}, got {header}")
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) != len(columns):
-                raise RegisterError(
-                    path, reader.line_num, f"expected {len(columns)} columns, got {len(row)}"
-                )
-            yield reader.line_num, {c: v.strip() for c, v in zip(columns, row, strict=True)}
-
-
 def _check_id(path: Path, line: int, column: str, value: str) -> None:
     if not _ID.match(value):
         raise RegisterError(
@@ -328,7 +303,7 @@ def _check_id(path: Path, line: int, column: str, value: str) -> None:
 def load_sectors(path: Path) -> dict[str, Sector]:
     """Read sectors.csv into {id: Sector}; ids must be slugs, unique, with both labels."""
     sectors: dict[str, Sector] = {}
-    for line, row in _rows(path, SECTOR_COLUMNS):
+    for line, row in read_rows(path, SECTOR_COLUMNS):
         _check_id(path, line, "id", row["id"])
         if row["id"] in sectors:
             raise RegisterError(
@@ -383,7 +358,7 @@ class DepartmentRegister:
         sectors = load_sectors(Path(sectors_path or path.parent / "sectors.csv"))
         by_name: dict[tuple[str, str], DepartmentEntry] = {}
         by_id: dict[tuple[str, str], DepartmentEntry] = {}
-        for line, row in _rows(path, DEPARTMENT_COLUMNS):
+        for line, row in read_rows(path, DEPARTMENT_COLUMNS):
             entry = DepartmentEntry(line=line, **row)
             _check_id(path, line, "jurisdiction", entry.jurisdiction)
             _check_entry(path, entry, sectors, by_name, by_id)
@@ -463,7 +438,7 @@ def load_generic_names(path: Path, sectors: dict[str, Sector]) -> list[Departmen
     carry no jurisdiction until :meth:`DepartmentRegister.generic_fallback` scopes them."""
     by_name: dict[tuple[str, str], DepartmentEntry] = {}
     by_id: dict[tuple[str, str], DepartmentEntry] = {}
-    for line, row in _rows(path, GENERIC_NAME_COLUMNS):
+    for line, row in read_rows(path, GENERIC_NAME_COLUMNS):
         _check_entry(
             path, DepartmentEntry(jurisdiction="", line=line, **row), sectors, by_name, by_id
         )

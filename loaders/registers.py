@@ -16,21 +16,33 @@ LEVELS = ("national", "province", "municipality", "city", "district")
 
 
 class RegisterError(ValueError):
-    """A register row is invalid; names the file and line."""
+    """A register row is invalid; the message starts with "file:line:"."""
 
     def __init__(self, path: Path, line: int, message: str) -> None:
         super().__init__(f"{path}:{line}: {message}")
+        self.path = path
+        self.line = line
 
 
 def read_rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
-    """Rows of a register CSV with their 1-based line numbers; the header must list exactly
-    ``columns`` so that a renamed or missing column is an error, not an empty value."""
+    """Rows of a register CSV (UTF-8) with their 1-based line numbers, cells stripped.
+
+    The header must list exactly ``columns`` so that a renamed or missing column is an error,
+    not an empty value; so is a row with more or fewer cells than columns. Rows whose cells
+    are all blank are skipped."""
     with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        if tuple(reader.fieldnames or ()) != columns:
-            raise RegisterError(path, 1, f"header must be {','.join(columns)}")
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if header is None or tuple(h.strip() for h in header) != columns:
+            raise RegisterError(path, 1, f"header must be {','.join(columns)}, got {header}")
         for row in reader:
-            yield reader.line_num, {k: (v or "").strip() for k, v in row.items()}
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(columns):
+                raise RegisterError(
+                    path, reader.line_num, f"expected {len(columns)} columns, got {len(row)}"
+                )
+            yield reader.line_num, {c: v.strip() for c, v in zip(columns, row, strict=True)}
 
 
 @dataclass(frozen=True)
