@@ -273,9 +273,9 @@ def test_unknown_jurisdiction_is_a_clear_error(dataset: Path) -> None:
     engine = OxigraphStore.from_file(dataset)
     check_resources(engine, query, {"jurisdiction": f"<{CHONGQING}>"})
     with pytest.raises(UsageError) as raised:
-        check_resources(engine, query, {"jurisdiction": f"<{ID}jurisdiction/310000>"})
+        check_resources(engine, query, {"jurisdiction": f"<{ID}jurisdiction/140100>"})
     message = str(raised.value)
-    assert "parameter 'jurisdiction'" in message and "310000" in message
+    assert "parameter 'jurisdiction'" in message and "140100" in message
     assert f"{CHONGQING}  重庆市" in message and f"{NINGXIA}  宁夏回族自治区某城区" in message
     with pytest.raises(UsageError, match=r"not a duty.*search-duties"):
         check_resources(engine, LIBRARY["duty-profile"], {"duty": f"<{CHONGQING}>"})

@@ -197,9 +197,9 @@ def test_keyword(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
 def test_unknown_jurisdiction_lists_the_known_ones(
     built: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    status, out, err = run(built, capsys, "departments-ranked", "-p", "jurisdiction=310000")
+    status, out, err = run(built, capsys, "departments-ranked", "-p", "jurisdiction=140100")
     assert status == 2 and out == ""
-    assert f"parameter 'jurisdiction': <{ID}jurisdiction/310000> is not a jurisdiction" in err
+    assert f"parameter 'jurisdiction': <{ID}jurisdiction/140100> is not a jurisdiction" in err
     for key, name in (("500000", "重庆市"), ("510000", "四川省"), ("140400", "长治市")):
         assert f"{ID}jurisdiction/{key}  {name}" in err
 
