@@ -93,17 +93,6 @@ SKIP = {
         "the dataset twice would not fit beside it"
     ),
 }
-# Named queries left out at a size, for every server, with the reason recorded: not a
-# latency to measure, and a server that cannot cancel would go on computing it under the
-# next queries.
-EXCLUDED = {
-    ("assigned-work-cancelled-elsewhere", size): (
-        "its answer is quadratic: every to-do duty against every cancelled or excluded duty "
-        "of another jurisdiction on the same topic — about 3.0 M rows at 300 jurisdictions and "
-        "300 M at 3,000 (counted per topic)"
-    )
-    for size in ("300", "3000")
-}
 # A server whose process tree grows past this while loading is stopped and reported.
 MEMORY_LIMIT_BYTES = 18 * 1024**3
 
@@ -526,16 +515,11 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[index]
 
 
-def measure_queries(
-    peer: Peer, queries: list[Query], budget: Budget, excluded: dict[str, str]
-) -> dict[str, Any]:
+def measure_queries(peer: Peer, queries: list[Query], budget: Budget) -> dict[str, Any]:
     """Per named query: warm-up, then up to ``budget.repetitions`` timed requests."""
     results: dict[str, Any] = {}
     deadline = time.perf_counter() + budget.server_budget
     for query in queries:
-        if query.name in excluded:
-            results[query.name] = {"skipped": excluded[query.name]}
-            continue
         if time.perf_counter() > deadline:
             results[query.name] = {"skipped": "server budget spent"}
             continue
@@ -650,10 +634,8 @@ def run_peer(
         result["load_s"] = peer.load_s
         result["ready_after_s"] = time.perf_counter() - started
         result["notes"] = peer.notes
-        excluded = {name: why for (name, at), why in EXCLUDED.items() if at == size}
-        result["queries"] = measure_queries(peer, queries, budget, excluded)
-        kept = [query for query in queries if query.name not in excluded]
-        result["throughput"] = measure_throughput(peer, kept, budget)
+        result["queries"] = measure_queries(peer, queries, budget)
+        result["throughput"] = measure_throughput(peer, queries, budget)
         result["rss_bytes"] = tree_rss(peer.server.process.pid)
     except (OSError, RuntimeError, subprocess.SubprocessError, ValueError) as error:
         result["error"] = f"{type(error).__name__}: {error}"

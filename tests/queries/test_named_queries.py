@@ -362,27 +362,49 @@ def test_unresolved_citations(store: ox.Store) -> None:
 
 def test_assigned_work_cancelled_elsewhere(store: ox.Store) -> None:
     rows = answer(store, "assigned-work-cancelled-elsewhere")
-    assert len(rows) == 91
-    pairs = {(row["duty"], row["removedDuty"]) for row in rows}
+    # One row per assigned duty and topic (never per pair of duties): 66 on the seeds.
+    assert len(rows) == 66
+    assert len({(row["duty"], row["topic"]) for row in rows}) == 66
+    by_duty_topic = {(row["duty"], row["topicLabel"]): row for row in rows}
     # chongqing.txt line 97, item 6 协助开展禁毒宣传… against ningxia-district.txt 取消
-    # items 4 (社区吸毒人员排查) and 5 (社区戒毒康复管理工作).
-    assert (duty("chongqing/assistance/6"), duty("ningxia-district/cancelled/4")) in pairs
-    assert (duty("chongqing/assistance/6"), duty("ningxia-district/cancelled/5")) in pairs
+    # item 4 (社区吸毒人员排查), the first of its two 禁毒 items (4 and 5) by IRI.
+    drugs = by_duty_topic[(duty("chongqing/assistance/6"), "禁毒")]
+    assert (drugs["sameJurisdiction"], drugs["otherJurisdictions"]) == (False, 1)
+    assert drugs["removedDuty"] == duty("ningxia-district/cancelled/4")
+    assert drugs["removedLabel"] == "社区吸毒人员排查"
+    assert drugs["removedJurisdiction"] == NINGXIA
     # changzhi.txt 附件4: twelve certificates, against 天津市's 不得…出具证明 (tianjin.txt line 40).
     tianjin_12 = [row for row in rows if row["removedDuty"] == duty("tianjin/excluded/12")]
     assert {row["duty"] for row in tianjin_12} == {
         duty(f"changzhi/certification/{n}") for n in range(1, 13)
     }
-    # Contradictions within one catalog come first: 四川省 assigns 劝阻并报告违法建设行为
-    # (附件2 item 19) and excludes 拆迁拆违类 (附件3 item 2).
+    # 长治市 附件3 item 3 (城市管理): 四川省 and the Ningxia district both take it off communities.
+    assert by_duty_topic[(duty("changzhi/supervision/3"), "城市管理与市政服务")][
+        "otherJurisdictions"
+    ] == 2
+    # Contradictions within one catalog come first, with the catalog's own removed duty as the
+    # example: 四川省 assigns 劝阻并报告违法建设行为 (附件2 item 19) and excludes 拆迁拆违类
+    # (附件3 item 2); 四川省 is not the only one to remove that topic.
     same = [row for row in rows if row["sameJurisdiction"]]
-    assert len(same) == 15 and rows[: len(same)] == same
-    assert (duty("sichuan/assistance/19"), duty("sichuan/excluded/2")) in {
-        (row["duty"], row["removedDuty"]) for row in same
-    }
+    assert len(same) == 13 and rows[: len(same)] == same
+    illegal = by_duty_topic[(duty("sichuan/assistance/19"), "违法建设治理")]
+    assert illegal["sameJurisdiction"] is True
+    assert (illegal["removedDuty"], illegal["removedJurisdiction"]) == (
+        duty("sichuan/excluded/2"),
+        SICHUAN,
+    )
+    assert all(row["removedJurisdiction"] == row["jurisdiction"] for row in same)
     assert {row["listType"].removeprefix(CD) for row in rows} <= TODO_LISTS
+    assert {row["removedListType"].removeprefix(CD) for row in rows} == {
+        "CancelledDuty",
+        "ExcludedDuty",
+    }
     first = rows[0]
-    assert first["message"].startswith(f"topic {first['topicLabel']}: ")
+    assert first["message"].startswith(f"topic {first['topicLabel']}: this catalog's own ")
+    assert drugs["message"] == (
+        "topic 禁毒: 取消事项 list has 「社区吸毒人员排查」 (宁夏回族自治区某城区（名称未印出）); "
+        "removed in 1 other jurisdiction(s)"
+    )
 
 
 def test_laws_cited_without_article(store: ox.Store) -> None:
