@@ -79,7 +79,7 @@ class Budget:
 BUDGETS = {
     "small": Budget(15, 3, 60, 180, 240, 20),
     "300": Budget(7, 10, 60, 240, 160, 30),
-    "3000": Budget(3, 20, 120, 420, 120, 60),
+    "3000": Budget(3, 20, 120, 900, 120, 60),
 }
 
 # Peers skipped at a size, with the reason recorded in the results.
