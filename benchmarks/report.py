@@ -158,6 +158,10 @@ def targets(report: dict[str, Any], aggregates: list[str], all_names: list[str])
                 text += f" ({timeouts} timed out at {limit:.0f} s: lower bounds)"
             verdict = min(found) >= 20 if judged else None
             row(f"≥ 20× faster than rdflib-endpoint on aggregates ({size})", text, verdict)
+        elif judged and "error" in sizes[size]["peers"].get("rdflib-endpoint", {}):
+            error = sizes[size]["peers"]["rdflib-endpoint"]["error"]
+            text = f"rdflib-endpoint could not serve this size: {error}"
+            row(f"≥ 20× faster than rdflib-endpoint on aggregates ({size})", text, None)
     real = sizes.get("real", {}).get("peers", {}).get("cdkg-oxigraph", {}).get("queries", {})
     if real:
         medians = {n: e["median_s"] for n, e in real.items() if "median_s" in e}
