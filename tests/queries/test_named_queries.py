@@ -379,9 +379,10 @@ def test_assigned_work_cancelled_elsewhere(store: ox.Store) -> None:
         duty(f"changzhi/certification/{n}") for n in range(1, 13)
     }
     # 长治市 附件3 item 3 (城市管理): 四川省 and the Ningxia district both take it off communities.
-    assert by_duty_topic[(duty("changzhi/supervision/3"), "城市管理与市政服务")][
-        "otherJurisdictions"
-    ] == 2
+    assert (
+        by_duty_topic[(duty("changzhi/supervision/3"), "城市管理与市政服务")]["otherJurisdictions"]
+        == 2
+    )
     # Contradictions within one catalog come first, with the catalog's own removed duty as the
     # example: 四川省 assigns 劝阻并报告违法建设行为 (附件2 item 19) and excludes 拆迁拆违类
     # (附件3 item 2); 四川省 is not the only one to remove that topic.
