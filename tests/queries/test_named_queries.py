@@ -378,7 +378,8 @@ def test_assigned_work_cancelled_elsewhere(store: ox.Store) -> None:
     assert {row["duty"] for row in tianjin_12} == {
         duty(f"changzhi/certification/{n}") for n in range(1, 13)
     }
-    # 长治市 附件3 item 3 (城市管理): 四川省 and the Ningxia district both take it off communities.
+    # 长治市 附件3 item 3 (城市管理): two other jurisdictions take the topic off communities,
+    # 四川省 (负面 城市管理类) and 天津市 (作为城市管理事项的责任主体).
     assert (
         by_duty_topic[(duty("changzhi/supervision/3"), "城市管理与市政服务")]["otherJurisdictions"]
         == 2
