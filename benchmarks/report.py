@@ -297,9 +297,11 @@ def render(report: dict[str, Any]) -> str:
         if not peers:
             continue
         build = result.get("build", {})
+        out += [f"## {size_title(size)}: {build.get('quads', 0):,} quads", ""]
+        if result.get("earlier_run"):
+            # A size kept from an earlier run when a new one could not be completed.
+            out += [f"From an earlier run: {result['earlier_run']}", ""]
         out += [
-            f"## {size_title(size)}: {build.get('quads', 0):,} quads",
-            "",
             *server_table(peers),
             "",
             *query_table(peers, names, set(aggregates), size),
