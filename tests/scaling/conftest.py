@@ -353,9 +353,13 @@ def cdkg_endpoint(embedded: OxigraphStore, built_paths: ProjectPaths) -> Iterato
     try:
         yield CdkgEndpoint(f"http://127.0.0.1:{server.effective_port}")  # type: ignore[union-attr]
     finally:
-        server.close()
-        server.task_dispatcher.shutdown()  # type: ignore[union-attr]
+        # Closed from the server's own loop thread (closing its sockets from here while it
+        # waits in select() makes that thread fail with EBADF); the loop ends with no sockets.
+        server.trigger.pull_trigger(  # type: ignore[union-attr]
+            lambda: server.asyncore.close_all(server._map)  # type: ignore[union-attr]
+        )
         thread.join(timeout=10)
+        server.task_dispatcher.shutdown()  # type: ignore[union-attr]
 
 
 def manifest_graphs(built: Build) -> dict[str, int]:

@@ -150,9 +150,13 @@ def running(app: Flask, threads: int = 4) -> Iterator[LiveServer]:
     try:
         yield LiveServer(f"http://127.0.0.1:{server.effective_port}", app)  # type: ignore[union-attr]
     finally:
-        server.close()
-        server.task_dispatcher.shutdown()  # type: ignore[union-attr]
+        # Closed from the server's own loop thread (closing its sockets from here while it
+        # waits in select() makes that thread fail with EBADF); the loop ends with no sockets.
+        server.trigger.pull_trigger(  # type: ignore[union-attr]
+            lambda: server.asyncore.close_all(server._map)  # type: ignore[union-attr]
+        )
         thread.join(timeout=10)
+        server.task_dispatcher.shutdown()  # type: ignore[union-attr]
 
 
 @pytest.fixture(scope="session")
