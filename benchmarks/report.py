@@ -32,9 +32,10 @@ SIZE_TITLES = {"real": "the five seed catalogs"}
 
 
 INTRO = """\
-Written by `benchmarks/report.py` from `benchmarks/results.json`, the record of one run of
-`benchmarks/run.py` (every number below is in that file). To reproduce, on a machine set up
-with `./dev test` (which installs Virtuoso and the Oxigraph server):
+Written by `benchmarks/report.py` from `benchmarks/results.json`, the record of the runs of
+`benchmarks/run.py` below (every number below is in that file; `benchmarks/run.py` alone runs
+every size and server in one go). To reproduce, on a machine set up with `./dev test` (which
+installs Virtuoso and the Oxigraph server):
 
 ```sh
 .venv/bin/python {command}
