@@ -299,9 +299,9 @@ def render(report: dict[str, Any]) -> str:
             continue
         build = result.get("build", {})
         out += [f"## {size_title(size)}: {build.get('quads', 0):,} quads", ""]
-        if result.get("earlier_run"):
-            # A size kept from an earlier run when a new one could not be completed.
-            out += [f"From an earlier run: {result['earlier_run']}", ""]
+        if result.get("note"):
+            # Said of a size measured apart from the others (another commit or day).
+            out += [str(result["note"]), ""]
         out += [
             *server_table(peers),
             "",
