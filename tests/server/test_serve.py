@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import DUTY_6
 
+from cdkg.local_servers import free_port
 from cdkg.paths import ProjectPaths
 
 SCRIPT = """
@@ -26,12 +26,6 @@ from cdkg.server.serve import serve
 serve(ProjectPaths(root=Path(sys.argv[1]), build=Path(sys.argv[2])), port=int(sys.argv[3]),
       engine=sys.argv[4], threads=4, workers=int(sys.argv[5]))
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _children(pid: int) -> list[int]:
