@@ -71,19 +71,26 @@ def _inner_brackets(text: str) -> str:
     return re.sub(r"[《<＜〈]", "〈", re.sub(r"[》>＞〉]", "〉", text))
 
 
-def normalise_title(title: str) -> str:
-    """The lookup key of a title: what two spellings of one title have in common.
+_KEY_DROPPED = re.compile(r"\s+|[《》〈〉<>＜＞]")
 
-    NFKC (full-width parentheses and digits become ASCII), outer 《》 stripped, inner
-    《》/<>/〈〉 unified to 〈〉, whitespace next to Chinese removed. Only a key: never shown.
+
+def normalise_title(title: str) -> str:
+    """The lookup key of a title: what every damaged copy of one title has in common.
+
+    NFKC (full-width parentheses and digits become ASCII), then every whitespace, every title
+    bracket (《》〈〉<>, balanced or not) and every 中华人民共和国 removed: copies differ in exactly
+    these (wrap spaces, nested 《 where 〈 was meant, an unclosed 〈, the state name printed or
+    not), never in the words that tell two documents apart. Only a key: never shown.
 
     >>> normalise_title("《自治区党委办公厅 人民政府办公厅印发 <关于全面推行林长制的实施意见>》")
-    '自治区党委办公厅人民政府办公厅印发〈关于全面推行林长制的实施意见〉'
+    '自治区党委办公厅人民政府办公厅印发关于全面推行林长制的实施意见'
+    >>> normalise_title("某省实施《中华人民共和国城市居民委员会组织法〉 办法") == normalise_title(
+    ...     "某省实施〈城市居民委员会组织法〉办法")
+    True
     """
-    text = unicodedata.normalize("NFKC", title).strip()
-    while text.startswith("《") and text.endswith("》"):
-        text = text[1:-1].strip()
-    return _squeeze(_inner_brackets(text))
+    text = unicodedata.normalize("NFKC", title)
+    kept = _KEY_DROPPED.sub("", text)
+    return kept.replace("中华人民共和国", "") or kept
 
 
 _YEAR_BRACKETS = re.compile(r"[〔［\[【（(]\s*((?:19|20)\d{2})\s*[〕］\]】）)]")
@@ -143,23 +150,71 @@ def _mask_tags(cell: str) -> str:
     return _TAG.sub(lambda m: " " * len(m.group()), cell)
 
 
+_OPENERS, _CLOSERS = "《〈<＜", "》〉>＞"
+_UNCLOSED_END = re.compile(
+    rf"[；;。\n]|第\s*[{_NUMERAL}][{_NUMERAL}\s]*[条款项]|[（(]\s*(?:19|20)\d{{2}}\s*年|{_DOC_NUMBER.pattern}"
+)
+
+
 def _title_spans(s: str) -> list[tuple[int, int]]:
-    """(start, end) of each outermost 《…》; an unclosed 《 runs to the next separator."""
+    """(start, end) of each outermost title: 《…》 read as a person reads it.
+
+    A title opens with 《 (or 〈/< when nothing is open); any opener inside nests and any
+    closer (》〉>) closes the innermost opener, whatever its shape, so 《某省实施《…法〉办法》
+    is one title. A ）/) with no ( of its own inside the title closes it (《…办法）). A title
+    that never closes ends where its articles (第…条), its document number, its edition note
+    or the next separator begins, so a missing closer swallows nothing.
+    """
     spans: list[tuple[int, int]] = []
-    depth, start = 0, 0
+    depth, parens, start = 0, 0, 0
     for i, ch in enumerate(s):
-        if ch == "《":
-            if depth == 0:
-                start = i
+        if depth == 0:
+            if ch in _OPENERS and (ch == "《" or _closes_later(s, i)):
+                depth, parens, start = 1, 0, i
+            continue
+        if ch in _OPENERS:
             depth += 1
-        elif ch == "》" and depth:
+        elif ch in _CLOSERS:
             depth -= 1
-            if depth == 0:
-                spans.append((start, i + 1))
+        elif ch in "（(":
+            parens += 1
+        elif ch in "）)":
+            if parens:
+                parens -= 1
+            else:
+                depth = 0
+        else:
+            continue
+        if depth == 0:
+            spans.append((start, i + 1))
     if depth:
-        stop = _HARD_STOP.search(s, start)
+        stop = _UNCLOSED_END.search(s, start + 1)
         spans.append((start, stop.start() if stop else len(s)))
-    return spans
+    return [_implementing_span(s, a, b) for a, b in spans]
+
+
+def _closes_later(s: str, i: int) -> bool:
+    """A top-level 〈 or < opens a title only when a closer follows on the same line."""
+    line_end = s.find("\n", i)
+    return any(c in s[i + 1 : line_end if line_end >= 0 else len(s)] for c in _CLOSERS)
+
+
+_IMPLEMENTING_BEFORE = re.compile(rf"[{_CJK}]{{2,12}}?(?:省|市|自治区|州|县|区|盟|旗)(?:实施)?\s*$")
+_IMPLEMENTING_AFTER = re.compile(r"\s*(?:实施)?(?:办法|条例|细则|规定|若干规定)")
+
+
+def _implementing_span(s: str, start: int, end: int) -> tuple[int, int]:
+    """Widen 某省实施《…法》办法 (outer brackets missing) to the whole title, so the bracketed
+    law is read as part of the place's implementing regulation, not cited on its own."""
+    if s[start] != "《" or s[end - 1 : end] not in _CLOSERS:
+        return start, end
+    before = _IMPLEMENTING_BEFORE.search(s, max(0, start - 14), start)
+    after = _IMPLEMENTING_AFTER.match(s, end)
+    if not before or not after:
+        return start, end
+    if "实施" not in before.group() and "实施" not in after.group():
+        return start, end
+    return before.start(), after.end()
 
 
 def _doc_number_at(match: re.Match[str]) -> tuple[int, str]:
@@ -274,6 +329,30 @@ def _issuer_before(s: str, lo: int, hi: int) -> tuple[str | None, int]:
     return None, hi
 
 
+def _title_text(span: str) -> str:
+    """A title span without its outer brackets: the opener, and the last character when it
+    is the closer left over once the inner brackets are paired (》, 〉, or a lone ）).
+
+    >>> _title_text("《某省实施《城市居民委员会组织法〉办法》")
+    '某省实施《城市居民委员会组织法〉办法'
+    >>> _title_text("《社会救助暂行办法）"), _title_text("《社区矫正法实施办法（试行）")
+    ('社会救助暂行办法', '社区矫正法实施办法（试行）')
+    """
+    if span[:1] not in _OPENERS:
+        return span  # 某省实施《…》办法: the brackets are the inner title's
+    inner = span[1:]
+    last = inner[-1:]
+    if last in _CLOSERS:
+        opened = sum(inner.count(c) for c in _OPENERS)
+        if sum(inner.count(c) for c in _CLOSERS) > opened:
+            return inner[:-1]
+    elif last in "）)" and inner.count("）") + inner.count(")") > inner.count("（") + inner.count(
+        "("
+    ):
+        return inner[:-1]
+    return inner
+
+
 def _clean_title(raw: str) -> str:
     return _squeeze(_inner_brackets(raw))
 
@@ -356,12 +435,49 @@ def _bare_citations(s: str, lo: int, hi: int) -> list[_Found]:
         found.append(_Found(start, m.end(), None, number))
     cuts = [lo, *(p for m in _SEPARATORS.finditer(s, lo, hi) for p in m.span()), hi]
     for a, b in zip(cuts[::2], cuts[1::2], strict=True):
-        if any(f.start < b and a < f.end for f in found):
+        inside = [f for f in found if f.start < b and a < f.end]
+        if len(inside) == 1:
+            _title_before_number(s, a, inside[0])
+        if inside:
             continue
         item = _bare_title(s, a, b)
         if item:
             found.append(item)
     return found
+
+
+def _title_before_number(s: str, lo: int, number: _Found) -> None:
+    """国务院关于…的意见（国发〔2016〕36号）: an unbracketed title before a bracketed number
+    is that number's title (only when the whole stretch before the bracket reads as one)."""
+    opening = max(s.rfind(c, lo, number.start) for c in _OPEN)
+    if opening < 0 or s[opening + 1 : number.start].strip():
+        return
+    lead = _skip(_SPACES, s, lo, opening)
+    text = s[lead:opening].rstrip()
+    if _BARE_TITLE_WHOLE.fullmatch(text) and _BARE_TITLE_START.match(text):
+        close = _matching_close(s, opening)
+        number.start, number.title = lead, _clean_title(text)
+        number.end = close if close > 0 else number.end
+
+
+def _merge_leading_numbers(found: list[_Found], s: str) -> list[_Found]:
+    """渝府发〔2019〕3号《…办法》: a bare document number printed just before a title (nothing
+    but spaces or a colon between) is that title's number, not a citation of its own."""
+    merged: list[_Found] = []
+    for item in found:
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and last.title is None
+            and item.title is not None
+            and item.number is None
+            and not s[last.end : item.start].strip(" \t:：")
+        ):
+            item.start, item.number = last.start, last.number
+            merged[-1] = item
+            continue
+        merged.append(item)
+    return merged
 
 
 def parse_citations(cell: str) -> list[CitationRef]:
@@ -385,14 +501,14 @@ def parse_citations(cell: str) -> list[CitationRef]:
         limit = spans[k + 1][0] if k + 1 < len(spans) else len(s)
         issuer, issuer_start = _issuer_before(s, cursor, start)
         found.extend(_bare_citations(s, cursor, issuer_start if issuer else start))
-        raw = s[start + 1 : end - 1] if s[end - 1 : end] == "》" else s[start + 1 : end]
-        inside_issuer, title = _split_inside_issuer(_clean_title(raw))
+        inside_issuer, title = _split_inside_issuer(_clean_title(_title_text(s[start:end])))
         item = _Found(issuer_start if issuer else start, end, title, issuer=issuer or inside_issuer)
         _read_tail(s, item, limit)
         found.append(item)
         cursor = item.end
     found.extend(_bare_citations(s, cursor, len(s)))
     found.sort(key=lambda f: f.start)
+    found = _merge_leading_numbers(found, s)
     return [
         CitationRef(
             text=cell[f.start : f.end].strip(),
