@@ -10,6 +10,10 @@ citation text is the catalog's 依据 cell verbatim, line breaks included.
   quoting, CRLF line ends.
 * XLSX (openpyxl): bold header, first row frozen, auto-filter, column widths fitted to the
   text (CJK characters counted double), long text wrapped.
+
+Neither ever holds a live formula: a text cell starting with = + - @ (a catalog row named
+``=HYPERLINK(…)``) is written as text by ``cdkg.spreadsheet`` — behind an apostrophe in CSV,
+typed as a string cell in XLSX.
 * Turtle: the union of all named graphs (each triple once), with cdkg's prefixes.
 * N-Quads: the built dataset.nq byte for byte (named graphs kept).
 * JSON-LD: the dataset with its named graphs, compacted with cdkg's prefixes as @context.
@@ -32,6 +36,7 @@ from cdkg.ontology.namespace import PREFIXES
 
 from .check_report import display_width
 from .duties import DutyRow
+from .spreadsheet import append_row, csv_cell
 
 SEPARATOR = "；"
 BOM = "\ufeff"
@@ -77,7 +82,7 @@ def to_csv(duties: Sequence[DutyRow]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(HEADER)
     for row in rows(duties):
-        writer.writerow("" if cell is None else cell for cell in row)
+        writer.writerow(csv_cell(cell) for cell in row)
     return (BOM + buffer.getvalue()).encode("utf-8")
 
 
@@ -87,9 +92,9 @@ def to_xlsx(duties: Sequence[DutyRow], version: str = "") -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = "事项 duties"
-    sheet.append(list(HEADER))
+    append_row(sheet, HEADER)
     for row in rows(duties):
-        sheet.append(row)
+        append_row(sheet, row)
     bold = Font(bold=True)
     for cell in sheet[1]:
         cell.font = bold
@@ -111,10 +116,10 @@ def to_xlsx(duties: Sequence[DutyRow], version: str = "") -> bytes:
             for cell in sheet[letter][1:]:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     about = book.create_sheet("说明 about")
-    about.append(["cdkg: 社区工作事项知识图谱 Community Duty Knowledge Graph"])
-    about.append(["数据版本 dataset version", version])
-    about.append(["事项数 duties", len(duties)])
-    about.append(["多值分隔符 multi-value separator", SEPARATOR])
+    append_row(about, ["cdkg: 社区工作事项知识图谱 Community Duty Knowledge Graph"])
+    append_row(about, ["数据版本 dataset version", version])
+    append_row(about, ["事项数 duties", len(duties)])
+    append_row(about, ["多值分隔符 multi-value separator", SEPARATOR])
     about["A1"].font = bold
     about.column_dimensions["A"].width = 36
     out = io.BytesIO()
