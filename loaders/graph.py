@@ -84,7 +84,7 @@ class Unresolved:
 
     file: str
     line: int
-    kind: str  # "title" | "department" | "topic"
+    kind: str  # "title" | "department" | "jurisdiction" | "topic"
     text: str
 
 
@@ -133,6 +133,10 @@ def catalog_graph(
     label = source_label or f"data/raw/{entry.file}"
     source = source_file_node(graph, minter, entry.file, raw, label)
     _catalog_node(graph, catalog, source, entry, minter)
+    jurisdiction = normalisers.jurisdictions.get(entry.jurisdiction)
+    if jurisdiction is not None and jurisdiction.provisional:  # no register or table knows it
+        unknown = Unresolved(entry.file, jurisdiction.line, "jurisdiction", jurisdiction.printed)
+        outcome.unresolved.append(unknown)
     for line, note in result.catalog_notes:
         graph.add((catalog, SKOS.note, zh(f"{entry.file}:{line}: {note}")))
     categories = _categories(graph, minter, entry.key, result.duties)
@@ -386,6 +390,7 @@ LEVEL_CODES = {
     "municipality": "provincial",
     "city": "municipal",
     "district": "district",
+    "township": "township",
 }
 
 
@@ -396,6 +401,7 @@ def _jurisdictions(graph: Graph, jurisdictions: dict[str, Jurisdiction], minter:
         "municipality": [CD.Province, CD.City],
         "city": [CD.City],
         "district": [CD.District],
+        "township": [CD.Jurisdiction],  # below county level (街道, 镇, 乡), cd:partOf its county
     }
     for jurisdiction in jurisdictions.values():
         node = minter.jurisdiction(jurisdiction.key)

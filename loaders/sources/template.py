@@ -20,6 +20,7 @@ jurisdictions against the register and each other.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import re
@@ -30,8 +31,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 from ..cells import SourceError
+from ..divisions import division_table
 from ..records import DutyRecord, ListSection, ListType, ParseResult, Problem
-from ..registers import CatalogEntry, Jurisdiction
+from ..registers import CatalogEntry, Jurisdiction, place_jurisdiction
 
 TEMPLATE_LAYOUT = "template"
 TEMPLATE_FOLDER = "catalogs"  # under data/
@@ -41,10 +43,12 @@ METADATA_HEADER = ("field", "value", "hint")
 DUTY_COLUMNS = ("list_type", "number", "name", "category", "description", "departments", "basis")
 LIST_TYPES = tuple(t.value for t in ListType)
 _ALLOWED_LIST_TYPES = ", ".join(LIST_TYPES)
-LEVELS = ("province", "municipality", "city", "district")
+LEVELS = ("province", "municipality", "city", "district", "township")
 
 _KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _CODE = re.compile(r"^[1-9]\d{5}$")
+# A catalog below county level may give its street's or township's 9- or 12-digit code.
+_JURISDICTION_CODE = re.compile(r"^[1-9]\d{5}(?:\d{3}|\d{6})?$")
 _DATE = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _BOM = b"\xef\xbb\xbf"
@@ -75,19 +79,21 @@ METADATA_FIELDS = (
     ),
     MetadataField("title", "文件标题，照原文", "the document's title as printed"),
     MetadataField(
-        "jurisdiction_code", "行政区划代码（GB/T 2260，6位）", "GB/T 2260 division code, 6 digits"
+        "jurisdiction_code",
+        "行政区划代码（GB/T 2260，6位；街道、乡镇可填9或12位）",
+        "GB/T 2260 division code, 6 digits (9 or 12 for a street or township)",
     ),
     MetadataField("jurisdiction_name", "行政区名称，如 锦江区", "the jurisdiction's Chinese name"),
     MetadataField("jurisdiction_name_en", "英文名称", "English name", False, True),
     MetadataField(
         "jurisdiction_level",
-        "层级：province、municipality（直辖市）、city 或 district（区、县、旗）",
-        "province, municipality, city or district (county-level: 区, 县, 旗)",
+        "层级：province、municipality（直辖市）、city、district（区县旗）或 township（街道乡镇）",
+        "province, municipality, city, district (区, 县, 旗) or township (街道, 镇, 乡)",
     ),
     MetadataField(
         "part_of_code",
-        "上级行政区代码：须在 data/registers/jurisdictions.csv 或另一模板文件中",
-        "the parent's code: in data/registers/jurisdictions.csv or another template file",
+        "上级行政区代码（GB/T 2260，6位）",
+        "the parent's GB/T 2260 code, 6 digits",
     ),
     MetadataField(
         "document_number",
@@ -347,7 +353,8 @@ def _metadata(file: str, sheets: Sheets) -> TemplateCatalog:
             raise SourceError(file, lines[name], f"{message} ({_FIELDS[name].hint_en})")
 
     check("key", bool(_KEY.match(values["key"])), "is not a valid key")
-    check("jurisdiction_code", bool(_CODE.match(values["jurisdiction_code"])), "is no code")
+    code = values["jurisdiction_code"]
+    check("jurisdiction_code", bool(_JURISDICTION_CODE.match(code)), "is no code")
     check("part_of_code", bool(_CODE.match(values["part_of_code"])), "is no code")
     check("jurisdiction_level", values["jurisdiction_level"] in LEVELS, "is no level")
     check("date", not values["date"] or bool(_DATE.match(values["date"])), "is no date")
@@ -622,8 +629,11 @@ def _broken(path: Path, display: str, sha256: str, error: SourceError) -> Templa
 def _resolve_jurisdictions(
     loads: list[TemplateLoad], known: Mapping[str, Jurisdiction]
 ) -> dict[str, Jurisdiction]:
-    """The new jurisdictions, each reachable through part_of from the register; a template
-    that declares a jurisdiction inconsistently or under an unknown parent becomes broken."""
+    """The jurisdictions the templates add to the register's: each declared one placed by
+    :func:`~cdkg.loaders.registers.place_jurisdiction` (GB/T 2260 divisions with their
+    ancestors, townships under their county, provisional ones for codes nothing knows), a
+    parent declared by another template first. Templates declaring one code differently are
+    broken (the source contradicts itself); an unknown code or parent never is."""
     declared: dict[str, TemplateCatalog] = {}
     for index, load in enumerate(loads):
         catalog = load.catalog
@@ -641,28 +651,40 @@ def _resolve_jurisdictions(
             message = f"jurisdiction {code} is declared differently in {first.file}"
             error = SourceError(file, line, f"{column(catalog.sheet, 'value')}: {message}")
             loads[index] = _broken(load.path, catalog.file, load.sha256, error)
+    table = division_table()
     accepted: dict[str, Jurisdiction] = {}
-    pending = dict(declared)
-    while True:
-        ready = [
-            c for c, t in pending.items() if t.part_of_code in known or t.part_of_code in accepted
-        ]
-        if not ready:
-            break
-        for code in ready:
-            accepted[code] = pending.pop(code).jurisdiction()
-    for index, load in enumerate(loads):
-        catalog = load.catalog
-        if catalog is None or catalog.jurisdiction_code not in pending:
-            continue
-        file, line = catalog.where("part_of_code")
-        message = (
-            f"part_of_code {catalog.part_of_code!r} is neither in "
-            "data/registers/jurisdictions.csv nor the jurisdiction_code of a readable template"
-        )
-        error = SourceError(file, line, f"{column(catalog.sheet, 'value')}: {message}")
-        loads[index] = _broken(load.path, catalog.file, load.sha256, error)
+    # Parents first: a template whose parent another template declares waits for it.
+    order = sorted(declared, key=lambda c: _depth(c, declared))
+    results: dict[str, ParseResult] = {}
+    for load in loads:
+        if load.catalog is not None:
+            results.setdefault(load.catalog.jurisdiction_code, load.result)
+    for code in order:
+        catalog = declared[code]
+        placement = place_jurisdiction(catalog.jurisdiction(), {**known, **accepted}, table)
+        for name, message in placement.warnings:
+            file, line = catalog.where(name)
+            results[code].problems.append(
+                Problem(file, line, f"{column(catalog.sheet, 'value')}: {message}", "warning")
+            )
+        added = placement.added
+        if code in added and added[code].provisional:
+            added[code] = dataclasses.replace(
+                added[code], line=catalog.where("jurisdiction_code")[1]
+            )
+        accepted.update(added)
     return accepted
+
+
+def _depth(code: str, declared: Mapping[str, TemplateCatalog]) -> int:
+    """How many templates up the declared part_of chain goes (a cycle stops the count)."""
+    depth, seen = 0, {code}
+    parent = declared[code].part_of_code
+    while parent in declared and parent not in seen:
+        seen.add(parent)
+        depth += 1
+        parent = declared[parent].part_of_code
+    return depth
 
 
 def _differs(first: TemplateCatalog, other: TemplateCatalog) -> bool:

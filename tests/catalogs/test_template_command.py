@@ -100,7 +100,7 @@ def test_xlsx_template_reads_back(tmp_path: Path) -> None:
         )
         + '"'
     )
-    assert '"province,municipality,city,district"' in validations.values()
+    assert '"province,municipality,city,district,township"' in validations.values()
     catalog = workbook["catalog"]
     for row in catalog.iter_rows(min_row=2):
         row[1].value = METADATA[str(row[0].value)]

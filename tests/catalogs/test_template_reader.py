@@ -379,13 +379,13 @@ def test_folder_adds_jurisdictions_in_part_of_order(tmp_path: Path) -> None:
 
 
 def test_unknown_part_of_code(tmp_path: Path) -> None:
+    """Issue 14: a parent nothing knows never breaks the catalog; its jurisdiction is
+    provisional, under its province (the code's first two digits), for review."""
     write_csv(tmp_path, replace_line(csv_lines(), "part_of_code,", "part_of_code,519800"))
-    assert folder_problems(tmp_path) == {
-        "example.csv": [
-            "example.csv:7: error: column 'value': part_of_code '519800' is neither in "
-            "data/registers/jurisdictions.csv nor the jurisdiction_code of a readable template"
-        ]
-    }
+    folder = read_template_folder(tmp_path, JURISDICTIONS, root=tmp_path)
+    assert [str(p) for load in folder.loads for p in load.result.problems] == []
+    placed = folder.jurisdictions["519900"]
+    assert (placed.part_of, placed.provisional, placed.line) == ("510000", True, 3)
 
 
 def test_key_must_be_the_file_stem_and_unused(tmp_path: Path) -> None:
