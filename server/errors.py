@@ -11,7 +11,9 @@ clients show the body as is). The statuses, as documented in docs/endpoint.md:
 403    SPARQL Update on a read-only endpoint, or a wrong token
 404    unknown path
 405    wrong method (``Allow`` says which)
-406    no acceptable format (the body lists those available)
+406    no acceptable format (the body lists those available), or an answer the
+       negotiated format cannot hold (``NotRepresentable``: a character XML 1.0
+       does not allow, a predicate RDF/XML cannot name); ``Vary: Accept``
 413    request body over the configured size
 415    a POST body that is neither a form nor application/sparql-query/-update
 429    rate limit (``Retry-After``)
@@ -39,6 +41,13 @@ class ResultTooLarge(QueryError):
     """The result has more rows (SELECT) or triples (CONSTRUCT/DESCRIBE) than the cap."""
 
 
+class NotRepresentable(QueryError):
+    """The answer exists but the negotiated format cannot hold it (406): XML 1.0 has no way
+    to carry U+0001, RDF/XML none to name the predicate ``http://example.org/1``. The same
+    answer in another format (JSON, CSV, Turtle…) works, so it is the format, not the query,
+    that is refused."""
+
+
 class EngineUnavailable(Exception):
     """The query engine could not answer (a worker process died or could not start)."""
 
@@ -56,12 +65,21 @@ def plain_error(status: int, message: str, headers: dict[str, str] | None = None
 def _http_error(error: HTTPException) -> Response:
     kept = {k: v for k, v in error.get_headers() if k in _KEPT_HEADERS}
     status = error.code or 500
-    return plain_error(status, f"{status} {error.name}: {error.description}", kept)
+    response = plain_error(status, f"{status} {error.name}: {error.description}", kept)
+    if status == 406:  # the answer depends on Accept, so caches must key on it
+        response.vary.add("Accept")
+    return response
 
 
 def _query_error(error: QueryError) -> Response:
     kind = "Result too large" if isinstance(error, ResultTooLarge) else "Bad query"
     return plain_error(400, f"400 {kind}: {error}")
+
+
+def _not_representable(error: NotRepresentable) -> Response:
+    response = plain_error(406, f"406 Not Acceptable: {error}")
+    response.vary.add("Accept")
+    return response
 
 
 def _timeout(error: QueryTimeout) -> Response:
@@ -82,6 +100,7 @@ def register_error_handlers(app: Flask) -> None:
     """Render every error of the app as plain text with the statuses above."""
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(QueryError, _query_error)
+    app.register_error_handler(NotRepresentable, _not_representable)
     app.register_error_handler(QueryTimeout, _timeout)
     app.register_error_handler(EngineUnavailable, _unavailable)
     app.register_error_handler(Exception, _unexpected)

@@ -28,6 +28,10 @@ class QueryOptions:
     named_graph_uris: Sequence[str] = ()
     timeout_s: float | None = None
     max_rows: int | None = None
+    base_iri: str | None = None
+    """What relative IRIs in the query resolve against unless it declares its own BASE: the
+    endpoint's URL (SPARQL 1.1 Protocol §2.1.4 lets the service choose; W3C protocol test
+    update_base_uri expects the endpoint)."""
 
 
 class QueryError(Exception):

@@ -224,6 +224,8 @@ class OxigraphStore:
 
     def _query(self, query: str, options: QueryOptions) -> object:
         kwargs: dict[str, object] = {"prefixes": PREFIXES}
+        if options.base_iri is not None:
+            kwargs["base_iri"] = options.base_iri
         if options.default_graph_uris or options.named_graph_uris:
             kwargs["default_graph"] = _named_nodes(options.default_graph_uris)
             kwargs["named_graphs"] = _named_nodes(options.named_graph_uris)
@@ -411,7 +413,7 @@ class RdflibStore:
     def _query(self, query: str, options: QueryOptions) -> rdflib.query.Result:
         dataset = self._dataset_for(options)
         try:
-            result = dataset.query(query, initNs=PREFIXES)
+            result = dataset.query(query, initNs=PREFIXES, base=options.base_iri)
             if result.type == "SELECT":
                 _ = result.bindings  # evaluate now, so evaluation errors are caught here
             return result
