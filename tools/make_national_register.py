@@ -307,6 +307,26 @@ def document_number(doc_type: str, events: Sequence[Event]) -> str:
     return ""
 
 
+def edition_events(events: Sequence[Event]) -> list[Event]:
+    """The history lines that date an edition. An adoption followed by its promulgation
+    (国务院常务会议通过, then 国务院令…公布) is one edition, dated by the promulgation; a line
+    recording only when a text took effect or was repealed dates no edition.
+
+    >>> e = [Event("2005-01-05", "通过", "", 3), Event("2005-01-10", "公布", "", 5),
+    ...      Event("2014-08-31", "修正", "", 7), Event("2015-01-01", "施行", "", 9)]
+    >>> [x.date for x in edition_events(e)]
+    ['2005-01-10', '2014-08-31']
+    """
+    out = []
+    for index, event in enumerate(events):
+        after = events[index + 1].kind if index + 1 < len(events) else ""
+        if event.kind in _EDITION_EVENTS and not (
+            event.kind == "通过" and after in ("公布", "发布", "颁布")
+        ):
+            out.append(event)
+    return out
+
+
 def group_key(name: str) -> str:
     """What two source rows of one document have in common: their short titles differ at most
     in spaces and 、 between joint issuers (the source lists 最高人民法院 最高人民检察院关于
@@ -370,9 +390,7 @@ def document_rows(
             notes.append("full title by rule: no text in the mirror")
         events = header.events if header else ()
         dated: dict[str, dict[str, str]] = {}
-        for event in events:
-            if event.kind not in _EDITION_EVENTS:
-                continue  # not an edition: effective dates of an edition, a repeal
+        for event in edition_events(events):
             dated.setdefault(
                 event.date,
                 {
