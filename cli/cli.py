@@ -24,6 +24,7 @@ EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 COMMAND_MODULES: tuple[str, ...] = (
     "cdkg.check_command",
     "cdkg.export_command",
+    "cdkg.laws_command",
     "cdkg.push_command",
     "cdkg.query_command",
     "cdkg.template_command",
@@ -37,7 +38,8 @@ def _paths(args: argparse.Namespace) -> ProjectPaths:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    """Build the dataset and print the reconciliation table; non-zero on any error."""
+    """Build the dataset and print the reconciliation table; non-zero on any error (and, with
+    --strict, on any finding: a reference no register knows)."""
     from cdkg.loaders.build import build
 
     paths = _paths(args)
@@ -46,6 +48,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         base=args.base,
         allow_errors=args.allow_errors,
         reason=not args.no_reasoning,
+        strict=args.strict,
     )
     report = result.report
     print(report.table())
@@ -54,14 +57,23 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(line)
     print(f"reasoning: {report.reasoning.describe()}")
     print(f"validation: {report.validation.describe()}")
+    findings = report.findings()
+    if findings:
+        print(f"\n{len(findings)} finding(s) for review (published as provisional):")
+        for finding in findings:
+            print(f"  {finding}")
     errors = report.errors()
     if errors:
         print(f"\n{len(errors)} error(s):", file=sys.stderr)
         for error in errors:
             print(f"  {error}", file=sys.stderr)
+    if args.strict and findings and report.ok:
+        print(f"\n--strict: {len(findings)} finding(s) fail the build", file=sys.stderr)
     if result.published:
         print(f"dataset: {result.published} (report: {result.published / 'report.md'})")
-    return EXIT_OK if report.ok else EXIT_ERRORS
+    else:
+        print("nothing published", file=sys.stderr)
+    return EXIT_OK if result.ok else EXIT_ERRORS
 
 
 def ensure_built(paths: ProjectPaths, base: str) -> bool:
@@ -80,10 +92,17 @@ def ensure_built(paths: ProjectPaths, base: str) -> bool:
 def cmd_serve(args: argparse.Namespace) -> int:
     """Start the endpoint on the embedded store (building first if needed), or in front of
     an external SPARQL endpoint with --upstream."""
+    from cdkg.server.config import SERVE_OPTIONS, config_from_options
     from cdkg.server.remote_store import Upstream, make_auth
     from cdkg.server.serve import serve
 
     paths = _paths(args)
+    try:
+        given = {option.dest: getattr(args, option.dest) for option in SERVE_OPTIONS}
+        config = config_from_options(given, os.environ)
+    except ValueError as error:
+        print(f"cdkg serve: {error}", file=sys.stderr)
+        return EXIT_USAGE
     upstream = None
     if args.upstream:
         password = args.upstream_password or os.environ.get("CDKG_UPSTREAM_PASSWORD")
@@ -101,9 +120,51 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         engine=args.engine,
         threads=args.threads,
+        config=config,
         upstream=upstream,
     )
     return EXIT_OK
+
+
+def _serve_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``cdkg serve`` and its options; the limits come from cdkg.server.config's table, each
+    with its environment variable and default (docs/endpoint.md lists the same)."""
+    from cdkg.server.config import SERVE_OPTIONS
+
+    serve = commands.add_parser(
+        "serve",
+        help="start the SPARQL endpoint (builds first if needed)",
+        description="Serve build/current (a newly published build is served without a "
+        "restart). Each limit can also be set by its environment variable; a flag wins.",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument(
+        "--engine",
+        choices=("oxigraph", "rdflib"),
+        default="oxigraph",
+        help="query engine (default: oxigraph; rdflib is slower, a second opinion)",
+    )
+    serve.add_argument("--threads", type=int, default=8, help="HTTP request threads (default: 8)")
+    for option in SERVE_OPTIONS:
+        serve.add_argument(
+            option.flag,
+            metavar=option.metavar,
+            help=f"{option.help} (default: {option.default}; env {option.env})",
+        )
+    serve.add_argument(
+        "--upstream", metavar="URL", help="serve from this SPARQL endpoint, not the embedded store"
+    )
+    serve.add_argument(
+        "--upstream-auth", choices=("basic", "digest"), help="how to log in to the upstream"
+    )
+    serve.add_argument("--upstream-user", help="user name at the upstream")
+    serve.add_argument(
+        "--upstream-password", help="password at the upstream (default: $CDKG_UPSTREAM_PASSWORD)"
+    )
+    serve.set_defaults(handler=cmd_serve)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -120,21 +181,15 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--allow-errors", action="store_true", help="publish the catalogs that built"
     )
+    build.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail (exit 1, publish nothing) on findings too: references no register knows",
+    )
     build.add_argument("--no-reasoning", action="store_true", help="skip the OWL-RL closure")
     build.set_defaults(handler=cmd_build)
 
-    serve = commands.add_parser("serve", help="start the SPARQL endpoint (builds first if needed)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--engine", choices=("oxigraph", "rdflib"), default="oxigraph")
-    serve.add_argument("--threads", type=int, default=8)
-    serve.add_argument(
-        "--upstream", metavar="URL", help="serve from this SPARQL endpoint, not the embedded store"
-    )
-    serve.add_argument("--upstream-auth", choices=("basic", "digest"))
-    serve.add_argument("--upstream-user")
-    serve.add_argument("--upstream-password", help="(default: $CDKG_UPSTREAM_PASSWORD)")
-    serve.set_defaults(handler=cmd_serve)
+    _serve_parser(commands)
     for module in COMMAND_MODULES:
         importlib.import_module(module).register(commands)
     return root

@@ -7,6 +7,11 @@ endpoint, not per IRI):
 * ``cdkg_http_request_duration_seconds{route}`` — histogram
 * ``cdkg_http_errors_total{route,kind}`` — kind ``client`` (4xx) or ``server`` (5xx)
 * ``cdkg_query_timeouts_total{route}``
+* ``cdkg_query_worker_stops_total{reason}`` — query workers stopped and replaced: ``timeout``,
+  ``memory`` (the memory bound), ``crash``; for the build being served
+* ``cdkg_client_concurrency_refused_total`` — requests answered 429 because their client had
+  its limit of requests running
+* ``cdkg_builds_reloaded_total`` — newly published builds taken up without a restart
 
 The access log goes to the ``cdkg.server.access`` logger, one JSON object per line with
 ``ts, client, method, path, route, status, bytes, ms`` (no query text: it may be large or
@@ -20,15 +25,17 @@ import logging
 import threading
 import time
 from collections import Counter
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response
 
-from .context import extension
+from .context import current_store, extension
 from .result_cache import RESULT_CACHE_KEY
 
 blueprint = Blueprint("metrics", __name__)
 METRICS_KEY = "cdkg.metrics"
+CONCURRENCY_KEY = "cdkg.concurrency"
 access_log = logging.getLogger("cdkg.server.access")
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
@@ -130,9 +137,44 @@ def log_request(
     access_log.info(json.dumps(record, ensure_ascii=False))
 
 
+def render_limits(stops: Mapping[str, int], refused: int, reloads: int) -> str:
+    """The workers' stops, the per-client refusals and the reloads in Prometheus text format.
+
+    >>> print(render_limits({"memory": 1}, 2, 0), end="")  # doctest: +ELLIPSIS
+    # HELP cdkg_query_worker_stops_total ...
+    # TYPE cdkg_query_worker_stops_total counter
+    cdkg_query_worker_stops_total{reason="crash"} 0
+    cdkg_query_worker_stops_total{reason="memory"} 1
+    cdkg_query_worker_stops_total{reason="timeout"} 0
+    ...
+    cdkg_client_concurrency_refused_total 2
+    ...
+    cdkg_builds_reloaded_total 0
+    """
+    name = "cdkg_query_worker_stops_total"
+    lines = [
+        f"# HELP {name} Query workers stopped and replaced, by reason.",
+        f"# TYPE {name} counter",
+    ]
+    for reason in ("crash", "memory", "timeout"):
+        lines.append(f"{name}{_labels(reason=reason)} {stops.get(reason, 0)}")
+    for name, text, value in (
+        ("cdkg_client_concurrency_refused_total", "Requests over the per-client limit.", refused),
+        ("cdkg_builds_reloaded_total", "New builds served without a restart.", reloads),
+    ):
+        lines += [f"# HELP {name} {text}", f"# TYPE {name} counter", f"{name} {value}"]
+    return "\n".join(lines) + "\n"
+
+
 @blueprint.route("/metrics", methods=["GET"])
 def metrics() -> Response:
-    body = extension(METRICS_KEY).render() + extension(RESULT_CACHE_KEY).render()
+    store = current_store()
+    limits = render_limits(
+        getattr(store, "stops", {}),
+        extension(CONCURRENCY_KEY).refused,
+        getattr(store, "reloads", 0),
+    )
+    body = extension(METRICS_KEY).render() + extension(RESULT_CACHE_KEY).render() + limits
     return Response(body, content_type="text/plain; version=0.0.4; charset=utf-8")
 
 

@@ -2,16 +2,18 @@
 
 The store is pyoxigraph (default) or rdflib, loaded from ``build/current/dataset.nq`` (or a
 persistent pyoxigraph directory); with ``workers`` > 0 queries run in that many worker
-processes so that the query timeout can stop them (``cdkg.server.workers``). With an
-``upstream`` the store is a remote SPARQL endpoint instead (``cdkg.server.remote_store``):
-nothing is loaded, and the endpoint's own HTTP timeout stops queries.
+processes so that the query timeout and the memory bound can stop them
+(``cdkg.server.workers``). The server follows build/current: a newly published build is served
+without a restart, and admin updates are journaled in build/updates/
+(``cdkg.server.live``). With an ``upstream`` the store is a remote SPARQL endpoint instead
+(``cdkg.server.remote_store``): nothing is loaded, and the endpoint's own HTTP timeout stops
+queries.
 """
 
 from __future__ import annotations
 
 import gc
 import logging
-import os
 import signal
 import sys
 import threading
@@ -27,13 +29,20 @@ from cdkg.ontology.namespace import ONTOLOGY_IRI
 from cdkg.paths import ProjectPaths, project_paths
 
 from .app import create_app
-from .config import ServerConfig
+from .config import (
+    ServerConfig,
+    default_client_concurrency,
+    default_max_memory,
+    default_workers,
+)
 from .errors import EngineUnavailable
+from .journal import JOURNAL_FOLDER
+from .live import LiveStore
 from .remote_store import RemoteStore, Upstream, describe
 from .search import INDEX_KEY, SearchIndex
 from .store import QueryError, QueryTimeout, Store
 from .stores import OxigraphStore, StoreSpec, dataset_version, open_store
-from .workers import WorkerPoolStore
+from .workers import WorkerPoolStore, describe_bytes
 
 log = logging.getLogger(__name__)
 
@@ -53,14 +62,18 @@ def open_server_store(
     engine: str = "oxigraph",
     workers: int | None = None,
     store_dir: Path | None = None,
+    max_memory_bytes: int | None = None,
 ) -> Store:
     """The store for ``paths``' current build: a worker pool when ``workers`` > 0, else an
     in-process store (then queries cannot be timed out). ``None``: one per CPU, 2 to 4.
+    ``max_memory_bytes``: each worker's memory bound (None: the machine's default; 0: none).
 
     With ``store_dir`` (pyoxigraph only) the data live in a persistent store there, loaded
     once per dataset version; worker processes open it read-only."""
     workers = default_workers() if workers is None else workers
-    dataset = dataset_file(paths)
+    # The published folder itself, not the path through build/current: a worker replaced
+    # later must open this build even if another has been published meanwhile.
+    dataset = dataset_file(paths).resolve()
     if store_dir is not None and workers > 0:
         # load (if needed) here, then let go of it: the workers open it read-only
         OxigraphStore.open_directory(store_dir, dataset)
@@ -73,8 +86,34 @@ def open_server_store(
         read_only=store_dir is not None and workers > 0,
     )
     if workers > 0:
-        return WorkerPoolStore(spec, size=workers)
+        if max_memory_bytes is None:
+            max_memory_bytes = default_max_memory(workers)
+        return WorkerPoolStore(spec, size=workers, max_memory_bytes=max_memory_bytes)
     return open_store(spec)
+
+
+def open_live_store(
+    paths: ProjectPaths,
+    config: ServerConfig,
+    engine: str = "oxigraph",
+    store_dir: Path | None = None,
+) -> LiveStore:
+    """The store ``cdkg serve`` serves: ``paths``' current build, followed as new builds are
+    published, with admin updates journaled in <build>/updates/ (``cdkg.server.live``).
+
+    A ``store_dir`` is loaded once per version and held open by the workers, so with one the
+    server does not follow new builds (restart it)."""
+    workers = default_workers() if config.workers is None else config.workers
+
+    def open_build() -> Store:
+        return open_server_store(paths, engine, workers, store_dir, config.max_memory_bytes)
+
+    return LiveStore(
+        paths.current,
+        open_build,
+        paths.build / JOURNAL_FOLDER,
+        check_s=config.reload_check_s if store_dir is None else float("inf"),
+    )
 
 
 def open_upstream_store(upstream: Upstream, config: ServerConfig) -> RemoteStore:
@@ -84,10 +123,6 @@ def open_upstream_store(upstream: Upstream, config: ServerConfig) -> RemoteStore
     for problem in store.check():
         log.warning("upstream %s: %s", describe(upstream), problem)
     return store
-
-
-def default_workers() -> int:
-    return min(4, max(2, os.cpu_count() or 2))
 
 
 def warm_up(app: Flask) -> threading.Thread:
@@ -149,20 +184,20 @@ def serve(
 ) -> None:
     """Serve ``paths``' current build until interrupted, or ``upstream``'s data if given.
 
-    ``workers`` query processes (0: queries run in the server process, without timeout);
-    ``config`` overrides the defaults (its ``paths`` is set to ``paths``)."""
+    ``workers`` query processes (0: queries run in the server process, without timeout or
+    memory bound; None: ``config.workers``); ``config`` overrides the defaults (its ``paths``
+    is set to ``paths``)."""
     _configure_logging()
     paths = paths or project_paths()
-    config = replace(config or ServerConfig(), paths=paths)
+    config = resolve(replace(config or ServerConfig(), paths=paths), workers)
     started = time.perf_counter()
     store: Store
     if upstream is not None:
         store = open_upstream_store(upstream, config)
         backend = f"upstream {describe(upstream)}"
     else:
-        workers = default_workers() if workers is None else workers
-        store = open_server_store(paths, engine, workers, store_dir)
-        backend = f"{engine}, {workers} query workers"
+        store = open_live_store(paths, config, engine, store_dir)
+        backend = f"{engine}, {_limits(config)}"
     app = create_app(store, config)
     warm_up(app)
     server = make_server(app, host, port, threads)
@@ -187,6 +222,38 @@ def serve(
         close = getattr(store, "close", None)
         if close is not None:
             close()
+
+
+def resolve(config: ServerConfig, workers: int | None = None) -> ServerConfig:
+    """``config`` with the defaults that depend on the machine filled in: the workers, their
+    memory bound and the per-client concurrency (``workers`` overrides the config's)."""
+    count = workers if workers is not None else config.workers
+    count = default_workers() if count is None else count
+    memory = config.max_memory_bytes
+    if memory is None and count > 0:
+        memory = default_max_memory(count)
+    concurrency = config.client_concurrency
+    if concurrency is None:
+        concurrency = default_client_concurrency(count) if count > 0 else 0
+    return replace(config, workers=count, max_memory_bytes=memory, client_concurrency=concurrency)
+
+
+def _limits(config: ServerConfig) -> str:
+    """The limits in force, for the start-up line."""
+    parts = [f"{config.workers} query workers"]
+    if config.workers:
+        memory = config.max_memory_bytes
+        parts.append(f"memory bound {describe_bytes(memory) if memory else 'none'} each")
+    timeout = config.query_timeout_s
+    parts.append(f"timeout {f'{timeout:g} s' if timeout else 'none'}")
+    parts.append(f"{config.client_concurrency or 'unlimited'} requests at once per client")
+    if not config.limit_loopback:
+        parts.append("loopback not limited")
+    if config.read_only:
+        parts.append("read-only")
+    else:
+        parts.append(f"updates journaled in {JOURNAL_FOLDER}/")
+    return ", ".join(parts)
 
 
 def _version(store: Store) -> str:

@@ -10,6 +10,23 @@ answer in time is killed (SIGKILL) and replaced in the background, and the reque
 ``QueryTimeout``. The overhead is one local-socket round trip per call, about 0.2 ms
 (docs/load-test.md).
 
+Each worker has a memory bound (``max_memory_bytes``): a query that makes its worker hold more
+is stopped (SIGKILL), answered ``MemoryBoundReached`` (503) and the worker replaced; the other
+workers and their queries go on (issue 12: one cross product grew a worker to 10 GB in 30 s).
+The bound is watched from this process, not set inside the worker: ``RLIMIT_AS`` bounds address
+space, and pyoxigraph reserves far more of it than it uses (RocksDB maps its files, the
+allocator reserves arenas), so a limit low enough to matter breaks ordinary queries, and a
+failed allocation in Rust aborts the process with no message either way; a cgroup v2
+``memory.max`` would be exact but is writable only under a delegating service manager (not in
+a plain container: cgroup v1 here). So a watcher thread reads ``/proc/PID/statm`` of every
+busy worker every 50 ms and kills a worker whose *anonymous* resident memory (resident less
+shared: what the query allocated, not the store's file pages, which the kernel can drop and
+which all workers share) passes the bound. Measured on the seed dataset: the issue's query
+grows a worker by about 1.3 GB/s, so a 50 ms tick overshoots the bound by some 65 MB; a
+worker at rest holds about 10–30 MB. A worker that ends a query above the bound (the
+allocator keeps what it freed) is replaced before its next query, and a pool whose workers
+need more than the bound just to open the store refuses to start, saying so.
+
 Workers also refuse outbound connections through a Python audit hook (defence in depth for
 rdflib, whose SERVICE and FROM use urllib; the endpoint already refuses SERVICE and LOAD
 before any engine sees them).
@@ -22,6 +39,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 import queue
 import signal
 import socket
@@ -29,6 +47,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
@@ -86,6 +105,52 @@ def _worker_main(conn: Connection) -> None:
             conn.send(("ok", result))
 
 
+WATCH_INTERVAL_S = 0.05
+"""How often the memory watcher looks at busy workers."""
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+class MemoryBoundReached(EngineUnavailable):
+    """A query made its worker pass the memory bound; the worker was stopped (503)."""
+
+
+def anonymous_memory(pid: int) -> int | None:
+    """Bytes of anonymous resident memory of process ``pid`` (resident less file-backed and
+    shared pages, from ``/proc/PID/statm``); None when it cannot be read (gone, not Linux).
+
+    >>> anonymous_memory(os.getpid()) > 0
+    True
+    """
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as stream:
+            fields = stream.read().split()
+        return (int(fields[1]) - int(fields[2])) * _PAGE
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def describe_bytes(size: int) -> str:
+    """``size`` as people write it.
+
+    >>> describe_bytes(300 * 1024 * 1024), describe_bytes(2 << 30), describe_bytes(1536 << 20)
+    ('300 MB', '2 GB', '1.5 GB')
+    """
+    if size >= 1 << 30:
+        return f"{size / (1 << 30):.3g} GB"
+    return f"{size / (1 << 20):.3g} MB"
+
+
+def memory_message(bound: int) -> str:
+    """What a client whose query reached the memory bound is told (en, then zh)."""
+    limit = describe_bytes(bound)
+    return (
+        f"the query needed more than {limit} of memory, the bound of each query worker "
+        "(--max-memory), and was stopped; narrow it or add LIMIT. "
+        f"查询所需内存超过每个查询进程的上限 {limit}（--max-memory），已被停止；"
+        "请缩小查询范围或加 LIMIT。"
+    )
+
+
 @dataclass(eq=False)
 class _Worker:
     process: subprocess.Popen[bytes]
@@ -93,37 +158,60 @@ class _Worker:
     applied: int = 0
     """How many journal entries (updates) this worker has applied."""
     started: float = field(default_factory=time.monotonic)
+    over_memory: int | None = None
+    """Set (to the memory seen) when the watcher killed this worker at the bound."""
 
 
 class WorkerPoolStore:
-    """A Store that runs ``spec``'s store in ``size`` worker processes with timeouts.
+    """A Store that runs ``spec``'s store in ``size`` worker processes with timeouts and a
+    memory bound.
 
     ``options.timeout_s`` bounds each call, including the wait for a free worker.
+    ``max_memory_bytes`` bounds each worker's anonymous memory (None: no bound).
 
     >>> pool = WorkerPoolStore(StoreSpec(dataset=Path("build/current/dataset.nq")), size=2)
     ... # doctest: +SKIP
     """
 
-    def __init__(self, spec: StoreSpec, size: int = 4, start_timeout_s: float = 120.0) -> None:
+    def __init__(
+        self,
+        spec: StoreSpec,
+        size: int = 4,
+        start_timeout_s: float = 120.0,
+        max_memory_bytes: int | None = None,
+    ) -> None:
         if size < 1:
             raise ValueError("a worker pool needs at least one worker")
         self.name = spec.engine
         self.size = size
+        self.max_memory_bytes = max_memory_bytes or None
         self._spec = spec
         self._start_timeout_s = start_timeout_s
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
+        self._busy: set[_Worker] = set()
+        self._busy_lock = threading.Lock()
         self._journal: list[str] = []
         self._update_lock = threading.Lock()
         self._sizes: tuple[str, dict[str, int]] | None = None
         self._closed = False
         self.kills = 0
+        self.stops: Counter[str] = Counter()
+        """Workers stopped, by reason: timeout, memory, crash."""
         atexit.register(self.close)
         workers = [self._spawn() for _ in range(size)]
-        versions = {self._await_ready(worker) for worker in workers}
+        try:
+            versions = {self._await_ready(worker) for worker in workers}
+            for worker in workers:
+                self._check_resting_memory(worker)
+        except EngineUnavailable:
+            self.close()
+            raise
         self._base_version = versions.pop()
         for worker in workers:
             self._idle.put(worker)
+        if self.max_memory_bytes is not None:
+            threading.Thread(target=self._watch, name="cdkg-memory-watch", daemon=True).start()
 
     # --- processes ------------------------------------------------------------------------
 
@@ -154,6 +242,41 @@ class WorkerPoolStore:
             raise EngineUnavailable(f"a query worker could not open the store: {payload}")
         return str(payload)
 
+    def _check_resting_memory(self, worker: _Worker) -> None:
+        """EngineUnavailable when a freshly opened worker already holds more than the bound:
+        every query would be stopped."""
+        if self.max_memory_bytes is None:
+            return
+        held = anonymous_memory(worker.process.pid)
+        if held is not None and held > self.max_memory_bytes:
+            self._kill(worker)
+            raise EngineUnavailable(
+                f"a query worker holds {describe_bytes(held)} just to open the store, more than "
+                f"the memory bound of {describe_bytes(self.max_memory_bytes)}; raise --max-memory"
+            )
+
+    def _watch(self) -> None:
+        """Kill busy workers past the memory bound (see the module's docstring)."""
+        bound = self.max_memory_bytes
+        assert bound is not None
+        while not self._closed:
+            # Under the lock, so that a worker is never killed after its query has ended.
+            with self._busy_lock:
+                for worker in self._busy:
+                    held = anonymous_memory(worker.process.pid)
+                    if held is not None and held > bound and worker.over_memory is None:
+                        worker.over_memory = held
+                        # Only the signal here: the thread waiting on this worker sees the
+                        # connection close, answers MemoryBoundReached and replaces it.
+                        worker.process.kill()
+                        log.warning(
+                            "query worker %d held %s, past the memory bound of %s: stopped",
+                            worker.process.pid,
+                            describe_bytes(held),
+                            describe_bytes(bound),
+                        )
+            time.sleep(WATCH_INTERVAL_S)
+
     def _kill(self, worker: _Worker) -> None:
         self._all.discard(worker)
         if worker.process.poll() is None:
@@ -164,10 +287,11 @@ class WorkerPoolStore:
             log.error("query worker %d did not exit after SIGKILL", worker.process.pid)
         worker.conn.close()
 
-    def _replace(self, worker: _Worker) -> None:
+    def _replace(self, worker: _Worker, reason: str) -> None:
         """Kill ``worker`` now and start its successor in the background."""
         self._kill(worker)
         self.kills += 1
+        self.stops[reason] += 1
         if self._closed:
             return
 
@@ -175,6 +299,7 @@ class WorkerPoolStore:
             try:
                 successor = self._spawn()
                 self._await_ready(successor)
+                self._check_resting_memory(successor)
             except EngineUnavailable:
                 log.exception("could not replace a query worker")
                 return
@@ -224,6 +349,9 @@ class WorkerPoolStore:
                 f"all {self.size} query workers stayed busy for {timeout_s:g} s; try again later"
             ) from None
         healthy = False
+        reason = "crash"
+        with self._busy_lock:
+            self._busy.add(worker)
         try:
             while worker.applied < len(self._journal):
                 self._exchange(worker, "update", (self._journal[worker.applied],), deadline)
@@ -238,18 +366,34 @@ class WorkerPoolStore:
             healthy = True
             raise
         except QueryTimeout:
+            reason = "timeout"
             raise QueryTimeout(
                 f"the query ran longer than {timeout_s:g} s and was stopped; narrow it or add LIMIT"
             ) from None
         except (EOFError, OSError):
+            if worker.over_memory is not None and self.max_memory_bytes is not None:
+                reason = "memory"
+                raise MemoryBoundReached(memory_message(self.max_memory_bytes)) from None
             raise EngineUnavailable(
-                "the query worker stopped unexpectedly (out of memory?); it is being restarted"
+                "the query worker stopped unexpectedly; it is being restarted"
             ) from None
         finally:
+            with self._busy_lock:
+                self._busy.discard(worker)
+            if healthy and self._over_bound_at_rest(worker):
+                healthy, reason = False, "memory"
             if healthy:
                 self._idle.put(worker)
             else:
-                self._replace(worker)
+                self._replace(worker, reason)
+
+    def _over_bound_at_rest(self, worker: _Worker) -> bool:
+        """A worker that kept more than the bound after its query (allocators keep what was
+        freed) would be stopped in the middle of the next, innocent, query: replace it now."""
+        if self.max_memory_bytes is None:
+            return False
+        held = anonymous_memory(worker.process.pid)
+        return held is not None and held > self.max_memory_bytes
 
     # --- Store ----------------------------------------------------------------------------
 
