@@ -29,6 +29,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from xml.etree import ElementTree
 
 from ..cells import SourceError
 from ..divisions import division_table
@@ -287,10 +288,115 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _xlsx_sheets(path: Path, display: str) -> Sheets:
+@dataclass(frozen=True)
+class XlsxLimits:
+    """How much an XLSX catalog may hold, checked before and while openpyxl reads it.
+
+    An XLSX file is a zip archive: a sheet of a few hundred kilobytes can expand to gigabytes
+    (issue 12: sheet XML of 1.2 GB without a ``<dimension>`` parsed for 5 minutes at 2.3 GB
+    of memory). The sizes are the zip's own record of each member's uncompressed size, read
+    from its directory without inflating anything; Python's zipfile never inflates a member
+    beyond that size (it stops there and fails the CRC check), so the sum is a true bound on
+    what openpyxl will read. The largest real catalog is a few hundred rows and well under
+    1 MiB of sheet XML; the defaults leave room for every county of a province in one file.
+    """
+
+    uncompressed_bytes: int = 32 * 2**20
+    """The whole workbook, all members together, inflated."""
+    ratio: int = 100
+    """Inflated size over stored size, for a member larger than ``ratio_from_bytes``: a
+    real sheet compresses 5–20 times, a bomb thousands of times."""
+    ratio_from_bytes: int = 2**20
+    rows: int = 20_000
+    """Rows of each sheet read (blank rows included)."""
+
+
+XLSX_LIMITS = XlsxLimits()
+
+
+def _mib(size: int) -> str:
+    return f"{size / 2**20:.1f} MiB"
+
+
+def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Member path (``xl/worksheets/sheet1.xml``) → sheet name, from the workbook's own small
+    parts; empty when they are missing, unreadable or not small."""
+    parts = {info.filename: info for info in archive.infolist()}
+    names: dict[str, str] = {}
+    try:
+        if any(
+            parts[p].file_size > 2**20 for p in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+        ):
+            return names
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        targets = {
+            rel.get("Id"): str(rel.get("Target", "")).lstrip("/") for rel in rels if rel.get("Id")
+        }
+        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError):
+        return names
+    for sheet in book.iter():
+        if not sheet.tag.endswith("}sheet"):
+            continue
+        rel = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+        target = targets.get(rel)
+        if target:
+            path = target if target.startswith("xl/") else f"xl/{target}"
+            names[path] = str(sheet.get("name", ""))
+    return names
+
+
+def check_xlsx_size(path: Path, display: str, limits: XlsxLimits = XLSX_LIMITS) -> None:
+    """Refuse an XLSX file that would expand beyond ``limits`` — before anything is inflated.
+
+    Raises :class:`SourceError` naming the file, the largest sheet (or member) and the limit.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            total = sum(info.file_size for info in members)
+            largest = max(members, key=lambda info: info.file_size, default=None)
+            bomb = next(
+                (
+                    info
+                    for info in members
+                    if info.file_size > limits.ratio_from_bytes
+                    and info.file_size > limits.ratio * max(1, info.compress_size)
+                ),
+                None,
+            )
+            names = _sheet_names(archive) if total > limits.uncompressed_bytes or bomb else {}
+    except (zipfile.BadZipFile, OSError) as error:
+        raise SourceError(display, 0, f"not an XLSX workbook: {error}") from None
+
+    def where(info: zipfile.ZipInfo) -> str:
+        name = names.get(info.filename)
+        return f"sheet '{name}' ({info.filename})" if name else f"part {info.filename}"
+
+    if total > limits.uncompressed_bytes and largest is not None:
+        message = (
+            f"the workbook expands to {_mib(total)} ({where(largest)} alone "
+            f"{_mib(largest.file_size)}), over the limit of {_mib(limits.uncompressed_bytes)} "
+            "for an XLSX catalog (XlsxLimits.uncompressed_bytes); split the catalog or save "
+            "it as CSV"
+        )
+        raise SourceError(display, 0, message)
+    if bomb is not None:
+        ratio = bomb.file_size / max(1, bomb.compress_size)
+        message = (
+            f"{where(bomb)} expands {ratio:.0f} times ({_mib(bomb.compress_size)} → "
+            f"{_mib(bomb.file_size)}), over the limit of {limits.ratio} times for a part "
+            f"over {_mib(limits.ratio_from_bytes)} (XlsxLimits.ratio): not a catalog a person "
+            "wrote"
+        )
+        raise SourceError(display, 0, message)
+
+
+def _xlsx_sheets(path: Path, display: str, limits: XlsxLimits = XLSX_LIMITS) -> Sheets:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_xlsx_size(path, display, limits)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as error:
@@ -303,6 +409,12 @@ def _xlsx_sheets(path: Path, display: str) -> Sheets:
                 raise SourceError(display, 0, message)
             rows = []
             for number, values in enumerate(workbook[name].iter_rows(values_only=True), 1):
+                if number > limits.rows:
+                    message = (
+                        f"sheet '{name}' has more than {limits.rows} rows, the limit for an "
+                        "XLSX catalog (XlsxLimits.rows); split the catalog"
+                    )
+                    raise SourceError(display, number, message)
                 cells = [_cell_text(v) for v in values]
                 while cells and not cells[-1]:
                     cells.pop()
@@ -522,10 +634,13 @@ def _numbering_problems(
     return problems
 
 
-def read_template(path: Path, display: str | None = None) -> tuple[TemplateCatalog, ParseResult]:
+def read_template(
+    path: Path, display: str | None = None, xlsx_limits: XlsxLimits = XLSX_LIMITS
+) -> tuple[TemplateCatalog, ParseResult]:
     """Read one filled-in template (.csv or .xlsx).
 
-    ``display`` is how messages name the file (default: the path as given). Raises
+    ``display`` is how messages name the file (default: the path as given); an XLSX file
+    over ``xlsx_limits`` (its inflated size, its rows) is refused unread. Raises
     :class:`SourceError` (file, line, column) when the metadata or the duty table's header is
     missing or unknown; problems with single rows go to ``ParseResult.problems``.
 
@@ -538,7 +653,7 @@ def read_template(path: Path, display: str | None = None) -> tuple[TemplateCatal
     if suffix == ".csv":
         sheets = _split_csv(_csv_rows(_decode(path.read_bytes(), file)))
     elif suffix == ".xlsx":
-        sheets = _xlsx_sheets(path, file)
+        sheets = _xlsx_sheets(path, file, xlsx_limits)
     else:
         raise SourceError(file, 0, f"not a catalog template: use {' or '.join(SUFFIXES)}")
     catalog = _metadata(file, sheets)
