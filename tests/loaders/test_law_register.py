@@ -4,8 +4,11 @@ coverage of every document the five raw catalogs cite."""
 from __future__ import annotations
 
 import csv
+import importlib.util
 import re
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -464,3 +467,177 @@ def test_preamble_citations_resolve(
 def test_self_references_are_not_in_the_register(register: LawRegister) -> None:
     for title in PREAMBLE_SELF:
         assert register.resolve(cite(title)) is None, title
+
+
+# --- the national register (data/registers/laws-national.csv, law-editions.csv) -----------
+
+NATIONAL = ROOT / "data" / "registers"
+SOURCE_DB = ROOT.parent / "shared" / "reference" / "law-register-source.sqlite3"
+SHARED_TEXTS = ROOT.parent / "shared" / "reference" / "law-texts"
+GENERATOR = ROOT / "tools" / "make_national_register.py"
+# National laws no seed catalog cites: (short title, full title, id, latest edition).
+UNCITED_LAWS = [
+    ("检察官法", "中华人民共和国检察官法", "lrb-8bea5e21ab8f", "2019-04-23"),
+    (
+        "澳门特别行政区驻军法",
+        "中华人民共和国澳门特别行政区驻军法",
+        "lrb-4b8446cecc97",
+        "1999-06-28",
+    ),
+    ("集会游行示威法", "中华人民共和国集会游行示威法", "lrb-aedb5aae3185", "2009-08-27"),
+    ("缔结条约程序法", "中华人民共和国缔结条约程序法", "lrb-08f1c0c5de20", "1990-12-28"),
+    ("公司法", "中华人民共和国公司法", "lrb-346e158f261d", "2023-12-29"),
+    ("会计法", "中华人民共和国会计法", "lrb-bfb214a9caad", "2024-06-28"),
+    ("反垄断法", "中华人民共和国反垄断法", "lrb-d08bc25bd5c1", "2022-06-24"),
+    ("反洗钱法", "中华人民共和国反洗钱法", "lrb-cf120f6662ba", "2024-11-08"),
+    ("农业技术推广法", "中华人民共和国农业技术推广法", "lrb-100ff1789ec1", "2024-04-26"),
+    ("国境卫生检疫法", "中华人民共和国国境卫生检疫法", "lrb-29eab9eef60f", "2024-06-28"),
+]
+
+
+def load_generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("make_national_register", GENERATOR)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_repealed_law_keeps_its_reviewed_date_and_successor(register: LawRegister) -> None:
+    entry = register["prc-marriage-law"]
+    assert (entry.status, entry.status_date, entry.replaced_by) == (
+        "repealed",
+        "2021-01-01",
+        "prc-civil-code",
+    )
+    assert resolve_id(register, "婚姻法") == "prc-marriage-law"
+
+
+def test_amended_law_has_the_editions_the_source_lists(register: LawRegister) -> None:
+    entry = register["prc-work-safety-law"]  # a reviewed row: its id and facts are kept
+    assert entry.national_id == "lrb-e9033ad1843a" and entry.status == "amended"
+    editions = [(e.date, e.valid_from, e.expired, e.event) for e in entry.editions]
+    assert editions == [
+        ("2002-06-29", "", "", "通过"),  # adoption and the two amendments: the text's history
+        ("2009-08-27", "", "", "修正"),
+        ("2014-08-31", "", "", "修正"),
+        ("2021-06-10", "2021-09-01", "0", "修正"),  # the one edition the sqlite file lists
+    ]
+    assert entry.editions[-1].source == (
+        "db.sqlite3#law/e9033ad1843a44079caf140821259c42 ; 社会法/安全生产法(2021-06-10).md:9"
+    )
+
+
+def test_judicial_interpretation_resolves_by_full_and_short_title(register: LawRegister) -> None:
+    full = "最高人民法院关于适用《中华人民共和国担保法》若干问题的解释"
+    short = "最高人民法院关于适用《担保法》若干问题的解释"
+    assert resolve_id(register, full) == resolve_id(register, short) == "lrb-07b3001c2279"
+    entry = register.resolve(cite(short))
+    assert entry is not None
+    assert (entry.entry.canonical_title, entry.entry.doc_type, entry.entry.level) == (
+        full,
+        "司法解释",
+        "national",
+    )
+    assert entry.entry.issuer == "最高人民法院" and not entry.entry.reviewed
+
+
+def test_repealed_regulation_with_its_state_council_order_number(register: LawRegister) -> None:
+    resolution = register.resolve(cite("信访条例"))
+    assert resolution is not None
+    entry = resolution.entry
+    assert (entry.id, entry.doc_type, entry.document_number, entry.status) == (
+        "lrb-457e27ab9606",
+        "行政法规",
+        "国务院令第431号",
+        "repealed",  # its only edition is expired in the source: no longer in force
+    )
+    assert entry.status_date == "" and entry.replaced_by == ""  # not in the source
+    assert [(e.date, e.expired) for e in entry.editions] == [("2005-01-10", "1")]
+    by_number = register.resolve(cite(number="国务院令第431号"))
+    assert by_number is not None and by_number.entry.id == entry.id
+
+
+@pytest.mark.parametrize(("short", "full", "law_id", "latest"), UNCITED_LAWS)
+def test_national_laws_no_seed_cites_resolve(
+    register: LawRegister, short: str, full: str, law_id: str, latest: str
+) -> None:
+    seeds = "".join(normalise_title(p.read_text(encoding="utf-8")) for p in RAW.glob("*.txt"))
+    assert normalise_title(short) not in seeds
+    for title in (short, full, f"《{full}》"):
+        resolution = register.resolve(cite(title))
+        assert resolution is not None, title
+        assert resolution.entry.id == law_id and resolution.entry.doc_type == "法律"
+    entry = register.resolve(cite(full))
+    assert entry is not None and entry.entry.editions[-1].date == latest
+
+
+def test_reviewed_ids_are_unchanged_and_come_first(register: LawRegister) -> None:
+    with REGISTER.open(encoding="utf-8") as handle:
+        ids = [row["id"] for row in csv.DictReader(handle)]
+    assert [e.id for e in register] == ids  # iteration: the reviewed rows, as published
+    documents = list(register.documents())
+    assert len(documents) - len(ids) == 1417 - sum(1 for e in register if e.national_id)
+    assert all(e.id.startswith("lrb-") and not e.reviewed for e in documents[len(ids) :])
+
+
+def test_no_title_is_claimed_by_two_documents(register: LawRegister) -> None:
+    owner: dict[str, str] = {}
+    for entry in register.documents():
+        for title in (*entry.titles, *entry.misprints):
+            key = normalise_title(title)
+            assert owner.setdefault(key, entry.id) == entry.id, (key, owner[key], entry.id)
+    assert register.collisions == ()
+    # the one real collision in the source, resolved by the generator: one document listed
+    # twice (dated and undated, its joint issuers spaced or with 、) is one entry
+    resolution = register.resolve(
+        cite(
+            "最高人民法院 最高人民检察院关于办理非法从事资金支付结算业务、"
+            "非法买卖外汇刑事案件适用法律若干问题的解释"
+        )
+    )
+    assert resolution is not None and "two spellings" in resolution.entry.note
+
+
+def test_national_register_without_its_editions_file_is_not_read(tmp_path: Path) -> None:
+    (tmp_path / "laws.csv").write_bytes(REGISTER.read_bytes())
+    (tmp_path / "laws-national.csv").write_bytes((NATIONAL / "laws-national.csv").read_bytes())
+    alone = LawRegister.load(tmp_path / "laws.csv")
+    assert len(list(alone.documents())) == 182
+
+
+def test_malformed_national_row_names_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "laws.csv").write_bytes(REGISTER.read_bytes())
+    lines = (NATIONAL / "laws-national.csv").read_text(encoding="utf-8").split("\n")
+    index = next(i for i, line in enumerate(lines) if ",法律," in line)
+    lines[index] = lines[index].replace(",法律,", ",法規,", 1)
+    (tmp_path / "laws-national.csv").write_text("\n".join(lines), encoding="utf-8")
+    (tmp_path / "law-editions.csv").write_bytes((NATIONAL / "law-editions.csv").read_bytes())
+    where = f"laws-national.csv:{index + 1}: unknown doc_type '法規'"
+    with pytest.raises(LawRegisterError, match=re.escape(where)):
+        LawRegister.load(tmp_path / "laws.csv")
+
+
+@pytest.mark.skipif(not SOURCE_DB.exists(), reason="../shared reference not present")
+def test_generated_register_is_in_sync_with_the_generator(tmp_path: Path) -> None:
+    (tmp_path / "law-headers.csv").write_bytes((NATIONAL / "law-headers.csv").read_bytes())
+    assert load_generator().main([str(SOURCE_DB), "--out", str(tmp_path)]) == 0
+    for name in ("laws-national.csv", "law-editions.csv"):
+        assert (tmp_path / name).read_bytes() == (NATIONAL / name).read_bytes(), name
+
+
+@pytest.mark.skipif(not SHARED_TEXTS.exists(), reason="../shared reference not present")
+def test_committed_headers_are_the_texts_own() -> None:
+    generator = load_generator()
+    with (NATIONAL / "law-headers.csv").open(encoding="utf-8", newline="") as handle:
+        committed: dict[str, list[tuple[int, str]]] = {}
+        for row in csv.DictReader(handle):
+            committed.setdefault(row["file"], []).append((int(row["line"]), row["text"]))
+    checked = 0
+    for path in sorted(SHARED_TEXTS.glob("*/*.md")):
+        file = path.relative_to(SHARED_TEXTS).as_posix()
+        if file in committed:
+            assert generator.read_header_lines(path) == committed[file], file
+            checked += 1
+    assert checked >= 40
