@@ -16,7 +16,11 @@ the first line of descriptions are drawn from the 210 seed duties (only those th
 rules place, so topics resolve), with small wording variations; 1–4 departments come from
 data/registers/department-names.csv; 0–4 citations name documents of data/registers/laws.csv
 with the article numbers the seeds cite (or 1–40 for documents no seed cites), so they resolve
-through the real law register.
+through the real law register. A small share of citations (``--outside``, 3% by default) names
+documents outside the reviewed register, so that scale runs exercise what a new catalog brings:
+half invented local documents (《<place>社区志愿服务积分管理办法》, which no register can know and
+a build makes provisional), half national documents known only to the national register, printed
+with damage (a wrap space, 中华人民共和国 dropped or added).
 
 Each jurisdiction has its own random stream seeded by (seed, index), so the same seed gives
 byte-identical files and a smaller run is a prefix of a larger one.
@@ -63,6 +67,16 @@ DEPARTMENT_COUNTS = ((1, 2, 3, 4), (40, 70, 90, 100))
 CITATION_COUNTS = ((0, 1, 2, 3, 4), (25, 60, 80, 92, 100))
 ANY_ARTICLE = tuple(range(1, 41))
 DIGITS = "零一二三四五六七八九"
+OUTSIDE_SHARE = 0.03  # citations drawn from outside the reviewed register
+# Invented local documents: subjects and kinds no register holds (synthetic, never real titles).
+INVENTED_SUBJECTS = (
+    "社区志愿服务积分",
+    "楼道公共空间治理",
+    "居民议事协商",
+    "网格员队伍建设",
+    "小区停车秩序",
+)
+INVENTED_KINDS = ("管理办法", "实施细则", "若干规定", "工作规程")
 
 
 @dataclass(frozen=True)
@@ -87,6 +101,7 @@ class Pools:
     departments: list[str]
     documents: list[CitedDocument]
     cumulative_weights: list[int] = field(default_factory=list)
+    national: list[str] = field(default_factory=list)  # titles only the national register holds
 
 
 @dataclass
@@ -155,7 +170,12 @@ def load_pools(root: Path = ROOT) -> Pools:
         weights.append(8 if entry.id in cited else 1)
     sectors = load_sectors(registers / "sectors.csv")
     names = [e.name for e in load_generic_names(registers / "department-names.csv", sectors)]
-    return Pools(provinces, duties, names, documents, list(accumulate(weights)))
+    national = [
+        e.canonical_title
+        for e in laws.documents()
+        if not e.reviewed and e.doc_type in ("法律", "行政法规") and "《" not in e.canonical_title
+    ]
+    return Pools(provinces, duties, names, documents, list(accumulate(weights)), national)
 
 
 def _placed_by_rules(topics: TopicScheme, list_type: ListType, seed: SeedDuty) -> bool:
@@ -235,8 +255,25 @@ def _citation(document: CitedDocument, rng: random.Random) -> str:
     return f"《{document.title}》{text}"
 
 
+def _outside_citation(pools: Pools, place: str, rng: random.Random) -> str:
+    """A citation of a document outside the reviewed register: invented, or national and
+    printed with damage a real copy has."""
+    article = f"第{chinese_number(rng.randint(1, 30))}条"
+    if not pools.national or rng.random() < 0.5:
+        subject, kind = rng.choice(INVENTED_SUBJECTS), rng.choice(INVENTED_KINDS)
+        return f"《{place}{subject}{kind}》{article}"
+    title = rng.choice(pools.national)
+    if rng.random() < 0.5:
+        cut = rng.randint(1, len(title) - 1)
+        title = f"{title[:cut]} {title[cut:]}"
+    else:
+        state = "中华人民共和国"
+        title = title.removeprefix(state) if title.startswith(state) else state + title
+    return f"《{title}》{article}"
+
+
 def catalog_rows(
-    index: int, pools: Pools, seed: int
+    index: int, pools: Pools, seed: int, outside: float = OUTSIDE_SHARE
 ) -> tuple[SyntheticJurisdiction, list[list[str]], int]:
     """The rows of one synthetic catalog file (metadata, blank row, table) and its duty count."""
     rng = random.Random(f"{seed}:{index}")
@@ -284,13 +321,24 @@ def catalog_rows(
                     duty.category,
                     duty.description,
                     ("；" if rng.random() < 0.2 else "、").join(departments),
-                    separator.join(_citation(d, rng) for d in documents),
+                    separator.join(
+                        _outside_citation(pools, place.name, rng)
+                        if rng.random() < outside
+                        else _citation(d, rng)
+                        for d in documents
+                    ),
                 ]
             )
     return place, rows, sum(n for _, n in counts)
 
 
-def generate(jurisdictions: int, output: Path, seed: int = 42, root: Path = ROOT) -> Summary:
+def generate(
+    jurisdictions: int,
+    output: Path,
+    seed: int = 42,
+    root: Path = ROOT,
+    outside: float = OUTSIDE_SHARE,
+) -> Summary:
     """Write ``jurisdictions`` synthetic catalogs into ``output`` (created if needed).
 
     Refuses to mix runs: a syn-*.csv file in ``output`` that this run would not write is an
@@ -308,7 +356,7 @@ def generate(jurisdictions: int, output: Path, seed: int = 42, root: Path = ROOT
         raise FileExistsError(f"{output} holds catalogs of another run: {', '.join(stale[:5])}…")
     summary = Summary()
     for index in range(jurisdictions):
-        place, rows, duties = catalog_rows(index, pools, seed)
+        place, rows, duties = catalog_rows(index, pools, seed, outside)
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerows(rows)
         data = buffer.getvalue().encode("utf-8")
@@ -325,9 +373,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--jurisdictions", type=int, required=True)
     parser.add_argument("--output", type=Path, required=True, help="folder for the CSV files")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--outside",
+        type=float,
+        default=OUTSIDE_SHARE,
+        help="share of citations naming documents outside the reviewed register (0–1)",
+    )
     args = parser.parse_args(argv)
+    if not 0 <= args.outside <= 1:
+        parser.error(f"--outside: {args.outside} is not a share between 0 and 1")
     try:
-        summary = generate(args.jurisdictions, args.output, args.seed)
+        summary = generate(args.jurisdictions, args.output, args.seed, outside=args.outside)
     except (ValueError, FileExistsError) as error:
         print(f"generate: {error}", file=sys.stderr)
         return 2

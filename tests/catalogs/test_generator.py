@@ -82,3 +82,35 @@ def test_chinese_article_numbers(generator: ModuleType) -> None:
     for value in (1, 10, 11, 20, 35, 100, 105, 110, 111, 199):
         text = generator.chinese_number(value)
         assert chinese_to_int(text) == value, text
+
+
+def test_some_citations_are_outside_the_reviewed_register(
+    generator: ModuleType, tmp_path: Path
+) -> None:
+    from cdkg.loaders.citations import parse_citations
+    from cdkg.loaders.laws import LawRegister
+
+    generator.generate(3, tmp_path / "some", seed=7)
+    generator.generate(3, tmp_path / "none", seed=7, outside=0.0)
+    laws = LawRegister.load(ROOT / "data" / "registers" / "laws.csv")
+    register = load_jurisdictions(ROOT / "data" / "registers" / "jurisdictions.csv")
+
+    def outside(folder: Path) -> tuple[int, int, int]:
+        """(citations, invented: in no register, national: only in the national register)"""
+        counts = [0, 0, 0]
+        for load in read_template_folder(folder, register, root=folder).loads:
+            for duty in load.result.duties:
+                for cell in duty.citation_cells:
+                    for citation in parse_citations(cell):
+                        resolution = laws.resolve(citation)
+                        counts[0] += 1
+                        if resolution is None:
+                            counts[1] += 1
+                        elif not resolution.entry.reviewed:
+                            counts[2] += 1
+        return counts[0], counts[1], counts[2]
+
+    total, invented, national = outside(tmp_path / "some")
+    assert invented > 0 and national > 0
+    assert invented + national <= 0.1 * total  # a small share, 3% by default
+    assert outside(tmp_path / "none")[1:] == (0, 0)
