@@ -31,6 +31,8 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .department_rules import SYNONYMS_FILE, NameRules, load_synonyms
+from .divisions import division_table
 from .registers import RegisterError, read_rows
 
 # ---------------------------------------------------------------------------------------------
@@ -334,8 +336,10 @@ class DepartmentRegister:
         entries: Iterable[DepartmentEntry],
         sectors: dict[str, Sector],
         generic: Iterable[DepartmentEntry] = (),
+        rules: NameRules | None = None,
     ) -> None:
         self.sectors = sectors
+        self.rules = rules
         self._entries: dict[tuple[str, str], DepartmentEntry] = {
             (e.jurisdiction, e.name): e for e in entries
         }
@@ -364,7 +368,13 @@ class DepartmentRegister:
             _check_entry(path, entry, sectors, by_name, by_id)
         generic_file = Path(generic_path or path.parent / GENERIC_NAMES_FILE)
         generic = load_generic_names(generic_file, sectors) if generic_file.exists() else []
-        return cls(by_name.values(), sectors, generic)
+        synonyms_file = generic_file.parent / SYNONYMS_FILE
+        rules = None
+        if generic and synonyms_file.exists():
+            names = {e.name: e.id for e in generic}
+            synonyms = load_synonyms(synonyms_file, names)
+            rules = NameRules(names, synonyms, division_table().names())
+        return cls(by_name.values(), sectors, generic, rules)
 
     def lookup(self, jurisdiction: str, name: str) -> DepartmentEntry | None:
         """The entry for a name as :func:`split_departments` returns it, or None if unmapped.
@@ -376,14 +386,26 @@ class DepartmentRegister:
 
     def generic_fallback(self, jurisdiction: str, name: str) -> DepartmentEntry | None:
         """The generic table's entry for ``name``, scoped to ``jurisdiction`` (so the graph
-        mints one department per jurisdiction), or None if the name is not in the table."""
+        mints one department per jurisdiction); a name the table lacks is placed by the
+        general rules of :mod:`.department_rules` (区民政局 → 民政局, 市场监管所 → a body of
+        its own in market regulation); None when nothing places it."""
         key = (jurisdiction, name)
         if key not in self._scoped:
-            entry = self._generic.get(name)
+            entry = self._generic.get(name) or self._by_rules(name)
             if entry is None:
                 return None
             self._scoped[key] = dataclasses.replace(entry, jurisdiction=jurisdiction)
         return self._scoped[key]
+
+    def _by_rules(self, name: str) -> DepartmentEntry | None:
+        match = self.rules.match(name) if self.rules else None
+        if match is None or self.rules is None:
+            return None
+        known = self._generic[match.name]
+        note = f"{name}: placed by rule ({match.rule}) as {known.name}"
+        if match.exact:
+            return dataclasses.replace(known, note=note)
+        return DepartmentEntry("", match.form, self.rules.derived_id(match), known.sector, note)
 
     def names(self, jurisdiction: str) -> set[str]:
         """All reviewed names of a jurisdiction (the generic names when it has no rows of its

@@ -3,10 +3,13 @@ fallback to it for jurisdictions without rows of their own in departments.csv.""
 
 from __future__ import annotations
 
+import doctest
 from pathlib import Path
 
 import pytest
 
+from cdkg.loaders import department_rules
+from cdkg.loaders.department_rules import load_synonyms
 from cdkg.loaders.departments import (
     DepartmentRegister,
     RegisterError,
@@ -108,3 +111,89 @@ def test_bad_generic_row_names_file_and_line(tmp_path: Path) -> None:
     )
     with pytest.raises(RegisterError, match=r":3: duplicate id 'bureau' \(first on line 2\)"):
         load_generic_names(path, sectors)
+
+
+# --- general rules for names no table lists (issue 14, item 5) -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("printed", "name", "department_id", "sector"),
+    [
+        ("区民政局", "民政局", "civil-affairs-bureau", "civil-affairs"),
+        ("成都市锦江区民政局", "民政局", "civil-affairs-bureau", "civil-affairs"),
+        ("县公安局", "公安局", "public-security-bureau", "public-security"),
+        ("派出所", "派出所", "police-station", "public-security"),
+        ("春熙路派出所", "派出所", "police-station", "public-security"),
+        ("公安分局", "公安分局", "public-security-sub-bureau", "public-security"),
+        ("市场监管所", "市场监管所", "market-regulation-office", "market-regulation"),
+        ("锦江区市场监管所", "市场监管所", "market-regulation-office", "market-regulation"),
+        ("某某街道办事处", "街道办事处", "sub-district-office", "unspecified"),
+        ("某某镇人民政府", "乡镇人民政府", "township-government", "unspecified"),
+        ("卫健委", "卫健委", "health-commission-short", "health"),
+        ("卫计委", "卫生健康委", "health-commission", "health"),
+        ("区卫健局", "卫生健康局", "health-bureau", "health"),
+        ("中共锦江区委组织部", "组织部", "organization-department", "party-organization"),
+        (
+            "住建委",
+            "住建委",
+            "housing-urban-rural-development-commission",
+            "housing-urban-rural-development",
+        ),
+        ("工商局", "市场监管局", "market-regulation-bureau", "market-regulation"),
+        ("残疾人联合会", "残联", "disabled-persons-federation", "mass-organizations"),
+        ("公安县公安局", "公安局", "public-security-bureau", "public-security"),
+        (
+            "县人社局",
+            "人社局",
+            "human-resources-social-security-bureau-short",
+            "human-resources-social-security",
+        ),
+    ],
+)
+def test_general_rules_place_unknown_names(
+    register: DepartmentRegister, printed: str, name: str, department_id: str, sector: str
+) -> None:
+    entry = register.lookup("a-new-catalog", printed)
+    assert entry is not None
+    assert (entry.name, entry.id, entry.sector, entry.jurisdiction) == (
+        name,
+        department_id,
+        sector,
+        "a-new-catalog",
+    )
+
+
+@pytest.mark.parametrize("nonsense", ["某某不存在的局", "水务局", "县人民政府", "阿巴阿巴"])
+def test_what_no_rule_places_stays_unresolved(register: DepartmentRegister, nonsense: str) -> None:
+    """水务局: no sector for water affairs yet; 县人民政府: the whole government, no sector."""
+    assert register.lookup("a-new-catalog", nonsense) is None
+
+
+def test_seed_jurisdictions_keep_their_own_rows(register: DepartmentRegister) -> None:
+    """The rules serve catalogs without rows of their own; a seed's register stays exact."""
+    assert register.lookup("chongqing", "区民政局") is None
+
+
+def test_every_synonym_row_has_a_source_and_a_known_name() -> None:
+    sectors = load_sectors(REGISTERS / "sectors.csv")
+    names = {e.name: e.id for e in load_generic_names(REGISTERS / "department-names.csv", sectors)}
+    synonyms = load_synonyms(REGISTERS / "department-synonyms.csv", names)
+    assert len(synonyms) >= 50
+    assert all(s.source and s.name in names for s in synonyms)
+
+
+def test_bad_synonym_row_names_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "department-synonyms.csv"
+    path.write_text(
+        "alias,name,match,source\n卫计委,卫生健康委,name,2018\n工商局,工商管理局,name,x\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RegisterError, match=r"department-synonyms.csv:3: name '工商管理局'"):
+        load_synonyms(path, {"卫生健康委": "health-commission"})
+    path.write_text("alias,name,match,source\n卫计委,卫生健康委,prefix,2018\n", encoding="utf-8")
+    with pytest.raises(RegisterError, match=r":2: match must be one of name, suffix, stem"):
+        load_synonyms(path, {"卫生健康委": "health-commission"})
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(department_rules).failed == 0
