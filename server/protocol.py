@@ -10,10 +10,10 @@ Service Description). Errors follow ``cdkg.server.errors``.
 
 from __future__ import annotations
 
-import codecs
 import hmac
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import parse_qsl
 
 from flask import Blueprint, Response, current_app, redirect, request
 from werkzeug.datastructures import MultiDict, WWWAuthenticate
@@ -33,7 +33,7 @@ from .result_cache import RESULT_CACHE_KEY, CachedAnswer, ResultCache
 from .results import serialize_graph
 from .sparql_text import analyse
 from .store import QueryOptions
-from .transport import cache_control, make_etag, matches, not_modified
+from .transport import cache_control, make_etag, matches, not_modified, public_root
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -41,6 +41,7 @@ FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"
 FORMAT_PARAMS = ("format", "output", "results")
+MAX_PARAMS = 1000
 
 SERVICE_REFUSED = (
     "SERVICE (federated query) is disabled on this endpoint: it would make the server send "
@@ -70,32 +71,63 @@ def _single(values: list[str], name: str) -> str | None:
     return values[0] if values else None
 
 
-def _decode(body: bytes, charset: str | None) -> str:
+def _check_charset(charset: str | None) -> None:
+    """Only UTF-8 is read (SPARQL 1.1 Protocol §2.1.2/2.1.3; W3C test bad_query_non_utf8)."""
+    if charset is not None and charset.strip().lower() not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(f"charset={charset}: this endpoint reads UTF-8 only")
+
+
+def _utf8(data: bytes, where: str) -> str:
     try:
-        codec = codecs.lookup(charset or "utf-8").name
-    except LookupError:
-        raise UnsupportedMediaType(f"unknown charset {charset!r}; send UTF-8") from None
-    try:
-        return body.decode(codec)
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise BadRequest(f"the request body is not valid {codec}: {error}") from None
-    except LookupError:  # a codec that is not a text encoding, e.g. charset=rot13
-        raise UnsupportedMediaType(f"{charset!r} is not a text encoding; send UTF-8") from None
+        raise BadRequest(
+            f"the {where} is not valid UTF-8 (byte {error.start}); send UTF-8"
+        ) from None
+
+
+def parse_params(data: bytes, where: str) -> MultiDict[str, str]:
+    """Parameters of a query string or form body, strictly UTF-8 (pure; linear in size).
+
+    Werkzeug replaces undecodable bytes with U+FFFD, which would run a query other than the
+    one sent; here they are a 400 naming where they were.
+
+    >>> parse_params(b"query=ASK%20%7B%7D&format=json", "URL").to_dict()
+    {'query': 'ASK {}', 'format': 'json'}
+    >>> parse_params(b"query=%FF", "URL")
+    Traceback (most recent call last):
+    werkzeug.exceptions.BadRequest: 400 Bad Request: the URL is not valid UTF-8 once percent-decoded
+    """
+    try:
+        pairs = parse_qsl(
+            _utf8(data, where),
+            keep_blank_values=True,
+            encoding="utf-8",
+            errors="strict",
+            max_num_fields=MAX_PARAMS,
+        )
+    except UnicodeDecodeError:
+        raise BadRequest(f"the {where} is not valid UTF-8 once percent-decoded") from None
+    except ValueError:  # more than MAX_PARAMS fields
+        raise BadRequest(f"the {where} has more than {MAX_PARAMS} parameters") from None
+    return MultiDict(pairs)
 
 
 def read_request(
     method: str,
     mimetype: str,
     charset: str | None,
-    args: MultiDict[str, str],
-    form: MultiDict[str, str],
+    query_string: bytes,
     body: bytes,
 ) -> SparqlRequest:
-    """Interpret a protocol request (pure: no Flask globals).
+    """Interpret a protocol request from its raw parts (pure: no Flask globals).
 
-    Raises BadRequest for contradictory or repeated parameters, UnsupportedMediaType for a
-    POST body of another type."""
-    if method == "GET":
+    HEAD is read as GET. Exactly one query or update parameter: a query in both the URL and
+    the form body, or twice in either, is a 400. Raises BadRequest for contradictory,
+    repeated or undecodable parameters, UnsupportedMediaType for a POST body of another type
+    or a charset other than UTF-8."""
+    args = parse_params(query_string, "URL")
+    if method in ("GET", "HEAD"):
         params = args
         if args.getlist("update"):
             raise BadRequest(
@@ -104,16 +136,22 @@ def read_request(
         text = _single(params.getlist("query"), "query")
         operation: Literal["query", "update"] | None = "query" if text is not None else None
     elif mimetype == FORM:
-        params = form
-        query = _single(form.getlist("query"), "query")
-        update = _single(form.getlist("update"), "update")
+        _check_charset(charset)
+        if args.getlist("query") or args.getlist("update"):
+            raise BadRequest(
+                "a form POST carries query= or update= in its body only, not also in the URL"
+            )
+        params = parse_params(body, "form body")
+        query = _single(params.getlist("query"), "query")
+        update = _single(params.getlist("update"), "update")
         if query is not None and update is not None:
             raise BadRequest("give either query= or update=, not both")
         text = query if query is not None else update
         operation = "query" if query is not None else ("update" if update is not None else None)
     elif mimetype in (QUERY_BODY, UPDATE_BODY):
+        _check_charset(charset)
         params = args
-        text = _decode(body, charset)
+        text = _utf8(body, "request body")
         operation = "query" if mimetype == QUERY_BODY else "update"
         if args.getlist("query") or args.getlist("update"):
             raise BadRequest(f"a {mimetype} request carries the operation in its body only")
@@ -140,21 +178,20 @@ def _not_acceptable(formats: tuple[Format, ...]) -> NotAcceptable:
     return NotAcceptable(f"this answer is available as: {offered}")
 
 
-@blueprint.route("/sparql", methods=["GET", "POST"])
+@blueprint.route("/sparql", methods=["GET", "HEAD", "POST"])
 def sparql() -> Response:
     sparql_request = read_request(
         request.method,
         request.mimetype,
         request.mimetype_params.get("charset"),
-        request.args,
-        request.form if request.mimetype == FORM else MultiDict(),
-        request.get_data(cache=False) if request.mimetype in (QUERY_BODY, UPDATE_BODY) else b"",
+        request.query_string,
+        request.get_data(cache=False) if request.method == "POST" else b"",
     )
     if sparql_request.operation == "update":
         return _update(sparql_request)
     if sparql_request.operation == "query" and sparql_request.text is not None:
         return _query(sparql_request, sparql_request.text)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return _service_description(sparql_request)
     raise BadRequest("no operation: send query= (or update=) as a form, or a SPARQL body")
 
@@ -175,6 +212,7 @@ def _query(sparql_request: SparqlRequest, text: str) -> Response:
             fmt = formats[0]
         else:
             raise _not_acceptable(formats)
+    base_iri = endpoint_url()
     etag = make_etag(
         store.version,
         "sparql",
@@ -182,9 +220,10 @@ def _query(sparql_request: SparqlRequest, text: str) -> Response:
         "|".join(sparql_request.default_graph_uris),
         "|".join(sparql_request.named_graph_uris),
         fmt.key,
+        base_iri,
     )
     caching = cache_control(config.cache_max_age_s, config.read_only)
-    if request.method == "GET" and matches(request.headers.get("If-None-Match"), etag):
+    if request.method != "POST" and matches(request.headers.get("If-None-Match"), etag):
         return not_modified(etag, caching, ("Accept",))
     cache: ResultCache = extension(RESULT_CACHE_KEY)
     answer = cache.get(etag) if cache.enabled else None
@@ -194,6 +233,7 @@ def _query(sparql_request: SparqlRequest, text: str) -> Response:
             named_graph_uris=sparql_request.named_graph_uris,
             timeout_s=config.query_timeout_s,
             max_rows=config.max_rows,
+            base_iri=base_iri,
         )
         content_type, body = store.execute(text, fmt.media_type, options)
         answer = CachedAnswer(content_type, body)
@@ -247,12 +287,13 @@ def _service_description(sparql_request: SparqlRequest) -> Response:
     fmt = negotiation.choose(accept, sparql_request.format_params, GRAPH_FORMATS)
     if fmt is None:
         raise _not_acceptable(GRAPH_FORMATS)
-    etag = make_etag(store.version, "service-description", request.url_root, fmt.key)
+    endpoint = endpoint_url()
+    etag = make_etag(store.version, "service-description", endpoint, fmt.key)
     caching = cache_control(config.cache_max_age_s, config.read_only)
     if matches(request.headers.get("If-None-Match"), etag):
         return not_modified(etag, caching, ("Accept",))
     graph = service_description(
-        f"{request.url_root}sparql",
+        endpoint,
         config.base,
         store.graph_sizes(),
         updates=not config.read_only,
@@ -262,6 +303,13 @@ def _service_description(sparql_request: SparqlRequest) -> Response:
     response.headers["Cache-Control"] = caching
     response.vary.add("Accept")
     return response
+
+
+def endpoint_url() -> str:
+    """This endpoint's URL: the base of relative IRIs in queries and the service
+    description's sd:endpoint. Built from the configured public URL when there is one, else
+    from the request's Host, which ``cdkg.server.app`` has checked (one, well-formed)."""
+    return f"{public_root(current_config().public_url, request.url_root)}sparql"
 
 
 def _prefers_html(accept: str | None) -> bool:

@@ -1,4 +1,4 @@
-"""HTTP concerns shared by every route: validators and caching, gzip, CORS.
+"""HTTP concerns shared by every route: the Host check, validators and caching, gzip, CORS.
 
 ETags are weak (``W/"…"``): they are derived from the dataset version and what was asked, so
 a client revalidates without the server running anything again, and the same tag stands
@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 
-from flask import Request, Response
+from flask import Request, Response, request
+from werkzeug.exceptions import BadRequest
 
 from .negotiation import accepts_encoding
 
@@ -28,6 +30,57 @@ _COMPRESSIBLE = (
     "application/javascript",
 )
 _MIN_GZIP_BYTES = 512
+
+
+# RFC 9110 §7.2 Host = uri-host [ ":" port ]: a DNS name or IPv4 address, or an IPv6 literal.
+_HOST = re.compile(
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}"
+    r"[A-Za-z0-9])?)*\.?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?"
+)
+
+
+def host_problem(environ: Mapping[str, object]) -> str | None:
+    """Why the request's Host header is unacceptable, or None (pure: a WSGI environ in).
+
+    The Host becomes the endpoint's IRI in answers (sd:endpoint, the base IRI of queries,
+    links), so it must be one well-formed host: RFC 9112 §3.2 requires exactly one Host on
+    HTTP/1.1 (waitress joins repeated headers with ", ", which no host contains).
+
+    >>> host_problem({"HTTP_HOST": "127.0.0.1:8000", "SERVER_PROTOCOL": "HTTP/1.1"}) is None
+    True
+    >>> host_problem({"HTTP_HOST": "a.example, b.example", "SERVER_PROTOCOL": "HTTP/1.1"})
+    "the Host header must name one host (host or host:port), not 'a.example, b.example'"
+    >>> host_problem({"SERVER_PROTOCOL": "HTTP/1.1"})
+    'an HTTP/1.1 request needs a Host header'
+    """
+    host = environ.get("HTTP_HOST")
+    if host is None:
+        if environ.get("SERVER_PROTOCOL") == "HTTP/1.0":
+            return None  # HTTP/1.0 has no Host: the server's own name is used
+        return "an HTTP/1.1 request needs a Host header"
+    if not isinstance(host, str) or len(host) > 260 or not _HOST.fullmatch(host):
+        return f"the Host header must name one host (host or host:port), not {str(host)[:80]!r}"
+    return None
+
+
+def check_host() -> None:
+    """``before_request`` hook of every route: 400 naming what is wrong with the Host."""
+    problem = host_problem(request.environ)
+    if problem is not None:
+        raise BadRequest(problem)
+
+
+def public_root(public_url: str | None, url_root: str) -> str:
+    """The server's root URL as clients see it, ending in "/": the configured public URL, or
+    else the request's (scheme, checked Host, script root).
+
+    >>> public_root("https://cdkg.example/kg", "http://127.0.0.1:8000/")
+    'https://cdkg.example/kg/'
+    >>> public_root(None, "http://127.0.0.1:8000/")
+    'http://127.0.0.1:8000/'
+    """
+    root = public_url or url_root
+    return root if root.endswith("/") else f"{root}/"
 
 
 def make_etag(version: str, *parts: str) -> str:
