@@ -49,6 +49,9 @@ class DutyRecord:
     source_text: str = ""
     notes: list[str] = field(default_factory=list)
     number_assigned: bool = False
+    # Where an imported duty stands in the published original (``cdkg import``), e.g.
+    # "table 2, row 5"; empty for the seed layouts, whose source line says it.
+    source_location: str = ""
 
     @property
     def citation_text(self) -> str:
@@ -90,6 +93,15 @@ class ListSection:
     category_declared: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class OriginalFile:
+    """The published file an imported template was made from (``cdkg import`` keeps a copy):
+    its path relative to data/catalogs/ and its SHA-256, for the duties' provenance."""
+
+    file: str
+    sha256: str
+
+
 @dataclass
 class ParseResult:
     """Everything a parser found in one source file."""
@@ -103,3 +115,5 @@ class ParseResult:
     findings: list[str] = field(default_factory=list)
     # Statements about the catalog as a whole, with their line (e.g. Tianjin's approval rule).
     catalog_notes: list[tuple[int, str]] = field(default_factory=list)
+    # The published original of an imported template (its ``source_file``), if any.
+    original: OriginalFile | None = None

@@ -6,6 +6,9 @@ CSV (UTF-8, a BOM is allowed): a metadata block of ``field,value`` rows (an opti
 blank row, then the duty table: the header ``list_type,number,name,category,description,
 departments,basis`` and one row per duty. XLSX: the same in two sheets, "catalog" (the
 ``field | value`` rows) and "duties" (the header and the rows); other sheets are ignored.
+A template written by ``cdkg import`` also has the optional metadata field ``source_file``
+(the published original, kept under data/catalogs/sources/) and the optional column
+``source_location`` (where each duty stands in it), which become the duties' provenance.
 
 :func:`read_template` is pure: file in, a :class:`TemplateCatalog` (the metadata) and a
 :class:`~cdkg.loaders.records.ParseResult` out, with one :class:`ListSection` per list type
@@ -33,7 +36,7 @@ from xml.etree import ElementTree
 
 from ..cells import SourceError
 from ..divisions import division_table
-from ..records import DutyRecord, ListSection, ListType, ParseResult, Problem
+from ..records import DutyRecord, ListSection, ListType, OriginalFile, ParseResult, Problem
 from ..registers import CatalogEntry, Jurisdiction, place_jurisdiction
 
 TEMPLATE_LAYOUT = "template"
@@ -42,6 +45,8 @@ SUFFIXES = (".csv", ".xlsx")
 CATALOG_SHEET, DUTIES_SHEET, HELP_SHEET = "catalog", "duties", "help"
 METADATA_HEADER = ("field", "value", "hint")
 DUTY_COLUMNS = ("list_type", "number", "name", "category", "description", "departments", "basis")
+# Written by ``cdkg import``: where each duty stands in the published original.
+OPTIONAL_COLUMNS = ("source_location",)
 LIST_TYPES = tuple(t.value for t in ListType)
 _ALLOWED_LIST_TYPES = ", ".join(LIST_TYPES)
 LEVELS = ("province", "municipality", "city", "district", "township")
@@ -53,6 +58,7 @@ _JURISDICTION_CODE = re.compile(r"^[1-9]\d{5}(?:\d{3}|\d{6})?$")
 _DATE = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _BOM = b"\xef\xbb\xbf"
+_SOURCE_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(?:/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
 
 
 @dataclass(frozen=True)
@@ -115,7 +121,17 @@ METADATA_FIELDS = (
         "source_note", "来源说明（网址、页码等）", "where the text came from", False, True
     ),
 )
-_FIELDS = {f.name: f for f in METADATA_FIELDS}
+# Fields only ``cdkg import`` writes (``cdkg template`` does not offer them).
+IMPORT_FIELDS = (
+    MetadataField(
+        "source_file",
+        "原件：cdkg import 保存的原始文件，相对 data/catalogs/，如 sources/x.docx",
+        "the published original cdkg import kept, relative to data/catalogs/",
+        False,
+        True,
+    ),
+)
+_FIELDS = {f.name: f for f in (*METADATA_FIELDS, *IMPORT_FIELDS)}
 
 
 @dataclass(frozen=True)
@@ -135,6 +151,7 @@ class TemplateCatalog:
     date: str
     list_types: tuple[tuple[ListType, int], ...]
     source_note: str = ""
+    source_file: str = ""
     lines: Mapping[str, int] = field(default_factory=dict, compare=False)
     sheet: str | None = None  # "catalog" for XLSX; None for CSV
 
@@ -470,6 +487,12 @@ def _metadata(file: str, sheets: Sheets) -> TemplateCatalog:
     check("part_of_code", bool(_CODE.match(values["part_of_code"])), "is no code")
     check("jurisdiction_level", values["jurisdiction_level"] in LEVELS, "is no level")
     check("date", not values["date"] or bool(_DATE.match(values["date"])), "is no date")
+    source_file = values.get("source_file", "")
+    check(
+        "source_file",
+        not source_file or (bool(_SOURCE_FILE.match(source_file)) and ".." not in source_file),
+        "is not a relative path of ASCII letters, digits, '.', '-', '_'",
+    )
     list_types = _list_types(values["list_types"])
     check("list_types", list_types is not None, "is not 'list-type=count | …'")
     return TemplateCatalog(
@@ -486,6 +509,7 @@ def _metadata(file: str, sheets: Sheets) -> TemplateCatalog:
         date=values["date"],
         list_types=list_types or (),
         source_note=values.get("source_note", ""),
+        source_file=source_file,
         lines=lines,
         sheet=sheet,
     )
@@ -524,7 +548,7 @@ def _header(file: str, sheets: Sheets) -> dict[str, int]:
     indexes: dict[str, int] = {}
     for index, name in enumerate(names):
         label = name or str(index + 1)
-        if name not in DUTY_COLUMNS:
+        if name not in DUTY_COLUMNS + OPTIONAL_COLUMNS:
             message = f"unknown column in the duty table header; expected {','.join(DUTY_COLUMNS)}"
             raise SourceError(file, row.line, f"{column(sheet, label)}: {message}")
         if name in indexes:
@@ -601,6 +625,7 @@ def _duty(
         departments=[values["departments"]] if values["departments"] else [],
         citation_cells=[values["basis"]] if values["basis"] else [],
         source_text=row.text,
+        source_location=values.get("source_location", ""),
     )
 
 
@@ -657,9 +682,22 @@ def read_template(
     else:
         raise SourceError(file, 0, f"not a catalog template: use {' or '.join(SUFFIXES)}")
     catalog = _metadata(file, sheets)
-    result = ParseResult(file=file)
+    result = ParseResult(file=file, original=_original(path, catalog))
     _duties(catalog, sheets, result)
     return catalog, result
+
+
+def _original(path: Path, catalog: TemplateCatalog) -> OriginalFile | None:
+    """The published original named by ``source_file`` (relative to the template's folder),
+    with its checksum; a name that is not there is an error on that line."""
+    if not catalog.source_file:
+        return None
+    original = path.parent / catalog.source_file
+    if not original.is_file():
+        file, line = catalog.where("source_file")
+        message = f"source_file {catalog.source_file!r}: no such file under {path.parent}"
+        raise SourceError(file, line, f"{column(catalog.sheet, 'value')}: {message}")
+    return OriginalFile(catalog.source_file, hashlib.sha256(original.read_bytes()).hexdigest())
 
 
 # ---------------------------------------------------------------------------------------------
