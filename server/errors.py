@@ -6,7 +6,9 @@ clients show the body as is). The statuses, as documented in docs/endpoint.md:
 =====  ==========================================================================
 400    malformed query (the parser's message with line:column), SERVICE refused,
        LOAD refused, result larger than the row cap (``ResultTooLarge``: the query
-       was fine, it asks for too much — add LIMIT), bad parameters
+       was fine, it asks for too much — add LIMIT), bad parameters (a second
+       query/update, a URL or body that is not UTF-8), a missing, repeated or
+       malformed Host
 401    an update without a Bearer token when an admin token is configured
 403    SPARQL Update on a read-only endpoint, or a wrong token
 404    unknown path
@@ -15,7 +17,8 @@ clients show the body as is). The statuses, as documented in docs/endpoint.md:
        negotiated format cannot hold (``NotRepresentable``: a character XML 1.0
        does not allow, a predicate RDF/XML cannot name); ``Vary: Accept``
 413    request body over the configured size
-415    a POST body that is neither a form nor application/sparql-query/-update
+415    a POST body that is neither a form nor application/sparql-query/-update, or a
+       charset other than UTF-8
 429    rate limit (``Retry-After``)
 503    query timeout (``QueryTimeout``) or the engine unavailable; the only 5xx a
        client's input can cause

@@ -5,7 +5,9 @@
 choose the dataset. §2.2 update operation: POST form ``update=`` or direct
 ``application/sparql-update`` — refused unless an admin token is configured and sent as a
 Bearer token. A GET without a query returns the Service Description (§3 of SPARQL 1.1
-Service Description). Errors follow ``cdkg.server.errors``.
+Service Description). HEAD answers like GET without a body. Exactly one query/update
+parameter; the URL and bodies are strictly UTF-8. Relative IRIs in a query resolve against
+the endpoint's URL (``endpoint_url``). Errors follow ``cdkg.server.errors``.
 """
 
 from __future__ import annotations

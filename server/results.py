@@ -1,13 +1,14 @@
 """Writing results: term conversion between the engines, and serialisation with the row cap.
 
-Results are serialised by pyoxigraph whichever engine evaluated the query (rdflib has no TSV
-writer and escapes differently), so a client gets the same bytes from both engines and
-Chinese text is written as UTF-8, never as ``\\uXXXX``.
+Results are serialised here whichever engine evaluated the query (rdflib has no TSV writer
+and escapes differently), so a client gets the same bytes from both engines and Chinese text
+is written as UTF-8, never as ``\\uXXXX``.
 
 The row cap is exact and costs no per-row Python work: a SELECT is first written as TSV (one
 line per row; newlines inside literals are escaped) into a writer that stops the engine as
 soon as one row too many arrives; a graph likewise as N-Triples. The TSV / N-Triples is then
 converted to the negotiated format by pyoxigraph — lossless (tests/server/test_results.py).
+Only cdkg's own writers below (CSV when an IRI holds a comma, RDF/XML) work row by row.
 
 Where pyoxigraph 0.5.13 writes a format wrongly, cdkg corrects or writes it itself (each case
 a test in tests/server/test_w3c_defects.py): CSV (``solutions_csv``: pyoxigraph does not quote
@@ -233,6 +234,6 @@ def check_form(fmt: Format, graph_result: bool) -> None:
 
 
 def serialize_graph(graph: Graph, fmt: Format) -> bytes:
-    """An rdflib graph in ``fmt`` (no cap), written by pyoxigraph like every other result."""
+    """An rdflib graph in ``fmt`` (no cap), written like every other result."""
     triples = (ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph)  # type: ignore[arg-type]
     return serialize_triples(triples, fmt, None)
