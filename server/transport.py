@@ -32,11 +32,10 @@ _COMPRESSIBLE = (
 _MIN_GZIP_BYTES = 512
 
 
-# RFC 9110 §7.2 Host = uri-host [ ":" port ]: a DNS name or IPv4 address, or an IPv6 literal.
-_HOST = re.compile(
-    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}"
-    r"[A-Za-z0-9])?)*\.?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?"
-)
+# RFC 9110 §7.2 Host = uri-host [ ":" port ]: a name or IPv4 address (labels of letters,
+# digits, "-" and "_", which container names use), or an IPv6 literal. No comma, no space.
+_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
+_HOST = re.compile(rf"(?:{_LABEL}(?:\.{_LABEL})*\.?|\[[0-9A-Fa-f:.]{{2,45}}\])(?::[0-9]{{1,5}})?")
 
 
 def host_problem(environ: Mapping[str, object]) -> str | None:
@@ -47,6 +46,10 @@ def host_problem(environ: Mapping[str, object]) -> str | None:
     HTTP/1.1 (waitress joins repeated headers with ", ", which no host contains).
 
     >>> host_problem({"HTTP_HOST": "127.0.0.1:8000", "SERVER_PROTOCOL": "HTTP/1.1"}) is None
+    True
+    >>> host_problem({"HTTP_HOST": "cdkg_web:8000", "SERVER_PROTOCOL": "HTTP/1.1"}) is None
+    True
+    >>> host_problem({"HTTP_HOST": "[::1]:8000", "SERVER_PROTOCOL": "HTTP/1.1"}) is None
     True
     >>> host_problem({"HTTP_HOST": "a.example, b.example", "SERVER_PROTOCOL": "HTTP/1.1"})
     "the Host header must name one host (host or host:port), not 'a.example, b.example'"
