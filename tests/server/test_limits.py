@@ -201,3 +201,13 @@ def test_concurrency_limit_applies_on_loopback_only_when_configured(
             statuses = sorted(f.result(timeout=60).status for f in (first, second))
         assert statuses == expected, limit_loopback
         _wait_for_workers(pool)
+
+
+@pytest.mark.parametrize("module", ["config", "ratelimit", "journal", "workers", "metrics"])
+def test_doctests(module: str) -> None:
+    """The examples in the docstrings of the modules of this issue run and hold."""
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"cdkg.server.{module}"))
+    assert result.failed == 0 and result.attempted > 0
