@@ -4,17 +4,22 @@ Catalogs group their duties in their own words (类别 "社会治安", "一、�
 categories cannot compare duties across jurisdictions. One topic scheme shared by all catalogs
 can: Chongqing's 协助开展禁毒宣传 and Sichuan's 协助开展禁毒防范和社区戒毒 both get drug-control.
 
-Three reviewed files, plain CSV a researcher can read and edit without Python:
+Four reviewed files, plain CSV a researcher can read and edit without Python:
 
 ``data/registers/topics.csv``
-    the scheme: ``id`` (stable ASCII slug, used in IRIs), zh/en labels and definitions,
-    an optional ``broader`` topic (a shallow SKOS hierarchy) and a ``note``.
+    the scheme in two levels: about 18 domains (no ``broader``) over the topics (``broader``
+    names the topic's one domain), so duties compare at either level; ``id`` (stable ASCII
+    slug, used in IRIs), zh/en labels and definitions, and a ``note``.
 ``data/registers/topic-rules.csv``
     the rules: ``method`` keyword (words in the duty's ``name``, ``summary``, ``description``
     or ``any`` of them), legal-basis (law titles in the verbatim ``citation`` text, so the rules
     do not depend on the citation parser) or category (the catalog's own grouping); ``pattern``
     is a plain substring, or a regular expression when it starts with ``re:``; ``catalogs``
     (" | " separated) limits a rule to some catalogs; ``note`` says why the rule is right.
+``data/registers/topic-keywords.csv``
+    the general rules, for duties the reviewed rules leave unplaced (catalogs never seen):
+    per topic, words of its subject and words of the titles of the laws it concerns
+    (:func:`load_general_rules`); never a catalog's own phrasing.
 ``data/topic-overrides.csv``
     per-duty corrections where a rule would be wrong: ``catalog, list, number`` name the duty
     (``list`` is a :class:`ListType` value), ``topics`` the " | " separated topic ids,
@@ -52,6 +57,11 @@ OVERRIDE_COLUMNS = ("catalog", "list", "number", "topics", "mode", "reason")
 
 TOPICS_FILE = Path("registers") / "topics.csv"
 RULES_FILE = Path("registers") / "topic-rules.csv"
+KEYWORDS_FILE = Path("registers") / "topic-keywords.csv"
+KEYWORD_COLUMNS = ("topic", "keywords", "laws", "note")
+# A topic's zh label is one of its own keywords, split where it joins two subjects
+# (养老服务与老年人权益 → 养老服务, 老年人权益).
+_LABEL_JOINS = re.compile(r"[与和及、，]")
 OVERRIDES_FILE = Path("topic-overrides.csv")
 
 # Which duty fields each method may read: a legal-basis rule reads only the cited titles, a
@@ -189,7 +199,26 @@ def load_topics(path: Path) -> dict[str, Topic]:
         raise RegisterError(path, 1, f"the fallback topic {FALLBACK_TOPIC!r} is missing")
     for topic in topics.values():
         _check_broader(path, lines[topic.id], topic, topics)
+    _check_two_levels(path, lines, topics)
     return topics
+
+
+def _check_two_levels(path: Path, lines: Mapping[str, int], topics: Mapping[str, Topic]) -> None:
+    """The scheme has two levels: a domain has no broader concept and is the broader of at
+    least one topic; every other row is a topic whose broader is a domain."""
+    domains = {t.broader for t in topics.values() if t.broader}
+    for topic in topics.values():
+        if topic.broader and topic.id in domains:
+            raise RegisterError(
+                path, lines[topic.id], f"{topic.id} is a domain and cannot have a broader"
+            )
+        if not topic.broader and topic.id not in domains:
+            raise RegisterError(path, lines[topic.id], f"topic {topic.id} has no domain (broader)")
+
+
+def domains(topics: Mapping[str, Topic]) -> set[str]:
+    """The upper level of the scheme: the ids other topics name as broader."""
+    return {t.broader for t in topics.values() if t.broader}
 
 
 def _check_broader(path: Path, line: int, topic: Topic, topics: Mapping[str, Topic]) -> None:
@@ -300,6 +329,73 @@ def load_overrides(path: Path, topics: Collection[str]) -> list[TopicOverride]:
     return overrides
 
 
+def load_general_rules(path: Path, topics: Mapping[str, Topic]) -> list[TopicRule]:
+    """The scheme's own vocabulary as rules that generalise to catalogs never seen, tried only
+    for a duty the reviewed rules and overrides leave unplaced (see :func:`assign_topics`).
+
+    Per topic (a row of topic-keywords.csv, each with a note saying why): its ``keywords``
+    (" | " separated) and the parts of its zh label, read in the duty's own words and, failing
+    those, in the catalog's category; its ``laws``, words of the titles of the laws whose
+    subject the topic is (禁毒法 → drug-control), read in the cited titles. Rule ids are
+    ``<topic>.words``, ``<topic>.laws`` and ``<topic>.category``."""
+    rules: list[TopicRule] = []
+    seen: dict[str, int] = {}
+    for line, row in read_rows(path, KEYWORD_COLUMNS):
+        topic = row["topic"]
+        if topic not in topics or topic == FALLBACK_TOPIC or topic in domains(topics):
+            raise RegisterError(path, line, f"{topic!r} is not a topic rules may give")
+        if topic in seen:
+            raise RegisterError(path, line, f"duplicate topic {topic} (line {seen[topic]})")
+        seen[topic] = line
+        if not row["note"]:
+            raise RegisterError(path, line, f"topic {topic} has no note saying why")
+        label_parts = [p for p in _LABEL_JOINS.split(topics[topic].label_zh) if len(p) >= 2]
+        words = list(dict.fromkeys([*split_list(row["keywords"]), *label_parts]))
+        laws = list(split_list(row["laws"]))
+        for suffix, method, field, terms in (
+            ("words", "keyword", "any", words),
+            ("laws", "legal-basis", "citation", laws),
+            ("category", "category", "category", words),
+        ):
+            if not terms:
+                continue
+            pattern = REGEX_PREFIX + "|".join(re.escape(t) for t in terms)
+            rule_id = f"{topic}.{suffix}"
+            rules.append(
+                TopicRule(
+                    rule_id,
+                    topic,
+                    method,
+                    field,
+                    pattern,
+                    (),
+                    row["note"],
+                    line,
+                    compile_pattern(pattern),
+                )
+            )
+    # Tried by method: the duty's own words first, then what it cites, then its category.
+    order = {"keyword": 0, "legal-basis": 1, "category": 2}
+    return sorted(rules, key=lambda r: order[r.method])
+
+
+def general_assignments(duty: DutyRecord, rules: Sequence[TopicRule]) -> list[TopicAssignment]:
+    """The general rules' topics for an unplaced duty: every topic whose words the duty's own
+    text holds; if none, every topic whose laws it cites; if none, its category's."""
+    texts = all_field_texts(duty)
+    for method in ("keyword", "legal-basis", "category"):
+        found: dict[str, TopicAssignment] = {}
+        for rule in rules:
+            if rule.method != method or rule.topic in found:
+                continue
+            text = match_rule(rule, duty, texts)
+            if text is not None:
+                found[rule.topic] = TopicAssignment(rule.topic, rule.method, rule.rule_id, text)
+        if found:
+            return list(found.values())
+    return []
+
+
 def unknown_overrides(overrides: Iterable[TopicOverride], keys: Iterable[DutyKey]) -> list[Problem]:
     """Overrides naming no parsed duty, as errors with file and line: a stale override (the
     duty was renumbered, the catalog key changed) must not be silently ignored."""
@@ -397,10 +493,12 @@ def assign_topics(
     duty: DutyRecord,
     rules: Sequence[TopicRule],
     overrides: Mapping[DutyKey, TopicOverride],
+    general: Sequence[TopicRule] = (),
 ) -> list[TopicAssignment]:
     """The duty's topics, never empty, in a deterministic order: rule topics in rule-file order,
-    then topics an ``add`` override contributes; a ``replace`` override's topics alone; the
-    fallback only when neither gives any."""
+    then topics an ``add`` override contributes; a ``replace`` override's topics alone; when
+    neither gives any, the ``general`` rules' (:func:`general_assignments`); the fallback only
+    when those give none either."""
     override = overrides.get(duty_key(duty))
     found = [] if override and override.mode == "replace" else rule_assignments(duty, rules)
     if override:
@@ -410,6 +508,8 @@ def assign_topics(
             for topic in override.topics
             if topic not in given
         ]
+    if not found and general:
+        found = general_assignments(duty, general)
     return found or [fallback_assignment(duty)]
 
 
@@ -429,6 +529,7 @@ class TopicScheme:
     topics: Mapping[str, Topic]
     rules: tuple[TopicRule, ...]
     overrides: Mapping[DutyKey, TopicOverride]
+    general: tuple[TopicRule, ...] = ()
 
     @classmethod
     def load(cls, data: Path, catalogs: Collection[str] | None = None) -> TopicScheme:
@@ -437,13 +538,14 @@ class TopicScheme:
         topics = load_topics(data / TOPICS_FILE)
         rules = load_rules(data / RULES_FILE, topics, catalogs)
         overrides = load_overrides(data / OVERRIDES_FILE, topics)
-        return cls(topics, tuple(rules), {o.key: o for o in overrides})
+        general = load_general_rules(data / KEYWORDS_FILE, topics)
+        return cls(topics, tuple(rules), {o.key: o for o in overrides}, tuple(general))
 
     def __len__(self) -> int:
         return len(self.topics)
 
     def assign(self, duty: DutyRecord) -> list[TopicAssignment]:
-        return assign_topics(duty, self.rules, self.overrides)
+        return assign_topics(duty, self.rules, self.overrides, self.general)
 
     def check_overrides(self, keys: Iterable[DutyKey]) -> list[Problem]:
         return unknown_overrides(self.overrides.values(), keys)
