@@ -7,6 +7,9 @@ data/raw/) and the filled-in catalog templates under data/catalogs/ (see
 Each catalog is parsed and reconciled on its own: a broken file is reported with its file,
 line and problem while the other catalogs still build and are still reported. The dataset is
 published only when no error remains (``allow_errors`` publishes the catalogs that built).
+References the registers lack (a legal title, a department, a jurisdiction) are not errors:
+they are published as provisional entities and listed as findings; ``strict`` (``cdkg build
+--strict``, for CI gates) refuses to publish while any finding remains.
 
 Two engines produce the same dataset. ``engine="store"`` (the default) streams the catalogs
 into a pyoxigraph store, reasons with rules compiled from the ontology and validates with
@@ -63,13 +66,15 @@ class BuildResult:
 
     report: BuildReport
     published: Path | None = None
+    strict: bool = False
     graph_source: Callable[[], list[Graph]] = field(default=list, repr=False)
     details: dict[str, float] = field(default_factory=dict)
     _graphs: list[Graph] | None = field(default=None, init=False, repr=False)
 
     @property
     def ok(self) -> bool:
-        return self.report.ok
+        """No errors (and no findings, for a strict build)."""
+        return self.report.passes(self.strict)
 
     @property
     def graphs(self) -> list[Graph]:
@@ -127,6 +132,7 @@ def build(
     stream: TextIO | None = None,
     engine: str = "store",
     workers: int | None = None,
+    strict: bool = False,
 ) -> BuildResult:
     """Run the pipeline with ``engine`` "store" or "reference"; see the module docstring.
     ``workers``: processes that write the catalogs' graphs (store engine; default one per
@@ -165,6 +171,7 @@ def build(
             reason=reason,
             validate_shapes=validate_shapes,
             workers=workers,
+            strict=strict,
         )
     outcomes = progress.run(
         "normalise",
@@ -200,8 +207,10 @@ def build(
         validation=validation,
         timings=progress.timings,
     )
-    result = BuildResult(report, graph_source=lambda: [ontology, registers, *catalog_graphs])
-    if publish_dataset and (report.ok or allow_errors):
+    result = BuildResult(
+        report, strict=strict, graph_source=lambda: [ontology, registers, *catalog_graphs]
+    )
+    if publish_dataset and _publishable(report, allow_errors, strict):
         manifest = {
             "cdkg": __version__,
             "built": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -224,8 +233,19 @@ def build(
             lambda folder: f"{paths.current} → {folder.name}",
         )
     else:
-        progress.run("write", lambda: None, lambda _: "not published (errors above)")
+        progress.run("write", lambda: None, lambda _: _not_published(report, strict))
     return result
+
+
+def _publishable(report: BuildReport, allow_errors: bool, strict: bool) -> bool:
+    """Errors stop publishing unless ``allow_errors``; findings only when ``strict``."""
+    return (report.ok or allow_errors) and not (strict and report.findings())
+
+
+def _not_published(report: BuildReport, strict: bool) -> str:
+    if report.ok and strict:
+        return f"not published (--strict: {len(report.findings())} findings above)"
+    return "not published (errors above)"
 
 
 @dataclass
@@ -335,6 +355,7 @@ def _build_in_store(
     reason: bool,
     validate_shapes: bool,
     workers: int | None,
+    strict: bool,
 ) -> BuildResult:
     """The stages after parsing, for the store engine (:mod:`cdkg.loaders.scalable`)."""
     scratch = workdir(paths.build, persistent=publish_dataset)
@@ -384,8 +405,8 @@ def _build_in_store(
         validation=validation,
         timings=progress.timings,
     )
-    result = BuildResult(report, details=dataset.details)
-    if publish_dataset and (report.ok or allow_errors):
+    result = BuildResult(report, strict=strict, details=dataset.details)
+    if publish_dataset and _publishable(report, allow_errors, strict):
         manifest = {
             "cdkg": __version__,
             "built": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -410,7 +431,7 @@ def _build_in_store(
         scratch.cleanup()
         result.graph_source = lambda: dataset.graphs(folder / "dataset.nq")
     else:
-        progress.run("write", lambda: None, lambda _: "not published (errors above)")
+        progress.run("write", lambda: None, lambda _: _not_published(report, strict))
         dataset.close()
         # The scratch folder lives as long as the result may still need its lines.
         result.graph_source = lambda: (scratch, dataset.graphs())[1]

@@ -67,7 +67,13 @@ def _squeeze(text: str) -> str:
     return _WS_NEAR_WIDE.sub("", text.strip())
 
 
+_PAREN_TITLE = re.compile(r"[（(]([^（）()]{2,40}?(?:法|条例))[）)]")
+
+
 def _inner_brackets(text: str) -> str:
+    """Inner titles written 〈〉, whatever bracket the copy used — also （…法）/(…条例), a law's
+    title wrapped in parentheses by mistake (a note such as （试行） is left alone)."""
+    text = _PAREN_TITLE.sub(r"〈\1〉", text)
     return re.sub(r"[《<＜〈]", "〈", re.sub(r"[》>＞〉]", "〉", text))
 
 
@@ -88,7 +94,7 @@ def normalise_title(title: str) -> str:
     ...     "某省实施〈城市居民委员会组织法〉办法")
     True
     """
-    text = unicodedata.normalize("NFKC", title)
+    text = _PAREN_TITLE.sub(r"\1", unicodedata.normalize("NFKC", title))
     kept = _KEY_DROPPED.sub("", text)
     return kept.replace("中华人民共和国", "") or kept
 

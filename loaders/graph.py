@@ -22,6 +22,7 @@ from .citations import ProvisionRef, parse_citations
 from .departments import DepartmentRegister, Sector, split_departments, split_qualifier
 from .iris import Minter
 from .laws import LawEntry, LawRegister
+from .provisional import ProvisionalDocument, Provisionals, department_id
 from .records import DutyRecord, ListType, ParseResult
 from .registers import CatalogEntry, Jurisdiction
 from .topics import TopicAssignment, TopicScheme
@@ -67,6 +68,12 @@ def date_literal(value: str) -> Literal:
     return Literal(value, datatype=XSD.date)
 
 
+# Departments no register knows are placed in the fallback sector (and marked provisional):
+# every cd:Department keeps exactly one sector, and "unspecified" is what the sector scheme
+# says of a body it cannot place.
+FALLBACK_SECTOR = "unspecified"
+
+
 @dataclass
 class Normalisers:
     """The shared, register-backed normalisers every catalog goes through."""
@@ -76,16 +83,34 @@ class Normalisers:
     sectors: dict[str, Sector]
     topics: TopicScheme
     jurisdictions: dict[str, Jurisdiction]
+    _provisionals: Provisionals | None = field(default=None, init=False, repr=False)
+
+    @property
+    def provisionals(self) -> Provisionals:
+        """Reads titles no register row matches (one suggester per build, made on first use)."""
+        if self._provisionals is None:
+            self._provisionals = Provisionals(self.laws, self.jurisdictions)
+        return self._provisionals
 
 
 @dataclass
 class Unresolved:
-    """Something a register could not place (fails the build report)."""
+    """A reference no register could place: published as a provisional entity (``iri``) and
+    reported as a finding for review (a warning; ``cdkg build --strict`` fails on it).
+
+    ``kind`` is "title", "department" or "jurisdiction"; ``text`` is what the source printed;
+    ``suggestion`` the closest registered document's title, when one is close."""
 
     file: str
     line: int
-    kind: str  # "title" | "department" | "jurisdiction" | "topic"
+    kind: str
     text: str
+    iri: str = ""
+    suggestion: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.file}:{self.line}: unknown {self.kind}: {self.text}"
+        return f"{text} (closest registered: {self.suggestion})" if self.suggestion else text
 
 
 @dataclass
@@ -100,6 +125,7 @@ class CatalogOutcome:
     citations: int = 0
     department_links: int = 0
     duties_with_topics: int = 0
+    provisional_documents: set[URIRef] = field(default_factory=set)
 
 
 def source_file_node(
@@ -133,20 +159,17 @@ def catalog_graph(
     label = source_label or f"data/raw/{entry.file}"
     source = source_file_node(graph, minter, entry.file, raw, label)
     _catalog_node(graph, catalog, source, entry, minter)
-    jurisdiction = normalisers.jurisdictions.get(entry.jurisdiction)
-    if jurisdiction is not None and jurisdiction.provisional:  # no register or table knows it
-        unknown = Unresolved(entry.file, jurisdiction.line, "jurisdiction", jurisdiction.printed)
-        outcome.unresolved.append(unknown)
     for line, note in result.catalog_notes:
         graph.add((catalog, SKOS.note, zh(f"{entry.file}:{line}: {note}")))
+    _provisional_jurisdictions(entry, result.file, normalisers.jurisdictions, minter, outcome)
     categories = _categories(graph, minter, entry.key, result.duties)
     for duty in result.duties:
         node = minter.duty(entry.key, duty.list_type, duty.number)
         _duty_node(graph, node, duty, catalog, source)
         if duty.category:
             graph.add((node, CD.category, categories[(duty.list_type, duty.category)]))
-        _departments(graph, node, duty, entry, normalisers, minter, outcome)
-        _citations(graph, node, duty, result.file, normalisers.laws, minter, outcome)
+        _departments(graph, node, duty, entry, result.file, normalisers, minter, outcome)
+        _citations(graph, node, duty, result.file, normalisers, minter, outcome)
         _topics(graph, node, duty, result.file, normalisers.topics, minter, outcome)
         outcome.duty_count += 1
     return outcome
@@ -224,6 +247,7 @@ def _departments(
     node: URIRef,
     duty: DutyRecord,
     entry: CatalogEntry,
+    file: str,
     normalisers: Normalisers,
     minter: Minter,
     outcome: CatalogOutcome,
@@ -234,7 +258,7 @@ def _departments(
         for name in split_departments(cell, known):
             department = register.lookup(entry.key, name)
             if department is None:
-                outcome.unresolved.append(Unresolved(entry.file, duty.line, "department", name))
+                _provisional_department(graph, node, duty, entry, file, name, minter, outcome)
                 continue
             iri = minter.department(entry.jurisdiction, department.id)
             graph.add((node, CD.department, iri))
@@ -252,17 +276,61 @@ def _departments(
                 graph.add((iri, ORG.subOrganizationOf, parent_iri))
 
 
+def _provisional_department(
+    graph: Graph,
+    node: URIRef,
+    duty: DutyRecord,
+    entry: CatalogEntry,
+    file: str,
+    name: str,
+    minter: Minter,
+    outcome: CatalogOutcome,
+) -> None:
+    """A department no register or rule places: a provisional cd:Department of the catalog's
+    jurisdiction, in the fallback sector, with a finding."""
+    iri = minter.department(entry.jurisdiction, department_id(name))
+    graph.add((node, CD.department, iri))
+    outcome.department_links += 1
+    graph.add((iri, RDF.type, CD.Department))
+    graph.add((iri, RDFS.label, zh(name)))
+    graph.add((iri, SKOS.prefLabel, zh(name)))
+    graph.add((iri, CD.jurisdiction, minter.jurisdiction(entry.jurisdiction)))
+    graph.add((iri, CD.sector, minter.sector(FALLBACK_SECTOR)))
+    graph.add((iri, ORG.classification, minter.sector(FALLBACK_SECTOR)))
+    graph.add((iri, CD.provisional, Literal(True)))
+    outcome.unresolved.append(Unresolved(file, duty.line, "department", name, str(iri)))
+
+
+def _provisional_jurisdictions(
+    entry: CatalogEntry,
+    file: str,
+    jurisdictions: dict[str, Jurisdiction],
+    minter: Minter,
+    outcome: CatalogOutcome,
+) -> None:
+    """A finding when the catalog's jurisdiction is one no register or table knows (the
+    template reader made it provisional, with the row it was read from; registers_graph marks
+    it cd:provisional)."""
+    jurisdiction = jurisdictions.get(entry.jurisdiction)
+    if jurisdiction is not None and jurisdiction.provisional:
+        printed = jurisdiction.printed or f"{jurisdiction.code} {jurisdiction.name_zh}"
+        iri = str(minter.jurisdiction(jurisdiction.key))
+        outcome.unresolved.append(Unresolved(file, jurisdiction.line, "jurisdiction", printed, iri))
+
+
 def _citations(
     graph: Graph,
     node: URIRef,
     duty: DutyRecord,
     file: str,
-    laws: LawRegister,
+    normalisers: Normalisers,
     minter: Minter,
     outcome: CatalogOutcome,
 ) -> None:
     """One cd:Citation per document cited; the duty's cd:hasLegalBasis goes to each cited
-    provision, or to the document when no article is given."""
+    provision, or to the document when no article is given. A document no register row
+    matches becomes a provisional one (:func:`_provisional_document`)."""
+    laws = normalisers.laws
     index = 0
     for cell in duty.citation_cells:
         for citation in parse_citations(cell):
@@ -276,36 +344,80 @@ def _citations(
             graph.add((cited, CD.citedTitle, Literal(printed)))
             resolution = laws.resolve(citation)
             if resolution is None:
-                outcome.unresolved.append(Unresolved(file, duty.line, "title", printed))
-                continue
-            law = minter.law(resolution.entry.id)
+                document = normalisers.provisionals.document(citation)
+                law_id, title = document.id, document.label
+                law = minter.law(law_id)
+                _provisional_document(graph, law, document, minter, outcome)
+                outcome.unresolved.append(
+                    Unresolved(
+                        file,
+                        duty.line,
+                        "title",
+                        printed,
+                        str(law),
+                        document.suggestion.canonical_title if document.suggestion else "",
+                    )
+                )
+            else:
+                law_id, title = resolution.entry.id, resolution.entry.canonical_title
+                law = minter.law(law_id)
             graph.add((cited, CD.citedDocument, law))
-            if resolution.misprint:
+            if resolution is not None and resolution.misprint:
                 graph.add((cited, CD.misprint, Literal(True)))
                 outcome.misprints.append(Unresolved(file, duty.line, "title", printed))
             if not citation.provisions:
                 graph.add((node, CD.hasLegalBasis, law))
             for provision in citation.provisions:
                 iri = minter.provision(
-                    resolution.entry.id, provision.article, provision.paragraph, provision.item
+                    law_id, provision.article, provision.paragraph, provision.item
                 )
-                _provision_node(graph, iri, law, resolution.entry, provision, minter)
+                _provision_node(graph, iri, law, law_id, title, provision, minter)
                 graph.add((cited, CD.citedProvision, iri))
                 graph.add((node, CD.hasLegalBasis, iri))
+
+
+def _provisional_document(
+    graph: Graph,
+    law: URIRef,
+    document: ProvisionalDocument,
+    minter: Minter,
+    outcome: CatalogOutcome,
+) -> None:
+    """A cited document no register row matches: cd:provisional true, its label as printed
+    (one per catalog graph: the first printing met), kind and level read from the title, the
+    law it implements and the closest registered document."""
+    if law in outcome.provisional_documents:
+        return
+    outcome.provisional_documents.add(law)
+    reading = document.reading
+    graph.add((law, RDF.type, CD.LegalDocument))
+    graph.add((law, RDFS.label, zh(document.label)))
+    graph.add((law, DCTERMS.title, zh(document.label)))
+    graph.add((law, CD.provisional, Literal(True)))
+    graph.add((law, CD.documentType, Literal(reading.kind)))
+    graph.add((law, CD.level, Literal(reading.level)))
+    if reading.jurisdiction:
+        graph.add((law, CD.issuingJurisdiction, minter.jurisdiction(reading.jurisdiction)))
+    if document.implements is not None:
+        graph.add((law, CD.implements, minter.law(document.implements.id)))
+    if document.suggestion is not None:
+        graph.add((law, CD.suggestedDocument, minter.law(document.suggestion.id)))
+        graph.add((law, CD.suggestionSimilarity, Literal(round(document.similarity, 3))))
 
 
 def _provision_node(
     graph: Graph,
     iri: URIRef,
     law: URIRef,
-    entry: LawEntry,
+    law_id: str,
+    title: str,
     provision: ProvisionRef,
     minter: Minter,
 ) -> None:
     """A provision, part of its article (if a paragraph/item) and of its document."""
     article, paragraph, item = provision.article, provision.paragraph, provision.item
     graph.add((iri, RDF.type, CD.LegalProvision))
-    label = f"《{entry.canonical_title}》第{article}条"
+    label = f"《{title}》第{article}条"
     if paragraph is not None:
         label += f"第{paragraph}款"
     if item is not None:
@@ -319,9 +431,9 @@ def _provision_node(
         graph.add((iri, CD.paragraph, Literal(paragraph, datatype=XSD.integer)))
     if item is not None:
         graph.add((iri, CD.item, Literal(item, datatype=XSD.integer)))
-    parent = minter.provision(entry.id, article)
+    parent = minter.provision(law_id, article)
     graph.add((parent, RDF.type, CD.LegalProvision))
-    graph.add((parent, RDFS.label, zh(f"《{entry.canonical_title}》第{article}条")))
+    graph.add((parent, RDFS.label, zh(f"《{title}》第{article}条")))
     graph.add((parent, CD.article, Literal(article, datatype=XSD.integer)))
     graph.add((parent, CD.isProvisionOf, law))
     graph.add((iri, CD.isProvisionOf, parent))
@@ -416,6 +528,8 @@ def _jurisdictions(graph: Graph, jurisdictions: dict[str, Jurisdiction], minter:
             graph.add((node, CD.partOf, minter.jurisdiction(jurisdiction.part_of)))
         if jurisdiction.note:
             graph.add((node, SKOS.note, Literal(jurisdiction.note, lang="en")))
+        if jurisdiction.provisional:
+            graph.add((node, CD.provisional, Literal(True)))
 
 
 def _law_node(graph: Graph, entry: LawEntry, minter: Minter) -> None:

@@ -1,5 +1,10 @@
 """The build report: reconciliation per catalog and list type, skipped rows, problems,
-unresolved register look-ups, the Ningxia copy comparison, reasoning and validation.
+references no register knows (findings), the Ningxia copy comparison, reasoning and validation.
+
+Errors are problems of the source itself (counts, numbering, unreadable rows, SHACL
+violations): they fail the build. Findings are references the registers lack (a legal title,
+a department, a jurisdiction), published as provisional entities: they are warnings, and fail
+the build only under ``cdkg build --strict``.
 
 Written as Markdown (for people), JSON (for machines) and a console table (for `cdkg build`).
 Every entry names its file and line so a person can check it against the source.
@@ -41,7 +46,6 @@ class CatalogReport:
         errors = [str(p) for p in self.problems if p.severity == "error"]
         for row in self.reconciliation:
             errors.extend(row.errors)
-        errors.extend(f"{u.file}:{u.line}: unresolved {u.kind}: {u.text}" for u in self.unresolved)
         return errors
 
 
@@ -68,6 +72,15 @@ class BuildReport:
     def ok(self) -> bool:
         return not self.errors()
 
+    def findings(self) -> list[Unresolved]:
+        """References no register knows, published as provisional entities: warnings for
+        review, each with its file, row and the text as printed."""
+        return [u for c in self.catalogs for u in c.unresolved]
+
+    def passes(self, strict: bool = False) -> bool:
+        """No errors; and, when ``strict`` (``cdkg build --strict``), no findings either."""
+        return self.ok and not (strict and self.findings())
+
     def normalisation(self) -> list[str]:
         """Shared-normaliser totals: what the registers resolved and what they could not."""
         c = self.catalogs
@@ -75,14 +88,17 @@ class BuildReport:
         covered = sum(x.duties_with_topics for x in c)
         citations = sum(x.citations for x in c)
         unresolved_titles = sum(1 for x in c for u in x.unresolved if u.kind == "title")
+        documents = len({u.iri for x in c for u in x.unresolved if u.kind == "title"})
         unmapped = sum(1 for x in c for u in x.unresolved if u.kind == "department")
+        places = len({u.iri for x in c for u in x.unresolved if u.kind == "jurisdiction"})
         share = 100.0 * covered / duties if duties else 100.0
         return [
             f"legal citations: {citations} parsed, {citations - unresolved_titles} resolved to "
-            f"the law register, {unresolved_titles} unresolved, "
+            f"the law register, {unresolved_titles} to {documents} provisional documents, "
             f"{sum(len(x.misprints) for x in c)} misprinted titles recorded",
             f"departments: {sum(x.department_links for x in c)} duty→department links, "
-            f"{unmapped} unmapped names",
+            f"{unmapped} to provisional departments",
+            f"jurisdictions: {places} provisional",
             f"topics: {covered}/{duties} duties ({share:.0f}%), "
             f"{sum(len(x.fallback_topics) for x in c)} placed only by a fallback rule",
         ]
@@ -145,6 +161,14 @@ class BuildReport:
         errors = self.errors()
         out += ["", f"## Errors ({len(errors)})", ""]
         out.extend(f"- {e}" for e in errors) if errors else out.append("None.")
+        findings = self.findings()
+        out += ["", f"## Findings for review ({len(findings)})", ""]
+        out.append(
+            "References no register knows, published as provisional entities "
+            "(cd:provisional true); `cdkg build --strict` fails on them."
+        )
+        out.append("")
+        out.extend(f"- {f}" for f in findings) if findings else out.append("None.")
         for catalog in self.catalogs:
             out += ["", f"## {catalog.key} ({catalog.file})", ""]
             _section(
@@ -158,11 +182,6 @@ class BuildReport:
                 out, "Parser warnings", [str(p) for p in catalog.problems if p.severity != "error"]
             )
             _section(out, "Findings", catalog.findings, bullet=False)
-            _section(
-                out,
-                "Unresolved register look-ups",
-                [f"{u.file}:{u.line}: {u.kind} {u.text}" for u in catalog.unresolved],
-            )
             _section(
                 out,
                 "Misprinted titles (resolved to the real document)",
@@ -195,6 +214,9 @@ class BuildReport:
         data = {
             "ok": self.ok,
             "errors": self.errors(),
+            "findings": [
+                {"severity": "warning", **asdict(u), "message": str(u)} for u in self.findings()
+            ],
             "reconciliation": [
                 dict(
                     zip(
@@ -212,7 +234,6 @@ class BuildReport:
                     "skipped": [asdict(s) for s in c.skipped],
                     "problems": [asdict(p) for p in c.problems],
                     "findings": c.findings,
-                    "unresolved": [asdict(u) for u in c.unresolved],
                     "misprints": [asdict(u) for u in c.misprints],
                     "fallback_topics": c.fallback_topics,
                     "corrections": c.corrections,

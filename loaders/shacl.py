@@ -32,7 +32,7 @@ import os
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +45,7 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from .nquads import token
-from .validation import Finding, ValidationSummary, _short
+from .validation import Finding, Select, ValidationSummary, _short, locate
 
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 _NUMERIC = {
@@ -691,9 +691,23 @@ def validate_store(
         if timings is not None:
             timings[f"{index:02d} {check.shape}"] = seconds
     summary.conforms = not summary.violations
+    summary.findings = locate(summary.findings, _store_select(store))
     summary.findings.sort(key=lambda f: (f.severity, f.shape, f.focus, f.message))
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _store_select(store: ox.Store) -> Select:
+    """A :data:`cdkg.loaders.validation.Select` over every graph of ``store``."""
+
+    def select(query: str) -> Iterator[dict[str, str]]:
+        rows = store.query(query, use_default_graph_as_union=True)
+        assert isinstance(rows, ox.QuerySolutions)
+        names = [v.value for v in rows.variables]
+        for row in rows:
+            yield {n: row[n].value for n in names if row[n] is not None}
+
+    return select
 
 
 def _label(store: ox.Store, focus: Node, cache: dict[str, str]) -> str:

@@ -2,14 +2,15 @@
 
 Reasoning has already run, so validation uses no further inference. Results are grouped by
 shape and severity for the build report; sh:Violation fails the build, sh:Warning and sh:Info
-are findings (e.g. an assistance duty without any legal basis).
+are findings (e.g. an assistance duty without any legal basis). Every message starts with the
+source file and row of its focus node (:func:`locate`), for both validators.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +55,67 @@ class ValidationSummary:
         return f"SHACL: {', '.join(parts)} in {self.seconds:.2f} s"
 
 
+# The source of focus nodes: a duty's own file and row, or (for a citation, a provision, a
+# document, a department) the first row of a duty linking to it; a catalog has only its file.
+_SOURCE_QUERY = """PREFIX cd: <https://w3id.org/cdkg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?focus ?file ?line ?direct WHERE {
+  VALUES ?focus { %s }
+  {
+    ?focus prov:wasDerivedFrom ?source .
+    OPTIONAL { ?focus cd:sourceLine ?line }
+    BIND(true AS ?direct)
+  } UNION {
+    ?duty ?link ?focus .
+    ?duty cd:sourceLine ?line ; prov:wasDerivedFrom ?source .
+    BIND(false AS ?direct)
+  }
+  ?source rdfs:label ?file .
+}"""
+Select = Callable[[str], Iterable[dict[str, str]]]
+"""Runs a SELECT query, giving each row as variable → lexical value."""
+
+
+def locate(findings: list[Finding], select: Select, batch: int = 500) -> list[Finding]:
+    """The findings with ``file:row:`` in front of each message (when the focus node has a
+    source), found with ``select`` over the validated data."""
+    foci = sorted({f.focus for f in findings if f.focus.startswith(("http://", "https://"))})
+    where: dict[str, tuple[bool, str, int]] = {}
+    for start in range(0, len(foci), batch):
+        values = " ".join(f"<{iri}>" for iri in foci[start : start + batch])
+        for row in select(_SOURCE_QUERY % values):
+            line = int(row["line"]) if row.get("line") else 0
+            found = (row.get("direct") != "true", row["file"], line)
+            if row["focus"] not in where or found < where[row["focus"]]:
+                where[row["focus"]] = found
+    located = []
+    for finding in findings:
+        if finding.focus in where:
+            _, file, line = where[finding.focus]
+            prefix = f"{file}:{line}: " if line else f"{file}: "
+            finding = Finding(
+                finding.severity,
+                finding.shape,
+                finding.focus,
+                finding.label,
+                prefix + finding.message,
+            )
+        located.append(finding)
+    return located
+
+
+def _rdflib_select(graph: Graph) -> Select:
+    def select(query: str) -> Iterable[dict[str, str]]:
+        result = graph.query(query)
+        names = [str(v) for v in result.vars or []]
+        for row in result:
+            assert isinstance(row, tuple)
+            yield {n: str(v) for n, v in zip(names, row, strict=True) if v is not None}
+
+    return select
+
+
 def _short(node: object) -> str:
     text = str(node)
     return text.split("#")[-1] if "#" in text else text.rsplit("/", 1)[-1]
@@ -93,6 +155,7 @@ def validate(graphs: Sequence[Graph], ontology: Graph, shapes_path: Path) -> Val
                 message=str(message or ""),
             )
         )
+    summary.findings = locate(summary.findings, _rdflib_select(data))
     summary.findings.sort(key=lambda f: (f.severity, f.shape, f.focus))
     summary.seconds = time.perf_counter() - started
     return summary

@@ -60,6 +60,8 @@ class CD(DefinedNamespace):
     replacedBy: URIRef
     topicAssignment: URIRef
     assignedTopic: URIRef
+    implements: URIRef
+    suggestedDocument: URIRef
 
     # Datatype properties
     number: URIRef
@@ -89,6 +91,8 @@ class CD(DefinedNamespace):
     assignmentMethod: URIRef
     matchedText: URIRef
     numberAssigned: URIRef
+    provisional: URIRef
+    suggestionSimilarity: URIRef
 
 
 # Vocabularies cdkg aligns to (DESIGN.md: reuse by alignment, not parallel terms).

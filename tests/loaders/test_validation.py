@@ -60,9 +60,11 @@ def test_a_broken_duty_is_caught(result: BuildResult) -> None:
     others = [g for g in catalogs if g is not chongqing]
     summary = validate([registers, broken, *others], ontology, ROOT / "ontology" / "shapes.ttl")
     messages = sorted(f.message for f in summary.violations if f.focus == str(duty))
+    # Issue 14: every message names the duty's source file and row.
     assert messages == [
-        "a duty must belong to exactly one catalog",
-        "a duty needs at least one cross-jurisdiction topic",
-        "a duty needs exactly one Chinese label (its name)",
-        "duty names no department although its catalog prints a department column",
+        "data/raw/chongqing.txt:56: a duty must belong to exactly one catalog",
+        "data/raw/chongqing.txt:56: a duty needs at least one cross-jurisdiction topic",
+        "data/raw/chongqing.txt:56: a duty needs exactly one Chinese label (its name)",
+        "data/raw/chongqing.txt:56: duty names no department although its catalog prints a "
+        "department column",
     ]

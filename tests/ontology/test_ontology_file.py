@@ -67,7 +67,7 @@ def test_header_values(ontology: Graph) -> None:
         "https://www.apache.org/licenses/LICENSE-2.0"
     )
     assert list(ontology.objects(header, DCTERMS.modified)) == [
-        Literal("2026-11-23", datatype=XSD_DATE)
+        Literal("2026-12-05", datatype=XSD_DATE)
     ]
     vann = Namespace("http://purl.org/vocab/vann/")
     assert ontology.value(header, vann.preferredNamespacePrefix) == Literal("cd")
