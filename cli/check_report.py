@@ -26,8 +26,10 @@ from dataclasses import dataclass
 
 from .checks import CheckResult, CheckRun, severity_counts
 from .duties import DutyRow
+from .links import safe_href
 
-Linker = Callable[[str], str]
+Linker = Callable[[str], str | None]
+"""Where a finding links for an IRI; None: show it as text (see cdkg.links.safe_href)."""
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
 OPEN_FINDINGS = 40
@@ -342,7 +344,7 @@ def sector_svg(bars: SectorBars) -> str:
 
 # --- HTML -----------------------------------------------------------------------------------
 
-_STYLE = """
+STYLE = """
 :root { --fg: #1d2330; --muted: #5b6475; --line: #d9dde5; --accent: #1f5fa8; --bg2: #f5f7fa; }
 * { box-sizing: border-box; }
 body { margin: 0; color: var(--fg); line-height: 1.5;
@@ -385,10 +387,6 @@ svg text.legend { font-size: 12px; fill: var(--muted); }
 """
 
 
-def _identity(iri: str) -> str:
-    return iri
-
-
 def _finding_rows(result: CheckResult, link: Linker) -> str:
     rows = []
     for n, f in enumerate(result.findings, start=1):
@@ -396,8 +394,10 @@ def _finding_rows(result: CheckResult, link: Linker) -> str:
         target = f.duty or f.focus
         if target:
             via = f" ← {f.focus}" if f.focus and f.focus != target else ""
+            href = link(target)
+            shown = _e(f.label or target)
             duty = (
-                f'<a href="{_e(link(target))}">{_e(f.label or target)}</a>'
+                (f'<a href="{_e(href)}">{shown}</a>' if href is not None else shown)
                 + (f' <span class="muted">{_e(where)}</span>' if where else "")
                 + f'<br><span class="iri">{_e(target)}{_e(via)}</span>'
             )
@@ -460,9 +460,23 @@ def _summary_rows(run: CheckRun, threshold: str) -> str:
     return "\n".join(rows)
 
 
-def render_html(run: CheckRun, threshold: str, link: Linker | None = None, title: str = "") -> str:
-    """report.html (and the server's /report): one self-contained page."""
-    link = link or _identity
+def render_html(
+    run: CheckRun,
+    threshold: str,
+    link: Linker | None = None,
+    title: str = "",
+    stylesheet: str | None = None,
+) -> str:
+    """report.html (and the server's /report). Without ``stylesheet`` one self-contained
+    page with its style inline (the file ``cdkg check`` writes, opened from disk); with it,
+    the page links that URL instead, so that the server's Content-Security-Policy can forbid
+    inline style. ``link`` maps IRIs to hrefs (default: http(s) IRIs only)."""
+    link = link or safe_href
+    style = (
+        f'<link rel="stylesheet" href="{_e(stylesheet)}">'
+        if stylesheet is not None
+        else f"<style>{STYLE}</style>"
+    )
     failing = run.failing(threshold)
     counts = severity_counts(run.results)
     verdict = (
@@ -489,7 +503,7 @@ def render_html(run: CheckRun, threshold: str, link: Linker | None = None, title
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{_e(heading)} · cdkg check report</title>
-<style>{_STYLE}</style>
+{style}
 </head>
 <body>
 <main>

@@ -32,6 +32,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
+from cdkg.links import safe_href
 from cdkg.ontology.namespace import CD, ONTOLOGY_IRI, PREFIXES
 
 from . import negotiation
@@ -92,16 +93,14 @@ def sparql_iri(iri: str) -> str:
 def local_href(iri: str, base: str) -> str | None:
     """Where a page links for ``iri``: this server's page for IRIs under the base and for
     ontology terms, the IRI itself for other http(s) IRIs, None for anything else (a
-    ``javascript:`` IRI is data, never a link)."""
+    ``javascript:`` IRI is data, never a link: :func:`cdkg.links.safe_href`)."""
     if iri.startswith(base) and iri_for_path(base, iri[len(base) :]) is not None:
         return url_for("linked_data.resource", path=iri[len(base) :])
     if iri == str(ONTOLOGY_IRI):
         return url_for("linked_data.ontology")
     if iri.startswith(_CD):
         return url_for("linked_data.ontology") + "#" + iri[len(_CD) :]
-    if iri.startswith(("http://", "https://")):
-        return iri
-    return None
+    return safe_href(iri)
 
 
 def curie(iri: str) -> str | None:
@@ -239,16 +238,7 @@ def _finish(
     )
     response.headers["ETag"] = validators.etag
     response.headers["Cache-Control"] = validators.cache_control
-    if fmt is negotiation.HTML:
-        response.headers["Content-Security-Policy"] = PAGE_CSP
     return response
-
-
-PAGE_CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-    "base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
-)
-"""Pages have no script and load nothing: only their own inline style."""
 
 
 def _rdf_response(

@@ -20,10 +20,9 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Blueprint, Flask, Response, current_app, request, url_for
 from flask.blueprints import BlueprintSetupState
 from markupsafe import escape
 from rdflib import Literal, URIRef
@@ -31,8 +30,9 @@ from rdflib.term import Node
 from werkzeug.exceptions import BadRequest, NotAcceptable, NotFound
 
 from cdkg import querylib
-from cdkg.check_report import render_html, render_markdown
+from cdkg.check_report import STYLE, render_html, render_markdown
 from cdkg.checks import SHAPES_FILE, THRESHOLDS, CheckRun, load_data_graph, run_checks
+from cdkg.links import Linker
 from cdkg.paths import ProjectPaths, project_paths
 from cdkg.querylib import NamedQuery
 
@@ -122,17 +122,14 @@ def _install(state: BlueprintSetupState) -> None:
     state.app.extensions[REPORTS_KEY] = ReportCache()
 
 
-def _local_links(app: Flask, base: str) -> Callable[[str], str]:
-    """IRIs under the instance base link to this server's /id/ pages when it serves them."""
-    served = any(rule.rule.startswith("/id/") for rule in app.url_map.iter_rules())
+def _local_links(app: Flask, base: str) -> Linker:
+    """IRIs under the instance base link to this server's /id/ pages when it serves them,
+    ontology terms to /ontology; other IRIs only when they are http(s) (cdkg.links)."""
+    served = "linked_data" in app.blueprints
     root = request.script_root
-
-    def link(iri: str) -> str:
-        if served and iri.startswith(base):
-            return f"{root}/id/{iri[len(base) :]}"
-        return iri
-
-    return link
+    if not served:
+        return Linker(base)
+    return Linker(base, f"{root}/id/", f"{root}/ontology")
 
 
 def _threshold() -> str:
@@ -172,11 +169,22 @@ def report() -> Response:
     elif fmt is MARKDOWN:
         body = render_markdown(run, threshold)
     else:
-        body = render_html(run, threshold, _local_links(current_app, config.base))
+        link = _local_links(current_app, config.base)
+        style = url_for("reports.report_style")
+        body = render_html(run, threshold, link, stylesheet=style)
     response = Response(body, content_type=fmt.content_type)
     response.headers["ETag"] = etag
     response.headers["Cache-Control"] = caching
     response.vary.add("Accept")
+    return response
+
+
+@blueprint.get("/report.css")
+def report_style() -> Response:
+    """The report's style sheet (cdkg.check_report.STYLE, which ``cdkg check`` writes inline
+    into its self-contained report.html), served so that /report needs no inline style."""
+    response = Response(STYLE, content_type="text/css; charset=utf-8")
+    response.headers["Cache-Control"] = "public, max-age=3600"
     return response
 
 
@@ -241,25 +249,13 @@ def _query_form(query: NamedQuery, root: str) -> str:
     )
 
 
-_PAGE_STYLE = """
-body { margin: 0; color: #1d2330; line-height: 1.5; font-family: system-ui, "Noto Sans CJK SC",
-  "WenQuanYi Micro Hei", "Microsoft YaHei", sans-serif; }
-main { padding: 1rem 1.5rem 3rem; max-width: 78rem; }
-a { color: #1f5fa8; } .muted { color: #5b6475; }
-section.query { border-bottom: 1px solid #d9dde5; padding: .4rem 0 .8rem; }
-h2 { font-size: 1.05rem; margin: .6rem 0 .2rem; }
-table { border-collapse: collapse; } th, td { text-align: left; vertical-align: top;
-  padding: .25rem .6rem; border-bottom: 1px solid #d9dde5; }
-th { background: #f5f7fa; } code, pre { font-family: ui-monospace, monospace; }
-.iri { color: #5b6475; font-family: ui-monospace, monospace; font-size: .85em; }
-"""
-
-
 def _page(title: str, body: str) -> str:
     return (
         '<!doctype html>\n<html lang="zh"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)} · cdkg</title><style>{_PAGE_STYLE}</style></head>"
+        f"<title>{escape(title)} · cdkg</title>"
+        f'<link rel="stylesheet" href="{escape(url_for("static", filename="queries.css"))}">'
+        "</head>"
         f"<body><main>{body}</main></body></html>\n"
     )
 
@@ -317,9 +313,12 @@ def _bound_text(query: NamedQuery) -> str:
         raise BadRequest(str(error)) from None
 
 
-def _cell(term: Node, link: Callable[[str], str]) -> str:
+def _cell(term: Node, link: Linker) -> str:
     if isinstance(term, URIRef):
-        return f'<a class="iri" href="{escape(link(str(term)))}">{escape(str(term))}</a>'
+        href = link(str(term))
+        if href is None:
+            return f'<span class="iri">{escape(str(term))}</span>'
+        return f'<a class="iri" href="{escape(href)}">{escape(str(term))}</a>'
     if isinstance(term, Literal) and term.language:
         return f'{escape(str(term))} <span class="muted">@{escape(term.language)}</span>'
     return str(escape(str(term)))

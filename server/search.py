@@ -30,6 +30,8 @@ from rdflib import Literal
 from rdflib.term import Node
 from werkzeug.exceptions import BadRequest, NotAcceptable
 
+from cdkg.links import Linker
+
 from . import negotiation
 from .context import current_config, extension
 from .negotiation import HTML, Format
@@ -270,11 +272,18 @@ def hit_json(hit: Hit) -> dict[str, object]:
     }
 
 
-def render_html(query: str, hits: list[Hit]) -> str:
-    """A plain results page: the /search form and the hits, linking to their pages."""
+def render_html(query: str, hits: list[Hit], link: Linker) -> str:
+    """A plain results page: the /search form and the hits, linking to their pages (a hit
+    whose IRI is not http(s) is shown without a link: cdkg.links)."""
+
+    def title(hit: Hit) -> str:
+        href = link(hit.entry.iri)
+        if href is None:
+            return str(escape(hit.entry.label))
+        return f'<a href="{escape(href)}">{escape(hit.entry.label)}</a>'
+
     items = "\n".join(
-        f'<li><a href="{escape(page_for(h.entry.iri) or h.entry.iri)}">'
-        f"{escape(h.entry.label)}</a>"
+        f"<li>{title(h)}"
         f" <small>{escape(h.entry.jurisdiction_label)} · {escape(h.entry.catalog_label)}"
         f" · {escape(h.field)} {h.score}</small><br>{escape(h.snippet)}</li>"
         for h in hits
@@ -286,6 +295,14 @@ def render_html(query: str, hits: list[Hit]) -> str:
         f'{escape(query)}" autofocus> <button>检索 Search</button></form>\n'
         f"<p>{len(hits)} 条结果 results</p>\n<ol>\n{items}\n</ol>\n</body></html>\n"
     )
+
+
+def page_linker() -> Linker:
+    """Links of this server's pages: /id/… when it serves linked-data pages."""
+    base, root = current_config().base, request.script_root
+    if "linked_data" in current_app.blueprints:
+        return Linker(base, f"{root}/id/", f"{root}/ontology")
+    return Linker(base)
 
 
 def _limit(config_default: int, config_max: int) -> int:
@@ -311,7 +328,8 @@ def search() -> Response:
     index: SearchIndex = extension(INDEX_KEY)
     hits = index.search(query, limit) if query else []
     if fmt is HTML:
-        response = Response(render_html(query, hits), content_type=HTML.content_type)
+        html = render_html(query, hits, page_linker())
+        response = Response(html, content_type=HTML.content_type)
     else:
         document = {"query": query, "count": len(hits), "results": [hit_json(h) for h in hits]}
         body = json.dumps(document, ensure_ascii=False, indent=1)

@@ -5,8 +5,9 @@ YASGUI (``@zazuko/yasgui``, pinned in package.json with its lock file) is instal
 font or script from another host. The page switches off everything in YASGUI that would call
 an outside service — the endpoint catalogue (DBpedia, Wikidata), the LOV class and property
 autocompleters, prefix.cc — and keeps prefix completion (from cdkg's own prefixes) and
-variable completion. A Content-Security-Policy limits the page to this origin, so a browser
-refuses any request elsewhere even if a future YASGUI version tried one.
+variable completion. The site's Content-Security-Policy (server/app.py) limits the page to this
+origin, so a browser refuses any request elsewhere even if a future YASGUI version tried one;
+the page's own script is server/static/ui.js, its style server/static/cdkg.css.
 
 The example list is the named-query library (queries/*.rq, read by ``cdkg.querylib``), each
 query loaded unchanged — parameters keep the defaults written in their VALUES clauses.
@@ -17,9 +18,12 @@ form that posts to ``/sparql``.
 
 from __future__ import annotations
 
+import base64
+import functools
+import hashlib
 import json
 import logging
-import secrets
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +38,7 @@ from cdkg.querylib import NamedQuery
 
 from . import negotiation
 from .context import current_config
+from .headers import with_style_hashes
 
 blueprint = Blueprint("ui", __name__, template_folder="templates")
 log = logging.getLogger(__name__)
@@ -146,22 +151,37 @@ def _plain_form_formats() -> list[tuple[str, list[tuple[str, str]]]]:
     ]
 
 
-def content_security_policy(nonce: str) -> str:
-    """Only this origin, for every kind of request the page can make."""
-    return "; ".join(
-        (
-            "default-src 'self'",
-            f"script-src 'self' 'nonce-{nonce}'",
-            "style-src 'self' 'unsafe-inline'",
-            "img-src 'self' data:",
-            "font-src 'self' data:",
-            "connect-src 'self'",
-            "object-src 'none'",
-            "base-uri 'none'",
-            "form-action 'self'",
-            "frame-ancestors 'self'",
-        )
-    )
+# YASGUI's result table (its column resizer) adds two fixed <style> elements of its own: the
+# grip rules when a table is drawn, and a cursor rule while a column is dragged (default
+# dragCursor). The page's policy allows exactly these texts by hash, read from the installed
+# yasgui.min.js — never 'unsafe-inline'. tests/server/test_ui_browser.py fails on a violation.
+_INJECTED_STYLE = re.compile(r"createStyle\(\w+,`([^`\\$]*)`\)")
+DRAG_CURSOR_STYLE = "*{cursor:col-resize!important}"
+
+
+def style_hash(text: str) -> str:
+    """The CSP hash source of a <style> element's text.
+
+    >>> style_hash(DRAG_CURSOR_STYLE)
+    'sha256-c0O6TmFAkgpNbHxKAa1BrveWHHopjEtC47i0PzMudxg='
+    """
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
+
+
+@functools.lru_cache(maxsize=4)
+def _injected_styles(script: Path, mtime_ns: int) -> tuple[str, ...]:
+    texts = _INJECTED_STYLE.findall(script.read_text(encoding="utf-8"))
+    return tuple(style_hash(text) for text in (*texts, DRAG_CURSOR_STYLE))
+
+
+def yasgui_style_hashes(paths: ProjectPaths) -> tuple[str, ...]:
+    """Hashes of the <style> texts the installed YASGUI injects (none when not installed)."""
+    script = yasgui_dir(paths) / YASGUI_FILES[0]
+    try:
+        return _injected_styles(script, script.stat().st_mtime_ns)
+    except OSError:
+        return ()
 
 
 # --- routes -------------------------------------------------------------------------------
@@ -173,7 +193,6 @@ def index() -> Response:
     config = current_config()
     paths = _paths()
     library = load_examples(paths.queries)
-    nonce = secrets.token_urlsafe(16)
     version = yasgui_version(paths)
     html = render_template(
         "ui_index.html",
@@ -185,10 +204,9 @@ def index() -> Response:
         ui_config=page_config(config.base, library.queries),
         formats=_plain_form_formats(),
         default_query=default_query(PREFIXES),
-        nonce=nonce,
     )
     response = Response(html, content_type="text/html; charset=utf-8")
-    response.headers["Content-Security-Policy"] = content_security_policy(nonce)
+    response.headers["Content-Security-Policy"] = with_style_hashes(yasgui_style_hashes(paths))
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Content-Language"] = "zh"
     return response
