@@ -24,6 +24,7 @@ EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 COMMAND_MODULES: tuple[str, ...] = (
     "cdkg.check_command",
     "cdkg.export_command",
+    "cdkg.import_command",
     "cdkg.laws_command",
     "cdkg.push_command",
     "cdkg.query_command",
