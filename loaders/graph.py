@@ -23,7 +23,7 @@ from .departments import DepartmentRegister, Sector, split_departments, split_qu
 from .iris import Minter
 from .laws import LawEntry, LawRegister
 from .provisional import ProvisionalDocument, Provisionals, department_id
-from .records import DutyRecord, ListType, ParseResult
+from .records import DutyRecord, ListType, OriginalFile, ParseResult
 from .registers import CatalogEntry, Jurisdiction
 from .topics import TopicAssignment, TopicScheme
 
@@ -158,6 +158,7 @@ def catalog_graph(
     catalog = minter.catalog(entry.key)
     label = source_label or f"data/raw/{entry.file}"
     source = source_file_node(graph, minter, entry.file, raw, label)
+    original = _original_node(graph, minter, result.original, source, label)
     _catalog_node(graph, catalog, source, entry, minter)
     for line, note in result.catalog_notes:
         graph.add((catalog, SKOS.note, zh(f"{entry.file}:{line}: {note}")))
@@ -166,6 +167,10 @@ def catalog_graph(
     for duty in result.duties:
         node = minter.duty(entry.key, duty.list_type, duty.number)
         _duty_node(graph, node, duty, catalog, source)
+        if duty.source_location:
+            graph.add((node, CD.sourceLocation, Literal(duty.source_location)))
+        if original is not None:
+            graph.add((node, PROV.hadPrimarySource, original))
         if duty.category:
             graph.add((node, CD.category, categories[(duty.list_type, duty.category)]))
         _departments(graph, node, duty, entry, result.file, normalisers, minter, outcome)
@@ -216,6 +221,25 @@ def _categories(
         graph.add((scheme, RDF.type, SKOS.ConceptScheme))
         graph.add((scheme, RDFS.label, Literal(f"Categories of catalog {catalog}", lang="en")))
     return nodes
+
+
+def _original_node(
+    graph: Graph, minter: Minter, original: OriginalFile | None, template: URIRef, label: str
+) -> URIRef | None:
+    """The published file an imported template was made from (kept under
+    data/catalogs/sources/): the template prov:wasDerivedFrom it, and each duty names it with
+    prov:hadPrimarySource (a sub-property of prov:wasDerivedFrom, so the duty's one
+    cd:SourceFile, the template whose line cd:sourceLine counts, stays the one queries join)."""
+    if original is None:
+        return None
+    node = minter.source(original.file.rsplit("/", 1)[-1])
+    graph.add((node, RDF.type, CD.SourceFile))
+    graph.add((node, CD.fileName, Literal(original.file)))
+    graph.add((node, CD.sha256, Literal(original.sha256)))
+    folder = label.rsplit("/", 1)[0] + "/" if "/" in label else ""
+    graph.add((node, RDFS.label, Literal(folder + original.file)))
+    graph.add((template, PROV.wasDerivedFrom, node))
+    return node
 
 
 def _duty_node(

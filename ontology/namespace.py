@@ -72,6 +72,7 @@ class CD(DefinedNamespace):
     citedTitle: URIRef
     misprint: URIRef
     sourceLine: URIRef
+    sourceLocation: URIRef
     sourceText: URIRef
     fileName: URIRef
     sha256: URIRef

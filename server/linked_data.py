@@ -340,6 +340,9 @@ class SourceQuote:
     first: int
     last: int
     href: str | None
+    # For a duty imported from a published file: the original and where the duty stands in it.
+    original: Term | None = None
+    location: str | None = None
 
 
 @dataclass
@@ -435,7 +438,15 @@ def source_quote(graph: Graph, iri: URIRef, base: str) -> SourceQuote | None:
         if name is not None:
             file = Term(str(name), file.href, file.iri, file.curie)
         href = f"{file.href}#L{first}" if file.href and file.href.startswith("/") else file.href
-    return SourceQuote(lines, file, first, lines[-1][0], href)
+    quote = SourceQuote(lines, file, first, lines[-1][0], href)
+    original = graph.value(iri, PROV.hadPrimarySource)
+    if original is not None:
+        name = graph.value(original, CD.fileName)
+        shown = term(graph, original, base)
+        quote.original = Term(str(name), shown.href, shown.iri, shown.curie) if name else shown
+    location = graph.value(iri, CD.sourceLocation)
+    quote.location = str(location) if location is not None else None
+    return quote
 
 
 def source_file_lines(graph: Graph, iri: URIRef, raw: Path) -> list[tuple[int, str]] | None:
