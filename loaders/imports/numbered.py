@@ -114,6 +114,21 @@ def join_wrapped(previous: str, line: str, role: str, soft: bool) -> str:
     return previous + line
 
 
+def span(first: str, last: str) -> str:
+    """Where an item of several lines stands: 'lines 36–42', 'page 2, lines 5–9'.
+
+    >>> span("line 36", "line 42"), span("page 2, line 5", "page 3, line 1"), span("line 4", "")
+    ('lines 36–42', 'page 2, line 5 – page 3, line 1', 'line 4')
+    """
+    if not last or last == first:
+        return first
+    head, _, start = first.rpartition("line ")
+    other, _, end = last.rpartition("line ")
+    if head == other and start.isdigit() and end.isdigit():
+        return f"{head}lines {start}–{end}"
+    return f"{first} – {last}"
+
+
 def unwrap(text: str, role: str) -> str:
     """A soft-wrapped cell's lines joined as :func:`join_wrapped` does."""
     result = ""
@@ -263,9 +278,7 @@ class NumberedReader:
         description = fields.get("description", "")
         if remark:
             description = join_wrapped(description, f"备注：{remark}", "description", False)
-        location = (
-            item.location if item.end in ("", item.location) else (f"{item.location} – {item.end}")
-        )
+        location = span(item.location, item.end)
         self.builder.add(
             item.number,
             fields.get("name", ""),
