@@ -1,9 +1,17 @@
 """Writing the built dataset atomically.
 
-Files are written into a temporary folder beside the datasets, renamed into
-build/datasets/<version>/ and only then published by swapping the build/current symlink with
-os.replace — an atomic rename. A crash or Ctrl-C at any point leaves either the previous
-dataset or the new one behind build/current, never a half-written one.
+Files are written into a staging folder beside the datasets, renamed into a folder of
+build/datasets/ that did not exist before — ``<version>``, or ``<version>.<n>`` when a
+rebuild of the same version finds ``<version>`` published (and perhaps in use by a server) —
+and only then published by swapping the build/current symlink with os.replace, an atomic
+rename. Older folders of the same version are removed only after the swap. A crash or
+Ctrl-C at any point leaves either the previous dataset or the new one behind build/current,
+complete, never a half-written or a missing one (tests/loaders/test_publish_window.py stops
+the publication at each of its file-system steps to check).
+
+Staging folders (``.tmp-<pid>-…``) and a build's work folder (``.work-<pid>-…``, see
+cdkg.loaders.scalable) carry the id of the process that owns them; :func:`remove_orphans`
+removes those whose process is gone (a killed build), never one of a build still running.
 """
 
 from __future__ import annotations
@@ -11,8 +19,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -77,14 +87,14 @@ def publish_folder(
 ) -> Path:
     """The atomic part of publishing: ``fill`` writes the dataset files into a staging folder
     and returns the dataset version; the extra files and manifest.json are added, the folder
-    is renamed to build/datasets/<version>/ and build/current is switched to it. Returns the
-    published folder."""
+    is renamed to a new folder build/datasets/<version>[.<n>]/, build/current is switched
+    to it, and then older folders of that version are removed. Returns the published
+    folder."""
     build_dir.mkdir(parents=True, exist_ok=True)
     datasets = build_dir / "datasets"
     datasets.mkdir(exist_ok=True)
-    for stale in build_dir.glob(".tmp-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=build_dir))
+    remove_orphans(build_dir, STAGING_PREFIX)
+    staging = Path(tempfile.mkdtemp(prefix=owned_prefix(STAGING_PREFIX), dir=build_dir))
     try:
         version = fill(staging)
         for name, writer in extra_files.items():
@@ -93,9 +103,7 @@ def publish_folder(
         (staging / "manifest.json").write_text(
             json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
-        target = datasets / version
-        if target.exists():
-            shutil.rmtree(target)
+        target = _fresh_folder(datasets, version)
         os.replace(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -103,10 +111,72 @@ def publish_folder(
     link = build_dir / f".current-{os.getpid()}"
     if link.is_symlink() or link.exists():
         link.unlink()
-    link.symlink_to(Path("datasets") / version)
+    link.symlink_to(Path("datasets") / target.name)
     os.replace(link, build_dir / "current")
-    _prune(datasets, keep={version})
+    for older in published_folders(datasets, version):
+        if older != target:
+            shutil.rmtree(older, ignore_errors=True)
+    _prune(datasets, keep={target.name})
     return target
+
+
+STAGING_PREFIX = ".tmp-"
+UNOWNED_AGE_S = 24 * 3600
+_OWNED = re.compile(r"^(?P<prefix>\.[a-z]+-)(?P<pid>\d+)-")
+
+
+def owned_prefix(prefix: str) -> str:
+    """The name prefix of a scratch folder this process owns: ``prefix`` and its pid."""
+    return f"{prefix}{os.getpid()}-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def remove_orphans(folder: Path, prefix: str) -> list[Path]:
+    """Remove the scratch folders ``folder/<prefix><pid>-…`` whose process has ended (a build
+    killed with kill -9 or a power cut leaves them); a folder of a running process is kept,
+    and one without a pid in its name (made by an older cdkg) is removed only when nothing
+    in it changed for ``UNOWNED_AGE_S``. Returns the folders removed."""
+    removed = []
+    for path in folder.glob(f"{prefix}*"):
+        owned = _OWNED.match(path.name)
+        if owned is None:
+            try:
+                if time.time() - path.stat().st_mtime < UNOWNED_AGE_S:
+                    continue
+            except OSError:
+                continue
+        elif owned["prefix"] != prefix or _alive(int(owned["pid"])):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def published_folders(datasets: Path, version: str) -> list[Path]:
+    """The folders of build/datasets/ holding ``version`` (``<version>``, ``<version>.<n>``)."""
+    if not datasets.is_dir():
+        return []
+    return sorted(
+        p for p in datasets.iterdir() if p.is_dir() and p.name.split(".", 1)[0] == version
+    )
+
+
+def _fresh_folder(datasets: Path, version: str) -> Path:
+    """``datasets/<version>``, or ``<version>.<n>`` when that is taken (a rebuild)."""
+    candidate, n = datasets / version, 0
+    while candidate.exists():
+        n += 1
+        candidate = datasets / f"{version}.{n}"
+    return candidate
 
 
 def _prune(datasets: Path, keep: set[str]) -> None:

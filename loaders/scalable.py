@@ -46,7 +46,7 @@ from rdflib import Dataset, Graph, URIRef
 
 from .graph import new_graph
 from .nquads import LineSink, lines_of
-from .publish import publish_folder, stable_graph
+from .publish import owned_prefix, publish_folder, published_folders, remove_orphans, stable_graph
 from .reasoning import ReasoningSummary
 from .rules import GraphReasoning, GraphRules, RuleSet, StreamReasoner, asserted_among
 from .shacl import validate_store
@@ -357,11 +357,11 @@ class StoreDataset:
                 started = time.perf_counter()
                 store.flush()
                 self.close()
-                # The same version published before has the same store: keep that one, which
-                # a running server may have open, rather than deleting it under the server.
-                previous = build_dir / "datasets" / version / STORE_FOLDER
-                built = previous if previous.is_dir() else self.workdir / STORE_FOLDER
-                os.replace(built, staging / STORE_FOLDER)
+                # The same version published before has the same store: the new folder gets
+                # hard links to that one's files (which a running server may have open), so
+                # the published folder stays complete until build/current has moved on.
+                if not _link_published_store(build_dir, version, staging / STORE_FOLDER):
+                    os.replace(self.workdir / STORE_FOLDER, staging / STORE_FOLDER)
                 marker = staging / STORE_FOLDER / VERSION_FILE
                 marker.write_text(f"{version}\n", encoding="utf-8")
                 self.details["store"] = time.perf_counter() - started
@@ -554,12 +554,35 @@ def sort_lines(sources: list[Path], target: Path, scratch: Path) -> None:
     target.write_text("".join(f"{line}\n" for line in sorted(lines)), encoding="utf-8")
 
 
+def _link_published_store(build_dir: Path, version: str, target: Path) -> bool:
+    """Hard-link the store of an already published folder of ``version`` into ``target``
+    (no data copied, the published one untouched); False when there is none or the file
+    system cannot link."""
+    for folder in published_folders(build_dir / "datasets", version):
+        store = folder / STORE_FOLDER
+        if not store.is_dir():
+            continue
+        try:
+            shutil.copytree(store, target, copy_function=os.link)
+        except OSError:
+            shutil.rmtree(target, ignore_errors=True)
+            return False
+        return True
+    return False
+
+
+WORK_PREFIX = ".work-"
+
+
 def workdir(build_dir: Path, persistent: bool) -> tempfile.TemporaryDirectory[str]:
     """A scratch folder beside the datasets (same file system, so the store directory is
-    moved, not copied, into the published folder)."""
+    moved, not copied, into the published folder). Its name carries this process's id; the
+    work folders of builds that were killed are removed first (those of builds still running
+    are kept: :func:`cdkg.loaders.publish.remove_orphans`)."""
     if persistent:
         build_dir.mkdir(parents=True, exist_ok=True)
-        return tempfile.TemporaryDirectory(prefix=".work-", dir=build_dir)
+        remove_orphans(build_dir, WORK_PREFIX)
+        return tempfile.TemporaryDirectory(prefix=owned_prefix(WORK_PREFIX), dir=build_dir)
     return tempfile.TemporaryDirectory(prefix="cdkg-build-")
 
 
