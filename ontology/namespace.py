@@ -42,6 +42,10 @@ class CD(DefinedNamespace):
     TopicAssignment: URIRef
     Catalog: URIRef
     SourceFile: URIRef
+    # Classes: law texts (cdkg build --law-texts)
+    Edition: URIRef
+    ArticleVersion: URIRef
+    ProvisionReading: URIRef
 
     # Object properties
     inCatalog: URIRef
@@ -62,6 +66,14 @@ class CD(DefinedNamespace):
     assignedTopic: URIRef
     implements: URIRef
     suggestedDocument: URIRef
+    inEdition: URIRef
+    readsCitation: URIRef
+    readsProvision: URIRef
+    editionInForce: URIRef
+    editionRead: URIRef
+    articleVersion: URIRef
+    nowHeldBy: URIRef
+    closestArticle: URIRef
 
     # Datatype properties
     number: URIRef
@@ -94,6 +106,17 @@ class CD(DefinedNamespace):
     numberAssigned: URIRef
     provisional: URIRef
     suggestionSimilarity: URIRef
+    articleText: URIRef
+    articleCount: URIRef
+    paragraphCount: URIRef
+    itemCount: URIRef
+    textFile: URIRef
+    editionEvent: URIRef
+    referenceDate: URIRef
+    sameNumberSimilarity: URIRef
+    nowHeldSimilarity: URIRef
+    dutySimilarity: URIRef
+    closestSimilarity: URIRef
 
 
 # Vocabularies cdkg aligns to (DESIGN.md: reuse by alignment, not parallel terms).
