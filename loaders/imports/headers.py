@@ -185,8 +185,17 @@ def complete_by_content(mapping: ColumnMap, rows: Sequence[Sequence[str]]) -> No
 def list_type_of(heading: str, vocabulary: Vocabulary) -> ListType | None:
     """The list a heading opens (依法协助政府工作事项（23项） → assistance), else None.
 
-    A heading is short and names a list (事项, 清单 or 项); the first keyword of the
-    vocabulary found in it decides."""
+    A heading is short, no sentence (no 。；：) and names a list (事项, 清单, 项, 目录 or
+    工作); the first keyword of the vocabulary found in it decides.
+
+    >>> v = load_vocabulary(Path("data/registers/import-headers.csv"))
+    >>> list_type_of("**二、依法协助政府工作事项（23项）**", v).code
+    'assistance'
+    >>> list_type_of("说明：以下事项由社区协助办理。", v) is None
+    True
+    """
+    if re.search(r"[。；;：:]", heading):  # a sentence or a labelled line, not a heading
+        return None
     text = normalise(heading)
     if len(text) > 40 or text.startswith("关于") or not re.search(r"事项|清单|项|目录|工作", text):
         return None
