@@ -81,18 +81,19 @@ def locate(findings: list[Finding], select: Select, batch: int = 500) -> list[Fi
     """The findings with ``file:row:`` in front of each message (when the focus node has a
     source), found with ``select`` over the validated data."""
     foci = sorted({f.focus for f in findings if f.focus.startswith(("http://", "https://"))})
-    where: dict[str, tuple[bool, str, int]] = {}
+    where: dict[str, tuple[bool, str, int, str]] = {}
     for start in range(0, len(foci), batch):
         values = " ".join(f"<{iri}>" for iri in foci[start : start + batch])
         for row in select(_SOURCE_QUERY % values):
-            line = int(row["line"]) if row.get("line") else 0
-            found = (row.get("direct") != "true", row["file"], line)
+            line = row.get("line", "")  # as stored: a broken graph may hold a non-number
+            number = int(line) if line.isdigit() else 0
+            found = (row.get("direct") != "true", row["file"], number, line)
             if row["focus"] not in where or found < where[row["focus"]]:
                 where[row["focus"]] = found
     located = []
     for finding in findings:
         if finding.focus in where:
-            _, file, line = where[finding.focus]
+            _, file, _, line = where[finding.focus]
             prefix = f"{file}:{line}: " if line else f"{file}: "
             finding = Finding(
                 finding.severity,

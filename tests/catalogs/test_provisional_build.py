@@ -206,3 +206,27 @@ def test_laws_command(
     assert implementing["confidence"] == "unverified"
     assert implementing["source"] == f"cdkg laws suggest from {FILE}:15"
     assert implementing["note"] == "implements prc-urban-residents-committee-organization-law"
+
+
+def test_check_lists_the_findings_with_file_and_row(
+    built: tuple[BuildResult, ProjectPaths], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, paths = built
+    home = ["--home", str(paths.root), "--build-dir", str(paths.build)]
+    code = main(
+        [*home, "check", "--format", "json", "--no-shacl", "--queries", str(ROOT / "queries")]
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0  # warnings do not fail at the default threshold
+    (check,) = [c for c in report["checks"] if c["name"] == "provisional-references"]
+    assert check["severity"] == "warning"
+    found = {(f["file"], f["line"], f["message"]) for f in check["findings"]}
+    name = Path(FILE).name  # checks name the source by its cd:fileName
+    assert (name, 21, "unknown department: 湖南省地方志编纂院") in found
+    assert (
+        name,
+        22,
+        "unknown title: 中华人民共和国城市居民委员会组织条例 "
+        "(closest registered: 中华人民共和国城市居民委员会组织法)",
+    ) in found
+    assert len(found) == 8
