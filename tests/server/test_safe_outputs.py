@@ -193,3 +193,14 @@ def test_every_response_type_sends_nosniff(
         assert (response.status_code, response.mimetype) == (200, mimetype)
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+
+
+@pytest.mark.parametrize(
+    "module", ["cdkg.links", "cdkg.spreadsheet", "cdkg.server.headers", "cdkg.server.ui"]
+)
+def test_doctests(module: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0
