@@ -26,10 +26,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from .citations import ProvisionRef, parse_citations
 from .iris import Minter
-from .law_texts import Article, LawText, Matched, TextIndex, read_law_text
+from .law_texts import (
+    Article,
+    LawText,
+    Matched,
+    TextIndex,
+    match_files,
+    read_law_text,
+    scan_folder,
+)
 from .laws import LawEntry, LawRegister
 from .records import ParseResult
 from .registers import CatalogEntry
@@ -46,6 +55,7 @@ __all__ = [
     "document_editions",
     "overlap",
     "read_citations",
+    "read_folder",
     "reference_date",
 ]
 
@@ -337,6 +347,10 @@ class TextReadings:
     readings: list[Reading] = field(default_factory=list)
     without_text: list[LawEntry] = field(default_factory=list)
     cited: int = 0
+    unmatched_files: list[str] = field(default_factory=list)
+    """Files of the folder whose title no register document has."""
+    unlisted_editions: list[str] = field(default_factory=list)
+    """Files of a register document dated by no edition of law-editions.csv."""
 
     def describe(self) -> str:
         found = sum(1 for r in self.readings if r.found)
@@ -344,7 +358,8 @@ class TextReadings:
         return (
             f"{self.cited} cited provisions of registered documents, {len(self.readings)} read "
             f"in {with_text} documents with texts ({found} found), "
-            f"{len(self.without_text)} cited documents with editions but no text"
+            f"{len(self.without_text)} cited documents with editions but no text, "
+            f"{len(self.unmatched_files)} files matching no register document"
         )
 
 
@@ -368,4 +383,19 @@ def read_citations(cited: Sequence[CitedProvision], index: TextIndex) -> TextRea
         reading = read_one(provision, result.editions[law.id])
         if reading is not None:
             result.readings.append(reading)
+    return result
+
+
+def read_folder(
+    folder: Path,
+    catalogs: Iterable[tuple[CatalogEntry, ParseResult]],
+    laws: LawRegister,
+    minter: Minter,
+) -> TextReadings:
+    """The build's step: match the folder's files to the register, then read every cited
+    provision (only the files of cited documents are opened)."""
+    index = match_files(folder, scan_folder(folder), laws)
+    result = read_citations(cited_provisions(catalogs, laws, minter), index)
+    result.unmatched_files = [f.file for f in index.unmatched]
+    result.unlisted_editions = [m.text_file.file for m in index.unlisted_editions]
     return result

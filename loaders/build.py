@@ -36,11 +36,13 @@ from cdkg import __version__
 from cdkg.ontology.namespace import DEFAULT_BASE, ONTOLOGY_IRI
 from cdkg.paths import ProjectPaths
 
+from .article_checks import TextReadings, read_folder
 from .cells import SourceError
 from .corrections import Correction, apply_corrections, load_corrections
 from .departments import DepartmentRegister, load_sectors
 from .graph import CatalogOutcome, Normalisers, TripleSink, catalog_graph, registers_graph
 from .iris import Minter
+from .law_text_graph import GRAPH_NAME, law_texts_graph
 from .laws import LawRegister
 from .publish import publish
 from .reasoning import ReasoningSummary, materialise
@@ -69,6 +71,8 @@ class BuildResult:
     strict: bool = False
     graph_source: Callable[[], list[Graph]] = field(default=list, repr=False)
     details: dict[str, float] = field(default_factory=dict)
+    law_texts: TextReadings | None = None
+    """What the law-texts folder gave (None: no folder, the article checks did not run)."""
     _graphs: list[Graph] | None = field(default=None, init=False, repr=False)
 
     @property
@@ -133,13 +137,15 @@ def build(
     engine: str = "store",
     workers: int | None = None,
     strict: bool = False,
+    law_texts: Path | None = None,
 ) -> BuildResult:
     """Run the pipeline with ``engine`` "store" or "reference"; see the module docstring.
     ``workers``: processes that write the catalogs' graphs (store engine; default one per
-    CPU, up to 4; 0 writes them in this process)."""
+    CPU, up to 4; 0 writes them in this process). ``law_texts``: a folder of law texts in
+    the LawRefBook mirror's layout, read into the graph ``law-texts`` (none: skipped)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
-    progress = Progress(stream)
+    progress = Progress(stream, total=7 if law_texts else 6)
     minter = Minter(base)
     normalisers = progress.run(
         "registers",
@@ -158,6 +164,15 @@ def build(
         ),
         _describe_parsed,
     )
+    readings = None
+    if law_texts is not None:
+        folder = law_texts
+        published = [(p.catalog, p.result) for p in parsed if p.ok]
+        readings = progress.run(
+            "law texts",
+            lambda: read_folder(folder, published, normalisers.laws, minter),
+            lambda r: r.describe(),
+        )
     if engine == "store":
         return _build_in_store(
             paths,
@@ -172,6 +187,7 @@ def build(
             validate_shapes=validate_shapes,
             workers=workers,
             strict=strict,
+            readings=readings,
         )
     outcomes = progress.run(
         "normalise",
@@ -183,6 +199,8 @@ def build(
     ontology = Graph(identifier=ONTOLOGY_IRI).parse(paths.ontology / "cdkg.ttl")
     registers = registers_graph(normalisers, minter)
     catalog_graphs = [o.graph for o, p in zip(outcomes, parsed, strict=True) if o and p.ok]
+    if readings is not None:
+        catalog_graphs.append(law_texts_graph(readings, minter))
     reasoning = progress.run(
         "reason",
         lambda: materialise(ontology, registers, catalog_graphs) if reason else ReasoningSummary(),
@@ -208,7 +226,10 @@ def build(
         timings=progress.timings,
     )
     result = BuildResult(
-        report, strict=strict, graph_source=lambda: [ontology, registers, *catalog_graphs]
+        report,
+        strict=strict,
+        graph_source=lambda: [ontology, registers, *catalog_graphs],
+        law_texts=readings,
     )
     if publish_dataset and _publishable(report, allow_errors, strict):
         manifest = {
@@ -356,6 +377,7 @@ def _build_in_store(
     validate_shapes: bool,
     workers: int | None,
     strict: bool,
+    readings: TextReadings | None = None,
 ) -> BuildResult:
     """The stages after parsing, for the store engine (:mod:`cdkg.loaders.scalable`)."""
     scratch = workdir(paths.build, persistent=publish_dataset)
@@ -375,6 +397,10 @@ def _build_in_store(
             for p in parsed
         ]
         outcomes = dataset.write_graphs(jobs, default_workers() if workers is None else workers)
+        if readings is not None:
+            dataset.write_graph(
+                minter.graph(GRAPH_NAME), lambda sink: law_texts_graph(readings, minter, sink)
+            )
         dataset.load()
         return outcomes
 
@@ -405,7 +431,7 @@ def _build_in_store(
         validation=validation,
         timings=progress.timings,
     )
-    result = BuildResult(report, strict=strict, details=dataset.details)
+    result = BuildResult(report, strict=strict, details=dataset.details, law_texts=readings)
     if publish_dataset and _publishable(report, allow_errors, strict):
         manifest = {
             "cdkg": __version__,
