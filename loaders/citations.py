@@ -468,7 +468,8 @@ def _title_before_number(s: str, lo: int, number: _Found) -> None:
 
 def _merge_leading_numbers(found: list[_Found], s: str) -> list[_Found]:
     """渝府发〔2019〕3号《…办法》: a bare document number printed just before a title (nothing
-    but spaces or a colon between) is that title's number, not a citation of its own."""
+    but spaces, a line break or a colon between) is that title's number, not a citation of
+    its own."""
     merged: list[_Found] = []
     for item in found:
         last = merged[-1] if merged else None
@@ -477,7 +478,7 @@ def _merge_leading_numbers(found: list[_Found], s: str) -> list[_Found]:
             and last.title is None
             and item.title is not None
             and item.number is None
-            and not s[last.end : item.start].strip(" \t:：")
+            and not s[last.end : item.start].strip(" \t\r\n:：")
         ):
             item.start, item.number = last.start, last.number
             merged[-1] = item

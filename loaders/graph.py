@@ -126,6 +126,7 @@ class CatalogOutcome:
     department_links: int = 0
     duties_with_topics: int = 0
     provisional_documents: set[URIRef] = field(default_factory=set)
+    national_documents: set[URIRef] = field(default_factory=set)
 
 
 def source_file_node(
@@ -385,6 +386,11 @@ def _citations(
             else:
                 law_id, title = resolution.entry.id, resolution.entry.canonical_title
                 law = minter.law(law_id)
+                if not resolution.entry.reviewed and law not in outcome.national_documents:
+                    # The registers graph publishes the reviewed rows; a document only the
+                    # national register holds is written where it is cited, once per catalog.
+                    outcome.national_documents.add(law)
+                    _law_node(graph, resolution.entry, minter)
             graph.add((cited, CD.citedDocument, law))
             if resolution is not None and resolution.misprint:
                 graph.add((cited, CD.misprint, Literal(True)))

@@ -99,6 +99,12 @@ def test_document_number_before_and_after_the_title() -> None:
     ]
 
 
+def test_document_number_on_the_line_before_the_title() -> None:
+    (citation,) = parse_citations("中华人民共和国国务院令第628号\n《殡葬管理条例》第十二条")
+    assert (citation.title, citation.document_number) == ("殡葬管理条例", "国务院令第628号")
+    assert citation.provisions == (P(12),)
+
+
 def test_issuer_prefix_is_split_off() -> None:
     (citation,) = parse_citations("四川省民政厅《四川省最低生活保障实施办法》第五条")
     assert (citation.issuer, citation.title) == ("四川省民政厅", "四川省最低生活保障实施办法")
