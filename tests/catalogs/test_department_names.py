@@ -163,10 +163,29 @@ def test_general_rules_place_unknown_names(
     )
 
 
-@pytest.mark.parametrize("nonsense", ["某某不存在的局", "水务局", "县人民政府", "阿巴阿巴"])
+@pytest.mark.parametrize("nonsense", ["某某不存在的局", "县人民政府", "阿巴阿巴"])
 def test_what_no_rule_places_stays_unresolved(register: DepartmentRegister, nonsense: str) -> None:
-    """水务局: no sector for water affairs yet; 县人民政府: the whole government, no sector."""
+    """县人民政府: the whole government, no sector."""
     assert register.lookup("a-new-catalog", nonsense) is None
+
+
+@pytest.mark.parametrize(
+    ("printed", "department_id", "sector"),
+    [
+        ("县林业局", "forestry-bureau", "natural-resources-planning"),
+        ("区林业和草原局", "forestry-grassland-bureau", "natural-resources-planning"),
+        ("水务局", "water-affairs-bureau", "water-resources"),
+        ("长沙市水利局", "water-resources-bureau", "water-resources"),
+    ],
+)
+def test_forestry_and_water_bodies_have_their_sectors(
+    register: DepartmentRegister, printed: str, department_id: str, sector: str
+) -> None:
+    """林业局 sits in the natural-resources system since the 2018 reform; 水利局/水务局 are the
+    water administration (data/registers/sectors.csv: water-resources)."""
+    entry = register.lookup("a-new-catalog", printed)
+    assert entry is not None
+    assert (entry.id, entry.sector) == (department_id, sector)
 
 
 def test_seed_jurisdictions_keep_their_own_rows(register: DepartmentRegister) -> None:
