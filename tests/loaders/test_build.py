@@ -42,6 +42,7 @@ def select(store: ox.Store, query: str) -> list[dict[str, str]]:
 def test_every_count_matches(built: tuple[BuildResult, ProjectPaths]) -> None:
     report = built[0].report
     assert report.errors() == []
+    assert report.findings() == []  # issue 14: the seeds' references are all registered
     table = {(r[0], r[1]): (r[2], r[3], r[4], r[6]) for r in report.rows()}
     assert table[("ningxia-district", "assistance")] == ("23", "23", "1–23", "ok")
     assert table[("chongqing", "assistance")] == ("(27)", "27", "1–27", "ok")
