@@ -90,8 +90,16 @@ def _editions(graph: Graph, law: LawEntry, editions: list[EditionText], minter: 
 
 
 def _article(
-    graph: Graph, law: LawEntry, edition: EditionText, article: Article, minter: Minter
+    graph: Graph,
+    law: LawEntry,
+    edition: EditionText,
+    article: Article,
+    minter: Minter,
+    cited: frozenset[URIRef] = frozenset(),
 ) -> URIRef:
+    """An article version, realizing its provision; the provision's own triples only when no
+    catalog graph has them already (a catalog graph describes every article it cites, and a
+    store's union graph would repeat a triple held by two graphs)."""
     node = article_iri(minter, law.id, edition.date, article)
     graph.add((node, RDF.type, CD.ArticleVersion))
     graph.add((node, RDFS.label, zh(f"《{law.canonical_title}》（{edition.date}）{article.label}")))
@@ -101,6 +109,8 @@ def _article(
     if not article.sub:
         provision = minter.provision(law.id, article.number)
         graph.add((node, ELI.realizes, provision))
+        if provision in cited:
+            return node
         graph.add((provision, RDF.type, CD.LegalProvision))
         graph.add((provision, RDFS.label, zh(f"《{law.canonical_title}》第{article.number}条")))
         graph.add((provision, CD.article, Literal(article.number, datatype=XSD.integer)))
@@ -108,7 +118,7 @@ def _article(
     return node
 
 
-def _reading(graph: Graph, reading: Reading, minter: Minter) -> None:
+def _reading(graph: Graph, reading: Reading, minter: Minter, described: frozenset[URIRef]) -> None:
     cited = reading.cited
     law = cited.law
     node = reading_iri(reading)
@@ -121,7 +131,7 @@ def _reading(graph: Graph, reading: Reading, minter: Minter) -> None:
     if reading.reference:
         graph.add((node, CD.referenceDate, _date(reading.reference)))
     if reading.article is not None:
-        version = _article(graph, law, reading.read, reading.article, minter)
+        version = _article(graph, law, reading.read, reading.article, minter, described)
         graph.add((node, CD.articleVersion, version))
     if reading.text is not None:
         graph.add((node, CD.articleText, zh(reading.text)))
@@ -130,13 +140,13 @@ def _reading(graph: Graph, reading: Reading, minter: Minter) -> None:
     if reading.same_number_similarity is not None:
         graph.add((node, CD.sameNumberSimilarity, _decimal(reading.same_number_similarity)))
     if reading.now_held_by is not None and reading.latest is not None:
-        moved = _article(graph, law, reading.latest, reading.now_held_by, minter)
+        moved = _article(graph, law, reading.latest, reading.now_held_by, minter, described)
         graph.add((node, CD.nowHeldBy, moved))
         graph.add((node, CD.nowHeldSimilarity, _decimal(reading.now_held_similarity or 0.0)))
     if reading.duty_similarity is not None:
         graph.add((node, CD.dutySimilarity, _decimal(reading.duty_similarity)))
     if reading.closest is not None:
-        closest = _article(graph, law, reading.read, reading.closest, minter)
+        closest = _article(graph, law, reading.read, reading.closest, minter, described)
         graph.add((node, CD.closestArticle, closest))
         graph.add((node, CD.closestSimilarity, _decimal(reading.closest_similarity or 0.0)))
     for note in reading.notes:
@@ -163,6 +173,9 @@ def law_texts_graph(
     for law_id, editions in readings.editions.items():
         if law_id in laws:
             _editions(graph, laws[law_id], editions, minter)
+    cited = frozenset(
+        minter.provision(r.cited.law.id, r.cited.ref.article) for r in readings.readings
+    )
     for reading in readings.readings:
-        _reading(graph, reading, minter)
+        _reading(graph, reading, minter, cited)
     return graph
