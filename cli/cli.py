@@ -16,6 +16,7 @@ from pathlib import Path
 from cdkg import __version__
 from cdkg.ontology.namespace import DEFAULT_BASE
 from cdkg.paths import ProjectPaths, project_paths
+from cdkg.settings import SettingsError, law_texts_folder
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -44,12 +45,18 @@ def cmd_build(args: argparse.Namespace) -> int:
     from cdkg.loaders.build import build
 
     paths = _paths(args)
+    try:
+        law_texts = law_texts_folder(args.law_texts, os.environ, paths.root)
+    except SettingsError as problem:
+        print(f"cdkg build: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     result = build(
         paths,
         base=args.base,
         allow_errors=args.allow_errors,
         reason=not args.no_reasoning,
         strict=args.strict,
+        law_texts=law_texts,
     )
     report = result.report
     print(report.table())
@@ -58,6 +65,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(line)
     print(f"reasoning: {report.reasoning.describe()}")
     print(f"validation: {report.validation.describe()}")
+    print(f"law texts: {result.law_texts.describe() if result.law_texts else 'not checked'}")
     findings = report.findings()
     if findings:
         print(f"\n{len(findings)} finding(s) for review (published as provisional):")
@@ -84,7 +92,12 @@ def ensure_built(paths: ProjectPaths, base: str) -> bool:
     from cdkg.loaders.build import build
 
     print("no built dataset yet: building first", file=sys.stderr)
-    result = build(paths, base=base)
+    try:
+        law_texts = law_texts_folder(None, os.environ, paths.root)
+    except SettingsError as error:
+        print(f"cdkg serve: {error}", file=sys.stderr)
+        return False
+    result = build(paths, base=base, law_texts=law_texts)
     if not result.published:
         print("\n".join(result.report.errors()), file=sys.stderr)
     return result.published is not None
@@ -188,6 +201,12 @@ def parser() -> argparse.ArgumentParser:
         help="fail (exit 1, publish nothing) on findings too: references no register knows",
     )
     build.add_argument("--no-reasoning", action="store_true", help="skip the OWL-RL closure")
+    build.add_argument(
+        "--law-texts",
+        metavar="DIR",
+        help="folder of law texts in the LawRefBook mirror's layout, to check cited articles "
+        "(default: $CDKG_LAW_TEXTS, else law_texts in <home>/cdkg.toml)",
+    )
     build.set_defaults(handler=cmd_build)
 
     _serve_parser(commands)
