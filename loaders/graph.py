@@ -25,7 +25,7 @@ from .laws import LawEntry, LawRegister
 from .provisional import ProvisionalDocument, Provisionals, department_id
 from .records import DutyRecord, ListType, OriginalFile, ParseResult
 from .registers import CatalogEntry, Jurisdiction
-from .topics import TopicAssignment, TopicScheme
+from .topics import PlacedDepartment, TopicAssignment, TopicScheme
 
 DUTY_CLASS = {
     ListType.SELF_GOVERNANCE: CD.SelfGovernanceDuty,
@@ -174,9 +174,9 @@ def catalog_graph(
             graph.add((node, PROV.hadPrimarySource, original))
         if duty.category:
             graph.add((node, CD.category, categories[(duty.list_type, duty.category)]))
-        _departments(graph, node, duty, entry, result.file, normalisers, minter, outcome)
+        placed = _departments(graph, node, duty, entry, result.file, normalisers, minter, outcome)
         _citations(graph, node, duty, result.file, normalisers, minter, outcome)
-        _topics(graph, node, duty, result.file, normalisers.topics, minter, outcome)
+        _topics(graph, node, duty, result.file, normalisers.topics, minter, outcome, placed)
         outcome.duty_count += 1
     return outcome
 
@@ -276,15 +276,19 @@ def _departments(
     normalisers: Normalisers,
     minter: Minter,
     outcome: CatalogOutcome,
-) -> None:
+) -> list[PlacedDepartment]:
+    """Link the duty to its departments; returns the placed ones as (name, sector) for the
+    department → sector → topic rule (provisional departments have no sector to go by)."""
     register = normalisers.departments
     known = register.names(entry.key)
+    placed: list[PlacedDepartment] = []
     for cell in duty.departments:
         for name in split_departments(cell, known):
             department = register.lookup(entry.key, name)
             if department is None:
                 _provisional_department(graph, node, duty, entry, file, name, minter, outcome)
                 continue
+            placed.append((name, department.sector))
             iri = minter.department(entry.jurisdiction, department.id)
             graph.add((node, CD.department, iri))
             outcome.department_links += 1
@@ -299,6 +303,7 @@ def _departments(
             if parent is not None and parent.id != department.id:
                 parent_iri = minter.department(entry.jurisdiction, parent.id)
                 graph.add((iri, ORG.subOrganizationOf, parent_iri))
+    return placed
 
 
 def _provisional_department(
@@ -477,8 +482,9 @@ def _topics(
     scheme: TopicScheme,
     minter: Minter,
     outcome: CatalogOutcome,
+    departments: Sequence[PlacedDepartment] = (),
 ) -> None:
-    assignments: list[TopicAssignment] = scheme.assign(duty)
+    assignments: list[TopicAssignment] = scheme.assign(duty, departments)
     outcome.duties_with_topics += bool(assignments)
     if assignments and all(a.method == "fallback" for a in assignments):
         outcome.fallback_topics.append(

@@ -4,7 +4,7 @@ Catalogs group their duties in their own words (类别 "社会治安", "一、�
 categories cannot compare duties across jurisdictions. One topic scheme shared by all catalogs
 can: Chongqing's 协助开展禁毒宣传 and Sichuan's 协助开展禁毒防范和社区戒毒 both get drug-control.
 
-Four reviewed files, plain CSV a researcher can read and edit without Python:
+Five reviewed files, plain CSV a researcher can read and edit without Python:
 
 ``data/registers/topics.csv``
     the scheme in two levels: about 18 domains (no ``broader``) over the topics (``broader``
@@ -19,13 +19,21 @@ Four reviewed files, plain CSV a researcher can read and edit without Python:
 ``data/registers/topic-keywords.csv``
     the general rules, for duties the reviewed rules leave unplaced (catalogs never seen):
     per topic, words of its subject and words of the titles of the laws it concerns
-    (:func:`load_general_rules`); never a catalog's own phrasing.
+    (:func:`load_general_rules`); never a catalog's own phrasing. The ``laws`` column is the
+    law → topic table: words of a title that name its subject (道路交通安全法 → road traffic
+    safety), so that any of the 1,417 documents of the national register a catalog cites places
+    the duty when the title names a subject of community work.
+``data/registers/sector-topics.csv``
+    the department → sector → topic table, for duties the general rules leave unplaced too: a
+    sector (data/registers/sectors.csv) whose community duties have one subject gives that topic
+    (消防救援 → fire-safety), with a note; broad sectors (民政, 人社, 住建) are left out, because
+    their department says nothing about a duty's subject (:func:`load_sector_topics`).
 ``data/topic-overrides.csv``
     per-duty corrections where a rule would be wrong: ``catalog, list, number`` name the duty
     (``list`` is a :class:`ListType` value), ``topics`` the " | " separated topic ids,
     ``mode`` ``add`` (to the rules' topics) or ``replace`` (instead of them), and ``reason``.
 
-Every duty gets at least one topic: one no rule or override places gets a fallback topic
+Every duty gets at least one topic: one no rule, override or department places gets a fallback topic
 (``certification`` for the certification list, else ``unclassified``), recorded with method
 "fallback" so that the build report can list it for a reviewer. Each
 :class:`TopicAssignment` records how its topic was given (method, rule id, matched text).
@@ -43,6 +51,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .departments import load_sectors
 from .records import DutyRecord, ListType, Problem
 from .registers import RegisterError, read_rows
 
@@ -59,6 +68,9 @@ TOPICS_FILE = Path("registers") / "topics.csv"
 RULES_FILE = Path("registers") / "topic-rules.csv"
 KEYWORDS_FILE = Path("registers") / "topic-keywords.csv"
 KEYWORD_COLUMNS = ("topic", "keywords", "laws", "note")
+SECTOR_TOPICS_FILE = Path("registers") / "sector-topics.csv"
+SECTORS_FILE = Path("registers") / "sectors.csv"
+SECTOR_TOPIC_COLUMNS = ("sector", "topic", "note")
 # A topic's zh label is one of its own keywords, split where it joins two subjects
 # (养老服务与老年人权益 → 养老服务, 老年人权益).
 _LABEL_JOINS = re.compile(r"[与和及、，]")
@@ -71,6 +83,9 @@ METHOD_FIELDS: dict[str, frozenset[str]] = {
     "legal-basis": frozenset({"citation"}),
     "category": frozenset({"category"}),
 }
+# Every method an assignment may record (cd:assignmentMethod; ontology/shapes.ttl lists the
+# same values): the three rule methods, then the department's sector, a person, the fallback.
+ASSIGNMENT_METHODS = (*METHOD_FIELDS, "department", "override", "fallback")
 MODES = ("add", "replace")
 REGEX_PREFIX = "re:"
 LIST_SEPARATOR = "|"
@@ -87,6 +102,8 @@ _RULE_ID = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
 _CATALOG_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 DutyKey = tuple[str, str, str]  # (catalog, list type code, number as printed)
+# A department of a duty as the build placed it: (name as split from the cell, sector id).
+PlacedDepartment = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -142,13 +159,30 @@ class TopicOverride:
 
 
 @dataclass(frozen=True)
+class SectorTopic:
+    """A reviewed row of sector-topics.csv: a duty of a department of ``sector`` that nothing
+    else places gets ``topic``."""
+
+    sector: str
+    topic: str
+    note: str
+    file: str
+    line: int
+
+    @property
+    def source(self) -> str:
+        """Where the rule is written down, recorded as the assignment's rule."""
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
 class TopicAssignment:
     """How one topic was given to one duty (becomes a cd:TopicAssignment)."""
 
     topic: str
-    method: str  # keyword | legal-basis | category | override | fallback
-    rule: str  # rule_id, "<overrides file>:<line>", or a fallback description
-    matched_text: str  # the words that matched; empty for override and fallback
+    method: str  # keyword | legal-basis | category | department | override | fallback
+    rule: str  # rule_id, "<file>:<line>" (override, sector-topics), or a fallback description
+    matched_text: str  # the words (or department) that matched; empty for override, fallback
 
 
 # ---------------------------------------------------------------------------------------------
@@ -379,6 +413,49 @@ def load_general_rules(path: Path, topics: Mapping[str, Topic]) -> list[TopicRul
     return sorted(rules, key=lambda r: order[r.method])
 
 
+def load_sector_topics(
+    path: Path, topics: Mapping[str, Topic], sectors: Collection[str]
+) -> dict[str, SectorTopic]:
+    """The department → sector → topic table by sector: every sector one of ``sectors`` and
+    listed once, every topic one rules may give (not a domain, not the fallback), every row
+    with a note saying why that sector's community duties have that subject."""
+    table: dict[str, SectorTopic] = {}
+    for line, row in read_rows(path, SECTOR_TOPIC_COLUMNS):
+        sector, topic = row["sector"], row["topic"]
+        if sector not in sectors:
+            raise RegisterError(path, line, f"unknown sector {sector!r}")
+        if sector in table:
+            raise RegisterError(
+                path, line, f"duplicate sector {sector} (line {table[sector].line})"
+            )
+        if topic not in topics or topic == FALLBACK_TOPIC or topic in domains(topics):
+            raise RegisterError(path, line, f"{topic!r} is not a topic rules may give")
+        if not row["note"]:
+            raise RegisterError(path, line, f"sector {sector} has no note saying why")
+        table[sector] = SectorTopic(sector, topic, row["note"], path.name, line)
+    return table
+
+
+def department_assignments(
+    departments: Sequence[PlacedDepartment], sector_topics: Mapping[str, SectorTopic]
+) -> list[TopicAssignment]:
+    """The topics of a duty's departments' sectors, in the order the departments are printed,
+    one per topic; the department's name is the matched text.
+
+    >>> row = SectorTopic("fire-rescue", "fire-safety", "why", "sector-topics.csv", 2)
+    >>> department_assignments([("民政局", "civil-affairs"), ("消防救援大队", "fire-rescue")],
+    ...                        {"fire-rescue": row})
+    [TopicAssignment(topic='fire-safety', method='department', rule='sector-topics.csv:2', \
+matched_text='消防救援大队')]
+    """
+    found: dict[str, TopicAssignment] = {}
+    for name, sector in departments:
+        row = sector_topics.get(sector)
+        if row is not None and row.topic not in found:
+            found[row.topic] = TopicAssignment(row.topic, "department", row.source, name)
+    return list(found.values())
+
+
 def general_assignments(duty: DutyRecord, rules: Sequence[TopicRule]) -> list[TopicAssignment]:
     """The general rules' topics for an unplaced duty: every topic whose words the duty's own
     text holds; if none, every topic whose laws it cites; if none, its category's."""
@@ -494,11 +571,14 @@ def assign_topics(
     rules: Sequence[TopicRule],
     overrides: Mapping[DutyKey, TopicOverride],
     general: Sequence[TopicRule] = (),
+    sector_topics: Mapping[str, SectorTopic] | None = None,
+    departments: Sequence[PlacedDepartment] = (),
 ) -> list[TopicAssignment]:
     """The duty's topics, never empty, in a deterministic order: rule topics in rule-file order,
     then topics an ``add`` override contributes; a ``replace`` override's topics alone; when
-    neither gives any, the ``general`` rules' (:func:`general_assignments`); the fallback only
-    when those give none either."""
+    neither gives any, the ``general`` rules' (:func:`general_assignments`); when those give
+    none, its ``departments``' sectors' (:func:`department_assignments`: who asks says least
+    about what is asked, so it comes last); the fallback only when none of these gives any."""
     override = overrides.get(duty_key(duty))
     found = [] if override and override.mode == "replace" else rule_assignments(duty, rules)
     if override:
@@ -510,6 +590,8 @@ def assign_topics(
         ]
     if not found and general:
         found = general_assignments(duty, general)
+    if not found and sector_topics:
+        found = department_assignments(departments, sector_topics)
     return found or [fallback_assignment(duty)]
 
 
@@ -530,22 +612,33 @@ class TopicScheme:
     rules: tuple[TopicRule, ...]
     overrides: Mapping[DutyKey, TopicOverride]
     general: tuple[TopicRule, ...] = ()
+    sector_topics: Mapping[str, SectorTopic] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def load(cls, data: Path, catalogs: Collection[str] | None = None) -> TopicScheme:
-        """Load the three files under the project's data/ folder; raises RegisterError naming
-        file and line for any invalid row."""
+        """Load the five files under the project's data/ folder (sector ids from
+        registers/sectors.csv); raises RegisterError naming file and line for any invalid row."""
         topics = load_topics(data / TOPICS_FILE)
         rules = load_rules(data / RULES_FILE, topics, catalogs)
         overrides = load_overrides(data / OVERRIDES_FILE, topics)
         general = load_general_rules(data / KEYWORDS_FILE, topics)
-        return cls(topics, tuple(rules), {o.key: o for o in overrides}, tuple(general))
+        sectors = load_sectors(data / SECTORS_FILE)
+        sector_topics = load_sector_topics(data / SECTOR_TOPICS_FILE, topics, sectors)
+        return cls(
+            topics, tuple(rules), {o.key: o for o in overrides}, tuple(general), sector_topics
+        )
 
     def __len__(self) -> int:
         return len(self.topics)
 
-    def assign(self, duty: DutyRecord) -> list[TopicAssignment]:
-        return assign_topics(duty, self.rules, self.overrides, self.general)
+    def assign(
+        self, duty: DutyRecord, departments: Sequence[PlacedDepartment] = ()
+    ) -> list[TopicAssignment]:
+        """The duty's topics; ``departments`` are its departments as the build placed them
+        (name, sector), for the department → sector → topic table."""
+        return assign_topics(
+            duty, self.rules, self.overrides, self.general, self.sector_topics, departments
+        )
 
     def check_overrides(self, keys: Iterable[DutyKey]) -> list[Problem]:
         return unknown_overrides(self.overrides.values(), keys)
