@@ -90,8 +90,11 @@ def test_some_citations_are_outside_the_reviewed_register(
     from cdkg.loaders.citations import parse_citations
     from cdkg.loaders.laws import LawRegister
 
-    generator.generate(3, tmp_path / "some", seed=7)
-    generator.generate(3, tmp_path / "none", seed=7, outside=0.0)
+    # Seed 8: which seed duties the generator may draw depends on the real topic rules, so the
+    # draws at a seed move when the rules do (at seed 7, the rules of issue 14 item 6 left 6
+    # invented and 0 national-only citations of 246; seed 8 gives 5 and 5 of 264).
+    generator.generate(3, tmp_path / "some", seed=8)
+    generator.generate(3, tmp_path / "none", seed=8, outside=0.0)
     laws = LawRegister.load(ROOT / "data" / "registers" / "laws.csv")
     register = load_jurisdictions(ROOT / "data" / "registers" / "jurisdictions.csv")
 
