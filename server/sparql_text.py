@@ -1,62 +1,157 @@
 """What a SPARQL request is, read from its text before any engine sees it (pure functions).
 
-The endpoint needs four facts before it runs anything: the query form (to negotiate a results
-or a graph format, and to refuse an update sent as a query), whether it uses SERVICE (an
-outbound request from the engine — pyoxigraph and rdflib both make one), whether an update
-uses LOAD (likewise), and whether the query names its own dataset with FROM (pyoxigraph then
-must not replace the default graph by the union of all graphs).
+The endpoint needs these facts before it runs anything: the query form (to negotiate a
+results or a graph format, and to refuse an update sent as a query), whether the text may use
+SERVICE or LOAD (an outbound request from the engine: refused), whether the query names its
+own dataset with FROM (pyoxigraph then must not replace the default graph by the union of all
+graphs), how deeply it nests brackets (the engines' parsers recurse: 3,000 nested braces
+overflow a pyoxigraph worker's stack, so more than ``MAX_DEPTH`` is refused here), and which
+prefixes it uses and declares (``cdkg.server.remote_store`` adds cdkg's standard ones).
 
-A small lexer finds bare keywords: comments, string literals, IRIs, variables and prefixed
-names (``ex:SERVICE``) are skipped, so a keyword inside them is not seen. It is deliberately
-conservative: text that is not valid SPARQL may produce a false SERVICE/LOAD and be refused
-with a clear message rather than reach the engine; valid SPARQL never hides one.
+How the text is read — by the SPARQL 1.1 grammar's terminals (§19.8), not a keyword scan:
 
->>> analyse('PREFIX s: <http://x/SERVICE> SELECT ("SERVICE" AS ?v) {}').service
-False
->>> analyse("select * { service <http://x> { ?s ?p ?o } }").service
+* Comments, string literals (all four kinds), IRIs (``IRIREF``, with the ``\\u`` escapes both
+  engines accept in them), variable names, and the local part of prefixed names and blank-node
+  labels are *skipped*. Their patterns are exactly the grammar's, so a skipped token never
+  reaches further than an engine reads it. Everything else is *bare* text.
+* The engines need no space between tokens: pyoxigraph reads ``SERVICESILENT<…>``,
+  ``?a ?b trueSERVICE<…>{…}``, ``1SERVICE<…>`` and ``service:x{…}`` (SERVICE, then the
+  prefixed name ``:x``) as a SERVICE; rdflib compares keywords after ``str.upper`` (so
+  ``ſervıce`` is SERVICE) and decodes ``\\uXXXX`` escapes in the whole text before parsing.
+  So any bare text that contains SERVICE or LOAD, ignoring case, counts, wherever it sits in a
+  word — the prefix of a prefixed name included (a prefix named ``service:`` is refused: the
+  parser may read it as the keyword). Text with ``\\u`` escapes is read twice, as sent
+  (pyoxigraph) and decoded (rdflib).
+* A string without its end makes the rest of the text (long string) or of the line (short
+  string) bare: the engines refuse such text anyway, and so nothing can hide in it.
+
+Every pattern is possessive, every skipped token starts with a fixed character, and the work
+per token is done by ``re`` in C, so reading is linear in the size of the text and fast (issue
+12: the former lexer took 69 s for 64 KB in the server process, where no timeout applies;
+this one reads 1 MB of any shape in well under a second).
+
+>>> analyse('PREFIX s: <http://x/SERVICE> SELECT ("SERVICE" AS ?v) {}').service is None
 True
+>>> analyse("select * { service <http://x> { ?s ?p ?o } }").service
+'service'
+>>> analyse("SELECT * WHERE { ?a ?b trueSERVICE<http://x>{ ?s ?p ?o } }").service
+'trueSERVICE'
+>>> analyse("SELECT * WHERE " + "{" * 300 + "}" * 300).depth
+300
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import accumulate, chain, compress, count, repeat
+from operator import is_not
 
 QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 UPDATE_FORMS = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 )
-_PROLOGUE = frozenset({"PREFIX", "BASE"})
+_FORMS = sorted(QUERY_FORMS | UPDATE_FORMS, key=len, reverse=True)
+MAX_DEPTH = 256
+"""The deepest bracket nesting accepted (``{ ( [ <<`` together). pyoxigraph overflows its
+stack near 3,000 nested braces and some nestings of a few hundred take it minutes; no real
+query comes near 256."""
 
-_LEXER = re.compile(
-    r"""
-      (?P<comment>\#[^\n\r]*)
-    | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-                |'''(?:[^'\\]|\\.|'(?!''))*'''
-                |"(?:[^"\\\n\r]|\\.)*"
-                |'(?:[^'\\\n\r]|\\.)*')
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    | (?P<var>[?$][\w\u00B7]+)
-    | (?P<pname>(?:[^\W\d_][\w.\-\u00B7]*)?:(?:[\w.\-:%\u00B7]|\\.)*)
-    | (?P<word>[A-Za-z]+)
-    """,
-    re.VERBOSE | re.DOTALL,
+# --- the grammar's terminals (SPARQL 1.1 Query Language §19.8) -------------------------------
+
+_PN_CHARS_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
 )
+_PN_CHARS_U = _PN_CHARS_BASE + "_"
+_PN_CHARS = _PN_CHARS_U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_PN_LOCAL = rf"(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:\.*+(?:[{_PN_CHARS}:]|{_PLX}))*+"
+_VARNAME = rf"[{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*+"
+_IRI_CHAR = r"""(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})"""
+
+# Skipped tokens, in the order the engines try them (a long string before a short one).
+_SKIP = re.compile(
+    rf"""
+      \#[^\n\r]*+
+    | \"\"\"(?:[^"\\]++|\\[\s\S]|"(?!""))*+\"\"\"
+    | \"\"\"(?P<long2>[\s\S]*+)
+    | "(?:[^"\\\n\r]++|\\[^\n\r])*+"
+    | "(?P<short2>[^\n\r]*+)
+    | '''(?:[^'\\]++|\\[\s\S]|'(?!''))*+'''
+    | '''(?P<long1>[\s\S]*+)
+    | '(?:[^'\\\n\r]++|\\[^\n\r])*+'
+    | '(?P<short1>[^\n\r]*+)
+    | <{_IRI_CHAR}*+>
+    | \?{_VARNAME}
+    | \${_VARNAME}
+    | (?P<colon>:)(?:{_PN_LOCAL})?
+    """,
+    re.VERBOSE,
+)
+_STEP = _SKIP.groups + 1
+_TOKEN = {None: "\0", ":": ":"}
+SKIPPED = "\0"
+"""What a skipped token becomes in ``bare_text``."""
+
+# rdflib's own pattern (rdflib.plugins.sparql.parser.expandUnicodeEscapes_re).
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9a-f]{4}(?:[0-9a-f]{4})?)", re.IGNORECASE)
+
+# --- searches of the bare text ---------------------------------------------------------------
+
+_OUTBOUND = {
+    "SERVICE": re.compile("service", re.IGNORECASE),
+    "LOAD": re.compile("load", re.IGNORECASE),
+}
+# A word starts with its first character (so that ``re`` skips to candidates fast), then looks
+# back: the character before it is no name character. ASCII case only, as the parsers.
+_START = rf"(?<![{_PN_CHARS}.].)"
+_WORD = rf"[{_PN_CHARS_BASE}]{_START}[{_PN_CHARS}.]*+"
+_FROM = re.compile(rf"[Ff]{_START}[Rr][Oo][Mm][{_PN_CHARS}.]*+(?!:)")
+_FORM_WORD = re.compile(
+    rf"[{_PN_CHARS_BASE}]{_START}(?<![Pp](?=[Rr][Ee][Ff][Ii][Xx](?![{_PN_CHARS}.])))"
+    rf"(?<![Bb](?=[Aa][Ss][Ee](?![{_PN_CHARS}.])))[{_PN_CHARS}.]*+(?!:)"
+)
+_PREFIX_NAME = re.compile(rf"{_WORD}(?=:)")
+_DECLARED = re.compile(rf"[Pp]{_START}[Rr][Ee][Ff][Ii][Xx][\s{SKIPPED}]*+({_WORD})?:")
+_BRACKETS = re.compile(r"[{(\[]|[})\]]|<<|>>")
+_DEPTH = {"{": 1, "(": 1, "[": 1, "<<": 1, "}": -1, ")": -1, "]": -1, ">>": -1}
+_AROUND = 24
+_SEPARATORS = re.compile(rf"[^{_PN_CHARS}.:]")
 
 
-def keywords(text: str) -> list[str]:
-    """The bare words of ``text``, upper-cased, in order (keywords, ``a``, and noise)."""
-    found: list[str] = []
-    position = 0
-    while position < len(text):
-        match = _LEXER.match(text, position)
-        if match is None:
-            position += 1
-            continue
-        if match.lastgroup == "word":
-            found.append(match.group().upper())
-        position = match.end()
-    return found
+def bare_text(text: str) -> str:
+    """``text`` with each skipped token replaced by one NUL (a prefixed name by its prefix and
+    ``:``); after a string without its end, the rest (of the text or the line) as it is.
+
+    >>> bare_text('SELECT ?service { <http://x/SERVICE> ex:LOAD "SERVICE" } # LOAD')
+    'SELECT \\x00 { \\x00 ex: \\x00 } \\x00'
+    >>> bare_text('ASK { "a\\\\" SERVICE }')
+    'ASK { \\x00a\\\\" SERVICE }'
+    """
+    parts = _SKIP.split(text)  # bare, then each group of the token after it, and so on
+    tokens = list(map(_TOKEN.__getitem__, parts[_STEP - 1 :: _STEP]))  # ":" or SKIPPED
+    for group in range(1, _STEP - 1):  # the rare strings without their end
+        rests = parts[group::_STEP]
+        for index in compress(count(), map(is_not, rests, repeat(None))):
+            tokens[index] = SKIPPED + rests[index]
+    tokens.append("")
+    return "".join(chain.from_iterable(zip(parts[::_STEP], tokens, strict=True)))
+
+
+def decode_escapes(text: str) -> str:
+    """``text`` with its ``\\uXXXX`` / ``\\uXXXXXXXX`` escapes decoded, as rdflib does before it
+    parses (one pass; an escape that is no code point is left as it is: rdflib refuses it).
+
+    >>> decode_escapes(r"\\u0053ERVICE \\U00000041")
+    'SERVICE A'
+    """
+
+    def expand(match: re.Match[str]) -> str:
+        code = int(match.group(1), 16)
+        return chr(code) if code <= 0x10FFFF else match.group()
+
+    return _UNICODE_ESCAPE.sub(expand, text)
 
 
 @dataclass(frozen=True)
@@ -65,30 +160,73 @@ class Analysis:
 
     form: str | None
     """SELECT, ASK, CONSTRUCT, DESCRIBE, or the first keyword of an update; None if unknown."""
-    service: bool
-    load: bool
+    service: str | None
+    """The bare word that may be read as SERVICE (None: there is none)."""
+    load: str | None
+    """The bare word that may be read as LOAD."""
     dataset_clause: bool
     """FROM / FROM NAMED present (the query chooses its own dataset)."""
+    depth: int
+    """The deepest nesting of brackets (``{ ( [ <<``)."""
+    prefixes_used: frozenset[str]
+    """Prefixes of the prefixed names in the text (the empty prefix left out)."""
+    prefixes_declared: frozenset[str]
 
     @property
     def is_update(self) -> bool:
         return self.form in UPDATE_FORMS
 
+    @property
+    def too_deep(self) -> bool:
+        return self.depth > MAX_DEPTH
+
 
 def analyse(text: str) -> Analysis:
-    """Read the form and the risky keywords of a query or update."""
-    words = keywords(text)
-    form = None
-    for word in words:
-        if word in _PROLOGUE:
-            continue
-        if word in QUERY_FORMS or word in UPDATE_FORMS:
-            form = word
-        break
-    present = set(words)
+    """Read the form, the outbound keywords, the nesting and the prefixes of a query or update.
+
+    >>> info = analyse("PREFIX ex: <http://x/> SELECT*FROM<http://g>{ ?s ex:p ?o }")
+    >>> info.form, info.service, info.dataset_clause, sorted(info.prefixes_used)
+    ('SELECT', None, True, ['ex'])
+    """
+    bare = bare_text(text)
+    service, load = (_word_with(_OUTBOUND[keyword], bare) for keyword in ("SERVICE", "LOAD"))
+    if (service is None or load is None) and _UNICODE_ESCAPE.search(text):
+        decoded = bare_text(decode_escapes(text))  # what rdflib reads
+        service = service or _word_with(_OUTBOUND["SERVICE"], decoded)
+        load = load or _word_with(_OUTBOUND["LOAD"], decoded)
     return Analysis(
-        form=form,
-        service="SERVICE" in present,
-        load="LOAD" in present,
-        dataset_clause="FROM" in present,
+        form=_form(bare),
+        service=service,
+        load=load,
+        dataset_clause=_FROM.search(bare) is not None,
+        depth=_depth(bare),
+        prefixes_used=frozenset(_PREFIX_NAME.findall(bare)),
+        prefixes_declared=frozenset(_DECLARED.findall(bare)),
     )
+
+
+def _word_with(pattern: re.Pattern[str], bare: str) -> str | None:
+    """The bare word around the first match of ``pattern`` (for the error message)."""
+    match = pattern.search(bare)
+    if match is None:
+        return None
+    start, end = max(0, match.start() - _AROUND), match.end() + _AROUND
+    before = _SEPARATORS.split(bare[start : match.start()])[-1]
+    after = _SEPARATORS.split(bare[match.end() : end])[0]
+    return before + match.group() + after
+
+
+def _form(bare: str) -> str | None:
+    """The form keyword the first word after the prologue begins with: the parsers accept it
+    glued to what follows (``SELECT*``, ``ASK{``, ``SELECTDISTINCT``)."""
+    match = _FORM_WORD.search(bare)
+    if match is None:
+        return None
+    word = match.group().upper()
+    return next((form for form in _FORMS if word.startswith(form)), None)
+
+
+def _depth(bare: str) -> int:
+    """The deepest nesting of brackets in ``bare``."""
+    steps = map(_DEPTH.__getitem__, _BRACKETS.findall(bare))
+    return max(accumulate(steps, initial=0))
