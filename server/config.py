@@ -43,7 +43,6 @@ class ServerConfig:
       answered 429 with ``Retry-After``. ``None`` = off.
     * ``limit_loopback`` — apply the rate and concurrency limits to loopback clients too; off by
       default, so a local ``cdkg serve`` (and its load test) is never throttled.
-    * ``allow_service`` — SERVICE makes the engine call another server; refused (400) unless set.
     * ``public_url`` — the server's root URL as clients reach it (``https://cdkg.example/``);
       the endpoint's IRI in answers (sd:endpoint, the base IRI of relative IRIs in queries)
       is built from it. ``None``: from the request's Host header, which must then be one
@@ -67,7 +66,6 @@ class ServerConfig:
     rate_limit_burst: int = 60
     limit_loopback: bool = False
     cors_origins: tuple[str, ...] = ("*",)
-    allow_service: bool = False
     cache_max_age_s: int = 300
     result_cache_bytes: int = 128 * 1024 * 1024
     search_default_limit: int = 20

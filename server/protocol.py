@@ -33,7 +33,7 @@ from .description import service_description
 from .negotiation import GRAPH_FORMATS, HTML, Format
 from .result_cache import RESULT_CACHE_KEY, CachedAnswer, ResultCache
 from .results import serialize_graph
-from .sparql_text import analyse
+from .sparql_text import analyse, refusal
 from .store import QueryOptions
 from .transport import cache_control, make_etag, matches, not_modified, public_root
 
@@ -45,11 +45,6 @@ UPDATE_BODY = "application/sparql-update"
 FORMAT_PARAMS = ("format", "output", "results")
 MAX_PARAMS = 1000
 
-SERVICE_REFUSED = (
-    "SERVICE (federated query) is disabled on this endpoint: it would make the server send "
-    "requests to other servers. Run the query against each endpoint yourself."
-)
-LOAD_REFUSED = "LOAD is disabled on this endpoint: it would make the server fetch data."
 READ_ONLY = (
     "SPARQL Update is disabled: this endpoint is read-only. Change the data by rebuilding "
     "(cdkg build), or start the server with an admin token."
@@ -205,8 +200,9 @@ def _query(sparql_request: SparqlRequest, text: str) -> Response:
         if config.read_only:
             raise Forbidden(READ_ONLY)
         raise BadRequest("this is an update: send it as update= or application/sparql-update")
-    if info.service and not config.allow_service:
-        raise BadRequest(SERVICE_REFUSED)
+    refused = refusal(info)  # SERVICE, LOAD, too deep: never reaches an engine
+    if refused is not None:
+        raise BadRequest(refused)
     formats = negotiation.formats_for_form(info.form)
     fmt = negotiation.choose(request.headers.get("Accept"), sparql_request.format_params, formats)
     if fmt is None:
@@ -268,10 +264,9 @@ def _update(sparql_request: SparqlRequest) -> Response:
         raise Forbidden("the admin token is wrong")
     text = sparql_request.text or ""
     info = analyse(text)
-    if info.load:
-        raise BadRequest(LOAD_REFUSED)
-    if info.service and not config.allow_service:
-        raise BadRequest(SERVICE_REFUSED)
+    refused = refusal(info)  # LOAD stays refused for the admin too: it fetches from anywhere
+    if refused is not None:
+        raise BadRequest(refused)
     if info.form in negotiation.QUERY_FORMS:
         raise BadRequest("this is a query: send it as query=, not update=")
     update = getattr(store, "update", None)

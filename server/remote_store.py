@@ -12,6 +12,9 @@ endpoint — instead of the embedded store. Every call becomes one SPARQL Protoc
   as from the embedded store, although Virtuoso writes ``\\uXXXX`` escapes in its JSON.
 * cdkg's standard prefixes (``PREFIXES``) are predeclared, as on the embedded store: a prefix
   the query uses but does not declare is added to its prologue.
+* Nothing that would make the upstream server connect elsewhere is forwarded: SERVICE (and
+  LOAD, and too deep a nesting) is refused here, as the endpoint refuses it, whoever calls
+  (``QueryError``, 400) — the upstream may well allow federated queries for its own users.
 * Timeouts: the read timeout is the request's ``timeout_s`` (``QueryTimeout``, 503), and so
   is a partial answer (Virtuoso's "anytime query", flagged by ``X-SQL-State``). An
   unreachable server, refused credentials or a 5xx are ``EngineUnavailable`` (503); a 4xx
@@ -37,7 +40,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -65,6 +67,7 @@ from .results import (
     serialize_triples,
     to_rdflib,
 )
+from .sparql_text import Analysis, analyse, refusal
 from .store import QueryError, QueryOptions, QueryTimeout
 
 if TYPE_CHECKING:
@@ -84,7 +87,6 @@ GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=
 
 GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 _DEFAULT_GRAPH_HAS_DATA = "ASK { ?s ?p ?o }"
-_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?\s*:", re.IGNORECASE)
 _TIMEOUT_MESSAGES = ("S1T00", "SR171", "timed out", "timeout")
 _T = TypeVar("_T")
 
@@ -130,14 +132,17 @@ def session(auth: AuthBase | None = None, connect_retries: int = 2) -> requests.
     return http
 
 
-def with_prefixes(query: str) -> str:
+def with_prefixes(query: str, info: Analysis | None = None) -> str:
     """``query`` with cdkg's standard prefixes that it uses but does not declare added in
-    front (the embedded store predeclares them; another server may not know them)."""
-    declared = {(name or "") for name in _DECLARED.findall(query)}
+    front (the embedded store predeclares them; another server may not know them).
+
+    ``info``: ``analyse(query)`` when the caller has it already (the reading is linear in
+    the query's size, as every scan of a request's text in the server process)."""
+    info = info or analyse(query)
     missing = [
         f"PREFIX {name}: <{iri}>"
         for name, iri in PREFIXES.items()
-        if name not in declared and re.search(rf"(?<![\w.:-]){re.escape(name)}:", query)
+        if name in info.prefixes_used and name not in info.prefixes_declared
     ]
     return "\n".join([*missing, query]) if missing else query
 
@@ -192,7 +197,12 @@ class RemoteStore:
     # --- HTTP ---------------------------------------------------------------------------
 
     def _params(self, query: str, options: QueryOptions) -> list[tuple[str, str]]:
-        params = [("query", with_prefixes(query))]
+        """The protocol parameters; QueryError for a text the upstream must never see."""
+        info = analyse(query)
+        refused = refusal(info)
+        if refused is not None:
+            raise QueryError(refused)
+        params = [("query", with_prefixes(query, info))]
         params += [("default-graph-uri", iri) for iri in options.default_graph_uris]
         params += [("named-graph-uri", iri) for iri in options.named_graph_uris]
         return params
