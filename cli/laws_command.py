@@ -27,6 +27,7 @@ from typing import Any
 
 from cdkg.cli import EXIT_OK, EXIT_USAGE, _paths
 from cdkg.duties import Selector
+from cdkg.law_text_coverage import coverage_rows, text_coverage_lines
 from cdkg.loaders.laws import COLUMNS
 
 _DOCUMENTS = """PREFIX cd: <https://w3id.org/cdkg/ontology#>
@@ -198,7 +199,8 @@ def cmd_laws(args: argparse.Namespace) -> int:
         if report.is_file()
         else []
     )
-    documents = cited_documents(OxigraphStore.from_file(dataset), findings)
+    store = OxigraphStore.from_file(dataset)
+    documents = cited_documents(store, findings)
     if args.action == "suggest":
         writer = csv.DictWriter(sys.stdout, fieldnames=list(COLUMNS), lineterminator="\n")
         writer.writeheader()
@@ -208,4 +210,5 @@ def cmd_laws(args: argparse.Namespace) -> int:
     provisional = provisional_lines(documents)
     print(f"\nprovisional documents ({sum(d.provisional for d in documents)}):")
     print("\n".join(provisional) if provisional else "none")
+    print("\n" + "\n".join(text_coverage_lines(coverage_rows(store))))
     return EXIT_OK

@@ -367,3 +367,20 @@ def test_rdflib_gives_the_same_findings(
     rows = dataset.query(LIBRARY[name].text)
     messages = sorted(str(row.message) for row in rows)  # type: ignore[union-attr]
     assert messages == sorted(message for _, message in EXPECTED[name])
+
+
+def test_cdkg_laws_reports_text_coverage_per_edition(
+    fixture_build: tuple[BuildResult, ox.Store], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cdkg.cli import main
+
+    dump = tmp_path / "dataset.nq"
+    fixture_build[1].dump(str(dump), format=ox.RdfFormat.N_QUADS)
+    assert main(["laws", "--dataset", str(dump)]) == 0
+    out = capsys.readouterr().out
+    assert out.rstrip().splitlines()[-3:] == [
+        "law texts: 2 cited national documents with editions: 2 with texts, 0 without; "
+        "editions 3 of 4 present",
+        "  中华人民共和国社区示例法: +2010-01-01 -2015-06-01 +2020-05-01",
+        "  示例废止条例: +2012-03-01",
+    ]
