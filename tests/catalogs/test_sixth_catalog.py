@@ -102,6 +102,7 @@ def test_the_build_publishes_on_the_first_run(built: tuple[int, Path], report: d
         ("hunan-province", "assistance"): ("12", "12", "ok"),
         ("hunan-province", "cancelled"): ("2", "2", "ok"),
         ("hunan-province", "excluded"): ("2", "2", "ok"),
+        ("chengdu-jinjiang", "self-governance"): ("1", "1", "ok"),
         ("chengdu-jinjiang", "assistance"): ("2", "2", "ok"),
         ("chengdu-jinjiang", "excluded"): ("1", "1", "ok"),
     }
@@ -261,6 +262,24 @@ def test_an_excluded_row_without_departments_is_valid(
     assert departments == []
 
 
+def test_a_duty_whose_departments_cell_is_empty_is_a_warning_naming_file_and_row(
+    report: dict[str, Any],
+) -> None:
+    """The template allows an empty departments cell on any row: the self-governance row of
+    the 锦江区 catalog is published, and the gap is a warning for review."""
+    warnings = [
+        f["message"]
+        for f in report["validation"]["findings"]
+        if f["shape"] == "DutyDepartmentShape"
+    ]
+    assert [(w.split(": ")[0], w.split(": ")[-1]) for w in warnings] == [
+        (
+            "data/catalogs/chengdu-jinjiang.csv:15",
+            "duty names no department although its catalog prints a department column",
+        )
+    ]
+
+
 def test_what_the_registers_lack_is_listed_for_review(report: dict[str, Any]) -> None:
     """Every finding names file, row and the text as printed; nothing else is a finding (the
     national laws resolve, the departments are placed by rule)."""
@@ -273,7 +292,7 @@ def test_what_the_registers_lack_is_listed_for_review(report: dict[str, Any]) ->
         (hunan, 26, "title", "湖南省城市社区居民委员会选举规程"),
         (hunan, 27, "title", "湖南省爱国卫生条例"),
         (hunan, 46, "department", "湖南省地方志编纂院"),
-        (chengdu, 15, "title", "四川省最低生活保障实施办法"),
+        (chengdu, 16, "title", "四川省最低生活保障实施办法"),
     }
 
 
