@@ -27,9 +27,11 @@ worker at rest holds about 10–30 MB. A worker that ends a query above the boun
 allocator keeps what it freed) is replaced before its next query, and a pool whose workers
 need more than the bound just to open the store refuses to start, saying so.
 
-Workers also refuse outbound connections through a Python audit hook (defence in depth for
-rdflib, whose SERVICE and FROM use urllib; the endpoint already refuses SERVICE and LOAD
-before any engine sees them).
+Workers have no network: each moves into a network namespace of its own before it opens the
+store (``cdkg.server.sandbox``; a worker that cannot refuses to start, unless the documented
+opt-out is set), and says which protection it has in the server's log. A Python audit hook
+refuses IP connections as a second layer (it sees rdflib's urllib, not pyoxigraph's Rust
+client). The endpoint refuses SERVICE and LOAD before any engine sees them as well.
 
 Updates (admin only) go to one worker and into a journal; every worker replays the journal
 entries it has not seen before it answers its next call, so all workers converge.
@@ -56,6 +58,7 @@ from rdflib import Graph
 from rdflib.term import Node
 
 from .errors import EngineUnavailable
+from .sandbox import SandboxError, isolate_network
 from .store import QueryError, QueryOptions, QueryTimeout
 from .stores import StoreSpec, open_store
 
@@ -68,7 +71,8 @@ _METHODS = frozenset({"execute", "select", "ask", "construct", "graph_sizes", "u
 
 
 def _refuse_network(event: str, args: tuple[Any, ...]) -> None:
-    """Audit hook: no IP connection or name lookup from a query worker."""
+    """Audit hook: no IP connection or name lookup from a query worker (the second layer,
+    under the network namespace: it sees Python's sockets and urllib, not Rust's)."""
     if event == "socket.connect":
         sock = args[0]
         if getattr(sock, "family", None) in (socket.AF_INET, socket.AF_INET6):
@@ -81,6 +85,18 @@ def _worker_main(conn: Connection) -> None:
     """A worker process: receive the StoreSpec, open the store, then answer calls until the
     connection closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    try:
+        protection = isolate_network()  # first: before anything could open a connection
+    except SandboxError as error:
+        conn.send(("failed", str(error)))
+        return
+    log.log(
+        logging.INFO if protection.startswith("no network") else logging.WARNING,
+        "cdkg query worker %d: %s",
+        os.getpid(),
+        protection,
+    )
     sys.addaudithook(_refuse_network)
     try:
         spec = conn.recv()
