@@ -205,6 +205,34 @@ def analyse(text: str) -> Analysis:
     )
 
 
+def refusal(info: Analysis) -> str | None:
+    """Why the endpoint refuses a text before any engine sees it (None: it does not).
+
+    >>> refusal(analyse("SELECT * { ?a ?b trueSERVICE<http://x>{} }"))[:42]
+    'SERVICE (federated query) is disabled on t'
+    >>> refusal(analyse("SELECT * {}")) is None
+    True
+    """
+    if info.too_deep:
+        return (
+            f"the text nests brackets {info.depth} deep; the limit is {MAX_DEPTH} "
+            "(deeper nesting overflows the engine's parser)"
+        )
+    if info.service is not None:
+        return (
+            "SERVICE (federated query) is disabled on this endpoint: it would make the server "
+            "send requests to other servers. Run the query against each endpoint yourself. "
+            f"(Read as SERVICE: {info.service!r}; a keyword glued to another word, or a "
+            "prefix named like it, is read as the keyword too.)"
+        )
+    if info.load is not None:
+        return (
+            "LOAD is disabled on this endpoint: it would make the server fetch data. "
+            f"(Read as LOAD: {info.load!r}.)"
+        )
+    return None
+
+
 def _word_with(pattern: re.Pattern[str], bare: str) -> str | None:
     """The bare word around the first match of ``pattern`` (for the error message)."""
     match = pattern.search(bare)
