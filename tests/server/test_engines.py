@@ -14,6 +14,7 @@ from rdflib.compare import isomorphic
 from cdkg.paths import ProjectPaths
 from cdkg.querylib import load_library
 from cdkg.server import negotiation as n
+from cdkg.server.sparql_text import analyse
 from cdkg.server.store import QueryError, QueryOptions
 from cdkg.server.stores import OxigraphStore, RdflibStore
 from cdkg.server.workers import WorkerPoolStore
@@ -68,7 +69,7 @@ def test_named_queries(oxigraph_store: OxigraphStore, rdflib_store: RdflibStore,
     if name not in LIBRARY:
         pytest.skip("no named queries yet")
     query = LIBRARY[name].text
-    if "CONSTRUCT" in query.upper() or "DESCRIBE" in query.upper():
+    if analyse(query).form in ("CONSTRUCT", "DESCRIBE"):  # read by the lexer, not comments
         left = oxigraph_store.construct(query)
         right = rdflib_store.construct(query)
         assert isomorphic(left, right)
