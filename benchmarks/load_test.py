@@ -9,7 +9,7 @@ p50/p90/p99/max latency, throughput and the errors, and exits 1 if there was any
     python benchmarks/load_test.py --url http://127.0.0.1:8000
 
 ``--overhead`` instead measures what running queries in worker processes (the timeout
-mechanism, cdkg.server.workers) costs per call, against the same store in process:
+mechanism, cdkg.server.store.workers) costs per call, against the same store in process:
 
     python benchmarks/load_test.py --overhead build/current/dataset.nq
 """
@@ -28,8 +28,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from cdkg.querylib import NamedQuery, load_library
-from cdkg.server.sparql_text import analyse
+from cdkg.queries.library import NamedQuery, load_library
+from cdkg.server.store.sparql_text import analyse
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULT_TYPES = [
@@ -142,8 +142,8 @@ def run(url: str, calls: list[Call], clients: int, timeout: float) -> int:
 def overhead(dataset: Path, library: dict[str, NamedQuery], repeat: int) -> int:
     """Per-call cost of the worker pool versus the same store in process."""
     from cdkg.server.store import QueryOptions
-    from cdkg.server.stores import OxigraphStore, StoreSpec
-    from cdkg.server.workers import WorkerPoolStore
+    from cdkg.server.store.engines import OxigraphStore, StoreSpec
+    from cdkg.server.store.workers import WorkerPoolStore
 
     started = time.perf_counter()
     local = OxigraphStore.from_file(dataset)

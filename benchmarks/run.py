@@ -51,9 +51,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cdkg.local_servers import free_port, virtuoso_command, write_virtuoso_ini
-
 ROOT = Path(__file__).resolve().parents[1]
+# tests/local_servers.py writes Virtuoso's ini for tests/scaling and for this run: one writer,
+# kept with the tests (it is a test helper, not part of the installed package).
+sys.path.insert(0, str(ROOT / "tests"))
+from local_servers import free_port, virtuoso_command, write_virtuoso_ini  # noqa: E402
+
 PYTHON = sys.executable
 GENERATOR = ROOT / "benchmarks" / "generate.py"
 PEERS_VENV = ROOT / "benchmarks" / ".peers" / "rdflib-endpoint"
@@ -246,7 +249,7 @@ def make_project(folder: Path, size: str) -> Path:
 BUILD = """
 import json, sys, time
 from pathlib import Path
-from cdkg.paths import project_paths
+from cdkg.loaders.layout import project_paths
 from cdkg.loaders.build import build
 root = Path(sys.argv[1])
 started = time.perf_counter()
@@ -325,7 +328,7 @@ def open_times(published: Path) -> dict[str, Any]:
 SERVE = """
 import sys
 from pathlib import Path
-from cdkg.paths import project_paths
+from cdkg.loaders.layout import project_paths
 from cdkg.server.config import ServerConfig
 from cdkg.server.serve import serve
 root, port, engine, timeout = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
@@ -485,8 +488,8 @@ class Query:
 def named_queries() -> list[Query]:
     """The named queries, read once: every server of the run answers the same texts."""
     sys.path.insert(0, str(ROOT))
-    from cdkg.querylib import load_library
-    from cdkg.server.sparql_text import analyse
+    from cdkg.queries.library import load_library
+    from cdkg.server.store.sparql_text import analyse
 
     queries = []
     for name, named in sorted(load_library(ROOT / "queries").items()):

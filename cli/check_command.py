@@ -20,10 +20,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from cdkg import querylib
-from cdkg.check_report import render_html, render_markdown, summary_table
-from cdkg.checks import SHAPES_FILE, THRESHOLDS, load_data_graph, run_checks
 from cdkg.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, _paths, ensure_built
+from cdkg.queries.library import load_library
+from cdkg.server.reports.check_report import render_html, render_markdown, summary_table
+from cdkg.server.reports.checks import SHAPES_FILE, THRESHOLDS, load_data_graph, run_checks
 
 REPORT_FOLDER = "check"
 
@@ -60,7 +60,7 @@ def register(commands: Any) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from cdkg.server.stores import OxigraphStore
+    from cdkg.server.store.engines import OxigraphStore
 
     paths = _paths(args)
     if args.dataset:
@@ -73,7 +73,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         dataset = paths.current / "dataset.nq"
     try:
-        library = querylib.load_library(Path(args.queries) if args.queries else paths.queries)
+        library = load_library(Path(args.queries) if args.queries else paths.queries)
     except ValueError as error:
         print(f"cdkg check: {error}", file=sys.stderr)
         return EXIT_USAGE

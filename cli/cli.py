@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cdkg import __version__
+from cdkg.loaders.layout import ProjectPaths, project_paths
 from cdkg.ontology.namespace import DEFAULT_BASE
-from cdkg.paths import ProjectPaths, project_paths
 from cdkg.settings import SettingsError, law_texts_folder
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -107,8 +107,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Start the endpoint on the embedded store (building first if needed), or in front of
     an external SPARQL endpoint with --upstream."""
     from cdkg.server.config import SERVE_OPTIONS, config_from_options
-    from cdkg.server.remote_store import Upstream, make_auth
     from cdkg.server.serve import serve
+    from cdkg.server.store.remote import Upstream, make_auth
 
     paths = _paths(args)
     try:

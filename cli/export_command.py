@@ -3,7 +3,8 @@
 CSV and XLSX have one row per duty: jurisdiction, catalog, list type, number, name,
 category, topics, departments, sectors, legal documents, articles, citation text, source
 file and line, IRI. A cell with several values joins them with the full-width semicolon
-"；" (see cdkg.exports). CSV is UTF-8 with a byte-order mark so Excel shows the Chinese.
+"；" (see cdkg.server.reports.exports). CSV is UTF-8 with a byte-order mark so Excel shows the
+Chinese.
 
 Text formats (csv, ttl, nq, jsonld) go to standard output when no --output is given; xlsx
 is binary and needs --output (or standard output redirected to a file).
@@ -37,12 +38,12 @@ def register(commands: Any) -> None:
 
 def export_bytes(dataset: Path, fmt: str) -> bytes:
     """The bytes of one export of ``dataset`` (a built dataset.nq)."""
-    from cdkg import exports
+    from cdkg.server.reports import exports
 
     if fmt in exports.RDF_FORMATS:
         return exports.rdf_dump(dataset, fmt)
-    from cdkg.duties import duty_table
-    from cdkg.server.stores import OxigraphStore
+    from cdkg.server.reports.duties import duty_table
+    from cdkg.server.store.engines import OxigraphStore
 
     store = OxigraphStore.from_file(dataset)
     duties = duty_table(store)

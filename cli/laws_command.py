@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from cdkg.cli import EXIT_OK, EXIT_USAGE, _paths
-from cdkg.duties import Selector
-from cdkg.law_text_coverage import coverage_rows, text_coverage_lines
 from cdkg.loaders.laws import COLUMNS
+from cdkg.server.reports.duties import Selector
+from cdkg.server.reports.law_text_coverage import coverage_rows, text_coverage_lines
 
 _DOCUMENTS = """PREFIX cd: <https://w3id.org/cdkg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -187,7 +187,7 @@ def register(commands: Any) -> None:
 
 
 def cmd_laws(args: argparse.Namespace) -> int:
-    from cdkg.server.stores import OxigraphStore
+    from cdkg.server.store.engines import OxigraphStore
 
     dataset = Path(args.dataset) if args.dataset else _paths(args).current / "dataset.nq"
     if not dataset.is_file():

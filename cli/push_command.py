@@ -66,10 +66,9 @@ def register(commands: Any) -> None:
 
 def cmd_push(args: argparse.Namespace) -> int:
     """Push, verify; 0 when every graph arrived with the manifest's triple count."""
-    from cdkg import gsp
     from cdkg.server.errors import EngineUnavailable
-    from cdkg.server.remote_store import RemoteStore, make_auth
-    from cdkg.server.store import QueryError, QueryTimeout
+    from cdkg.server.store import QueryError, QueryTimeout, gsp
+    from cdkg.server.store.remote import RemoteStore, make_auth
 
     graph_store = args.graph_store or gsp.default_graph_store(args.endpoint)
     if graph_store is None:

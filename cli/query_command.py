@@ -8,7 +8,7 @@ store, with the default graph as the union of the named graphs, and prints an al
 (Chinese text counted as two columns, long cells cut with …), RFC 4180 CSV (the SPARQL 1.1
 CSV results format) or SPARQL 1.1 JSON results.
 
-Parameters are validated by ``cdkg.querylib`` (a value can never add SPARQL of its own).
+Parameters are validated by ``cdkg.queries.library`` (a value can never add SPARQL of its own).
 An ``iri`` value may be written ``<…>``, as a full IRI, with a known prefix (``id:`` for the
 instance base, ``cd:``, …), or, for parameters named after a kind of resource, as the key
 under that kind: ``--param jurisdiction=500000``, ``--param duty=chongqing/assistance/6``.
@@ -34,14 +34,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cdkg import querylib
 from cdkg.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, _paths, ensure_built
 from cdkg.ontology.namespace import PREFIXES
-from cdkg.querylib import NamedQuery
+from cdkg.queries.library import NamedQuery, Param, format_value, load_library, parse_query
 
 if TYPE_CHECKING:
     from cdkg.server.store import Store
-    from cdkg.server.stores import OxigraphStore
+    from cdkg.server.store.engines import OxigraphStore
 
 FORMATS = ("table", "csv", "json")
 JSON_RESULTS = "application/sparql-results+json"
@@ -101,12 +100,12 @@ def kind_of(param: str) -> ResourceKind | None:
     return next((kind for kind in KINDS if kind.matches(param)), None)
 
 
-def expand_iri(param: querylib.Param, raw: str, base: str) -> str:
+def expand_iri(param: Param, raw: str, base: str) -> str:
     """``raw`` with a known prefix (``id:`` = ``base``, ``cd:``, …) or a bare key of the
-    parameter's kind expanded to a full IRI; anything else is returned unchanged (querylib
+    parameter's kind expanded to a full IRI; anything else is returned unchanged (the library
     then validates it).
 
-    >>> p = querylib.Param("jurisdiction", "iri", "<urn:x>")
+    >>> p = Param("jurisdiction", "iri", "<urn:x>")
     >>> expand_iri(p, "500000", "https://w3id.org/cdkg/id/")
     'https://w3id.org/cdkg/id/jurisdiction/500000'
     >>> expand_iri(p, "id:jurisdiction/510000", "https://w3id.org/cdkg/id/")
@@ -178,8 +177,8 @@ def check_resources(store: Store, query: NamedQuery, bound: Mapping[str, str]) -
 
 
 def open_store(dataset: Path) -> OxigraphStore:
-    """The built dataset in the embedded pyoxigraph store (cdkg.server.stores)."""
-    from cdkg.server.stores import OxigraphStore
+    """The built dataset in the embedded pyoxigraph store (cdkg.server.store.engines)."""
+    from cdkg.server.store.engines import OxigraphStore
 
     return OxigraphStore.from_file(dataset)
 
@@ -320,14 +319,14 @@ def resolve(spec: str, folder: Path) -> NamedQuery:
             raise UsageError(f"no query file {path}")
         text = path.read_text(encoding="utf-8")
         try:
-            return querylib.parse_query(path.stem, text, path)
+            return parse_query(path.stem, text, path)
         except ValueError as error:
             if _has_header(text):
                 raise UsageError(str(error)) from None
             # An ad-hoc query without a header: run it as it is, with no parameters.
             return NamedQuery(path.stem, "", "", "", "question", None, (), text, path)
     try:
-        library = querylib.load_library(folder)
+        library = load_library(folder)
     except ValueError as error:
         raise UsageError(f"the query library is broken: {error}") from None
     if spec in library:
@@ -372,7 +371,7 @@ def bind(query: NamedQuery, raw: Mapping[str, str], base: str) -> tuple[str, dic
         for name, value in raw.items():
             param = query.param(name)
             expanded[name] = expand_iri(param, value, base)
-            terms[name] = querylib.format_value(param, expanded[name])
+            terms[name] = format_value(param, expanded[name])
         return query.bind(expanded), terms
     except ValueError as error:
         raise UsageError(str(error)) from None
@@ -425,7 +424,7 @@ def _run(args: argparse.Namespace) -> int:
     folder = Path(args.queries) if args.queries else paths.queries
     if args.list:
         try:
-            library = querylib.load_library(folder)
+            library = load_library(folder)
         except ValueError as error:
             raise UsageError(f"the query library is broken: {error}") from None
         print(library_table(library))
@@ -461,7 +460,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _form(text: str) -> str | None:
-    from cdkg.server.sparql_text import analyse
+    from cdkg.server.store.sparql_text import analyse
 
     return analyse(text).form
 

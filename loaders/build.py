@@ -33,8 +33,8 @@ from typing import TextIO, TypeVar
 from rdflib import Graph
 
 from cdkg import __version__
+from cdkg.loaders.layout import ProjectPaths
 from cdkg.ontology.namespace import DEFAULT_BASE, ONTOLOGY_IRI
-from cdkg.paths import ProjectPaths
 
 from .article_checks import TextReadings, read_folder
 from .cells import SourceError

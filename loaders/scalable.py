@@ -55,9 +55,10 @@ from .validation import ValidationSummary
 T = TypeVar("T")
 STORE_FOLDER = "store"
 """The persistent pyoxigraph store inside a published dataset folder (the server's
-``cdkg.server.stores.PUBLISHED_STORE``; loaders do not import the server)."""
+``cdkg.server.store.engines.PUBLISHED_STORE``; loaders do not import the server)."""
 VERSION_FILE = "cdkg-version.txt"
-"""Names the dataset version a store directory holds (``cdkg.server.stores.VERSION_FILE``)."""
+"""Names the dataset version a store directory holds
+(``cdkg.server.store.engines.VERSION_FILE``)."""
 
 
 class StoreDataset:

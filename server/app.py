@@ -1,12 +1,12 @@
 """The app factory: ``create_app(store, config)`` wires the routes to one store.
 
 Route modules, each a blueprint with one job: ``protocol`` (/sparql), ``dataset_routes``
-(/.well-known/void, /downloads, /healthz), ``search`` (/search), ``metrics`` (/metrics), and —
-when present — ``ui`` (/) and ``linked_data`` (instance IRIs). Cross-cutting behaviour runs in
-request hooks here: rate limit and per-client concurrency before, then CORS, gzip, metrics
-and the access log after.
+(/.well-known/void, /downloads, /healthz), ``search`` (/search), ``metrics`` (/metrics), ``ui``
+(/), ``linked_data`` (instance IRIs) and ``report_routes`` (/report, /reports). Cross-cutting
+behaviour runs in request hooks here: rate limit and per-client concurrency before, then CORS, gzip,
+metrics and the access log after.
 
->>> from cdkg.server.stores import OxigraphStore
+>>> from cdkg.server.store.engines import OxigraphStore
 >>> import pyoxigraph
 >>> app = create_app(OxigraphStore(pyoxigraph.Store(), "v0"), ServerConfig())
 >>> app.test_client().get("/healthz").status_code
@@ -15,13 +15,12 @@ and the access log after.
 
 from __future__ import annotations
 
-import importlib
 import time
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import TooManyRequests
 
-from . import dataset_routes, metrics, protocol, search
+from . import dataset_routes, linked_data, metrics, protocol, report_routes, search, ui
 from .config import ServerConfig, default_client_concurrency
 from .context import CONFIG_KEY, STORE_KEY
 from .dataset_routes import DOWNLOADS_KEY, Downloads
@@ -32,11 +31,10 @@ from .ratelimit import ConcurrencyLimiter, RateLimiter
 from .result_cache import RESULT_CACHE_KEY, ResultCache
 from .search import INDEX_KEY, SearchIndex
 from .store import Store
+from .store.workers import MemoryBoundReached
 from .transport import check_host, cors, gzip_response
-from .workers import MemoryBoundReached
 
 RATELIMIT_KEY = "cdkg.ratelimit"
-OPTIONAL_BLUEPRINTS = ("ui", "linked_data", "reports")
 _UNLIMITED_PATHS = frozenset({"/healthz", "/metrics"})
 _UNLIMITED_PREFIXES = ("/static/",)  # files only: a page's scripts load in parallel
 
@@ -66,16 +64,8 @@ def create_app(store: Store, config: ServerConfig) -> Flask:
     register_error_handlers(app)
     app.before_request(check_host)  # one well-formed Host, before it can reach an answer
     app.register_error_handler(MemoryBoundReached, _memory_bound_reached)
-    for module in (protocol, dataset_routes, search, metrics):
+    for module in (protocol, dataset_routes, search, metrics, ui, linked_data, report_routes):
         app.register_blueprint(module.blueprint)
-    for name in OPTIONAL_BLUEPRINTS:
-        try:
-            optional = importlib.import_module(f"cdkg.server.{name}")
-        except ModuleNotFoundError as error:
-            if error.name != f"cdkg.server.{name}":
-                raise
-            continue
-        app.register_blueprint(optional.blueprint)
 
     _install_hooks(app, config)
     return app

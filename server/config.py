@@ -11,8 +11,8 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from cdkg.loaders.layout import ProjectPaths
 from cdkg.ontology.namespace import DEFAULT_BASE
-from cdkg.paths import ProjectPaths
 
 GIB = 1 << 30
 MIB = 1 << 20
@@ -25,7 +25,7 @@ class ServerConfig:
     Limits and what a client sees when it hits them (see docs/endpoint.md):
 
     * ``query_timeout_s`` — a query running longer is killed and answered 503 with a message;
-      enforced only when the store runs queries in worker processes (``cdkg.server.workers``).
+      enforced only when the store runs queries in worker processes (``cdkg.server.store.workers``).
       ``None`` disables it.
     * ``max_rows`` — a SELECT with more rows, or a CONSTRUCT/DESCRIBE with more triples, is
       answered 400 "result too large" (never silently truncated). ``None`` disables it.
@@ -50,7 +50,7 @@ class ServerConfig:
     * ``result_cache_bytes`` — answers kept in memory for a read-only server, keyed on the
       dataset version (``cdkg.server.result_cache``); answered with ``X-Cache: hit``. 0 = off.
     * ``reload_check_s`` — how often (at most) a request looks whether a new build was
-      published (``cdkg.server.live``).
+      published (``cdkg.server.store.live``).
     """
 
     base: str = DEFAULT_BASE

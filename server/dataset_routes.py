@@ -21,12 +21,11 @@ from werkzeug.exceptions import NotAcceptable, NotFound
 
 from cdkg.ontology.namespace import PREFIXES
 
-from . import negotiation
 from .context import current_config, current_store, extension
 from .description import BuildInfo, void_description
-from .negotiation import GRAPH_FORMATS, HTML, JSON_LD, N_QUADS, TRIG, Format
-from .results import serialize_graph
-from .store import QueryOptions
+from .store import QueryOptions, negotiation
+from .store.negotiation import GRAPH_FORMATS, HTML, JSON_LD, N_QUADS, TRIG, Format
+from .store.results import serialize_graph
 from .transport import cache_control, make_etag, matches, not_modified
 
 blueprint = Blueprint("dataset", __name__)

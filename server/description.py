@@ -16,7 +16,7 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, XSD
 
 from cdkg.ontology.namespace import CD, ONTOLOGY_IRI, PREFIXES, SD, VOID
 
-from .negotiation import GRAPH_FORMATS, RESULT_FORMATS, Format
+from .store.negotiation import GRAPH_FORMATS, RESULT_FORMATS, Format
 
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
 _FORMAT_IRIS = {

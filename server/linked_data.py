@@ -32,14 +32,13 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from cdkg.links import safe_href
 from cdkg.ontology.namespace import CD, ONTOLOGY_IRI, PREFIXES
+from cdkg.server.reports.links import safe_href
 
-from . import negotiation
 from .context import current_config, current_store
 from .errors import plain_error
-from .negotiation import Format
-from .store import QueryOptions
+from .store import QueryOptions, negotiation
+from .store.negotiation import Format
 from .transport import cache_control, make_etag, matches, not_modified
 
 blueprint = Blueprint("linked_data", __name__, template_folder="templates")
@@ -93,7 +92,7 @@ def sparql_iri(iri: str) -> str:
 def local_href(iri: str, base: str) -> str | None:
     """Where a page links for ``iri``: this server's page for IRIs under the base and for
     ontology terms, the IRI itself for other http(s) IRIs, None for anything else (a
-    ``javascript:`` IRI is data, never a link: :func:`cdkg.links.safe_href`)."""
+    ``javascript:`` IRI is data, never a link: :func:`cdkg.server.reports.links.safe_href`)."""
     if iri.startswith(base) and iri_for_path(base, iri[len(base) :]) is not None:
         return url_for("linked_data.resource", path=iri[len(base) :])
     if iri == str(ONTOLOGY_IRI):

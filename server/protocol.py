@@ -27,14 +27,13 @@ from werkzeug.exceptions import (
     UnsupportedMediaType,
 )
 
-from . import negotiation
 from .context import current_config, current_store, extension
 from .description import service_description
-from .negotiation import GRAPH_FORMATS, HTML, Format
 from .result_cache import RESULT_CACHE_KEY, CachedAnswer, ResultCache
-from .results import serialize_graph
-from .sparql_text import analyse, refusal
-from .store import QueryOptions
+from .store import QueryOptions, negotiation
+from .store.negotiation import GRAPH_FORMATS, HTML, Format
+from .store.results import serialize_graph
+from .store.sparql_text import analyse, refusal
 from .transport import cache_control, make_etag, matches, not_modified, public_root
 
 blueprint = Blueprint("sparql", __name__)

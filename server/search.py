@@ -30,12 +30,11 @@ from rdflib import Literal
 from rdflib.term import Node
 from werkzeug.exceptions import BadRequest, NotAcceptable
 
-from cdkg.links import Linker
+from cdkg.server.reports.links import Linker
 
-from . import negotiation
 from .context import current_config, extension
-from .negotiation import HTML, Format
-from .store import QueryOptions, Store
+from .store import QueryOptions, Store, negotiation
+from .store.negotiation import HTML, Format
 
 blueprint = Blueprint("search", __name__)
 INDEX_KEY = "cdkg.search"
@@ -274,7 +273,7 @@ def hit_json(hit: Hit) -> dict[str, object]:
 
 def render_html(query: str, hits: list[Hit], link: Linker) -> str:
     """A plain results page: the /search form and the hits, linking to their pages (a hit
-    whose IRI is not http(s) is shown without a link: cdkg.links)."""
+    whose IRI is not http(s) is shown without a link: cdkg.server.reports.links)."""
 
     def title(hit: Hit) -> str:
         href = link(hit.entry.iri)

@@ -3,10 +3,10 @@
 The store is pyoxigraph (default) or rdflib, loaded from ``build/current/dataset.nq`` (or a
 persistent pyoxigraph directory); with ``workers`` > 0 queries run in that many worker
 processes so that the query timeout and the memory bound can stop them
-(``cdkg.server.workers``). The server follows build/current: a newly published build is served
+(``cdkg.server.store.workers``). The server follows build/current: a newly published build is served
 without a restart, and admin updates are journaled in build/updates/
-(``cdkg.server.live``). With an ``upstream`` the store is a remote SPARQL endpoint instead
-(``cdkg.server.remote_store``): nothing is loaded, and the endpoint's own HTTP timeout stops
+(``cdkg.server.store.live``). With an ``upstream`` the store is a remote SPARQL endpoint instead
+(``cdkg.server.store.remote``): nothing is loaded, and the endpoint's own HTTP timeout stops
 queries.
 """
 
@@ -25,8 +25,8 @@ import waitress
 from flask import Flask
 from waitress.server import BaseWSGIServer, MultiSocketServer
 
+from cdkg.loaders.layout import ProjectPaths, project_paths
 from cdkg.ontology.namespace import ONTOLOGY_IRI
-from cdkg.paths import ProjectPaths, project_paths
 
 from .app import create_app
 from .config import (
@@ -36,13 +36,13 @@ from .config import (
     default_workers,
 )
 from .errors import EngineUnavailable
-from .journal import JOURNAL_FOLDER
-from .live import LiveStore
-from .remote_store import RemoteStore, Upstream, describe
 from .search import INDEX_KEY, SearchIndex
 from .store import QueryError, QueryTimeout, Store
-from .stores import OxigraphStore, StoreSpec, dataset_version, open_store
-from .workers import WorkerPoolStore, describe_bytes
+from .store.engines import OxigraphStore, StoreSpec, dataset_version, open_store
+from .store.journal import JOURNAL_FOLDER
+from .store.live import LiveStore
+from .store.remote import RemoteStore, Upstream, describe
+from .store.workers import WorkerPoolStore, describe_bytes
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ def open_live_store(
     store_dir: Path | None = None,
 ) -> LiveStore:
     """The store ``cdkg serve`` serves: ``paths``' current build, followed as new builds are
-    published, with admin updates journaled in <build>/updates/ (``cdkg.server.live``).
+    published, with admin updates journaled in <build>/updates/ (``cdkg.server.store.live``).
 
     A ``store_dir`` is loaded once per version and held open by the workers, so with one the
     server does not follow new builds (restart it)."""

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from flask import Request, Response, request
 from werkzeug.exceptions import BadRequest
 
-from .negotiation import accepts_encoding
+from .store.negotiation import accepts_encoding
 
 _COMPRESSIBLE = (
     "text/",

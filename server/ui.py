@@ -9,7 +9,7 @@ variable completion. The site's Content-Security-Policy (server/app.py) limits t
 origin, so a browser refuses any request elsewhere even if a future YASGUI version tried one;
 the page's own script is server/static/ui.js, its style server/static/cdkg.css.
 
-The example list is the named-query library (queries/*.rq, read by ``cdkg.querylib``), each
+The example list is the named-query library (queries/*.rq, read by ``cdkg.queries.library``), each
 query loaded unchanged — parameters keep the defaults written in their VALUES clauses.
 
 When node_modules is missing, the page says how to install it and still offers a plain HTML
@@ -31,14 +31,13 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request, send_file
 
-from cdkg import querylib
+from cdkg.loaders.layout import ProjectPaths, project_paths
 from cdkg.ontology.namespace import CD, ONTOLOGY_IRI, PREFIXES
-from cdkg.paths import ProjectPaths, project_paths
-from cdkg.querylib import NamedQuery
+from cdkg.queries.library import NamedQuery, load_query
 
-from . import negotiation
 from .context import current_config
 from .headers import with_style_hashes
+from .store import negotiation
 
 blueprint = Blueprint("ui", __name__, template_folder="templates")
 log = logging.getLogger(__name__)
@@ -60,14 +59,14 @@ class Library:
 
 
 def load_examples(folder: Path) -> Library:
-    """Every named query in ``folder`` (queries/*.rq, read by cdkg.querylib): questions first,
-    then checks, by name. A file with a bad header is reported on the page, not fatal."""
+    """Every named query in ``folder`` (queries/*.rq, read by cdkg.queries.library): questions
+    first, then checks, by name. A file with a bad header is reported on the page, not fatal."""
     library = Library()
     if not folder.is_dir():
         return library
     for path in sorted(folder.glob("*.rq")):
         try:
-            library.queries.append(querylib.load_query(path))
+            library.queries.append(load_query(path))
         except (ValueError, OSError) as error:
             log.warning("named query %s not listed: %s", path.name, error)
             library.errors.append(f"{path.name}: {error}")

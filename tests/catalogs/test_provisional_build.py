@@ -23,8 +23,8 @@ from cdkg.cli import main
 from cdkg.loaders.build import BuildResult, build
 from cdkg.loaders.citations import normalise_title
 from cdkg.loaders.laws import COLUMNS
+from cdkg.loaders.layout import ProjectPaths, project_paths
 from cdkg.loaders.provisional import department_id, provisional_id
-from cdkg.paths import ProjectPaths, project_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "provisional" / "hunan-damaged.csv"

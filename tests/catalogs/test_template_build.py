@@ -12,7 +12,7 @@ import pytest
 from rdflib import Graph, Literal, Namespace, URIRef, namespace
 
 from cdkg.loaders.build import BuildResult, build
-from cdkg.paths import project_paths
+from cdkg.loaders.layout import project_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = Path(__file__).resolve().parent / "fixtures" / "example.csv"

@@ -20,8 +20,8 @@ from openpyxl import load_workbook
 
 from cdkg.loaders.build import build
 from cdkg.loaders.cells import SourceError
+from cdkg.loaders.layout import project_paths
 from cdkg.loaders.sources.template import XLSX_LIMITS, XlsxLimits, read_template
-from cdkg.paths import project_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_XLSX = Path(__file__).resolve().parent / "fixtures" / "example.xlsx"

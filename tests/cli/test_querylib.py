@@ -1,4 +1,5 @@
-"""The named-query library (cdkg.querylib): headers, parameters, and injection-proof binding."""
+"""The named-query library (cdkg.queries.library): headers, parameters, and injection-proof
+binding."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from cdkg.querylib import Param, format_value, load_library, parse_query
+from cdkg.queries.library import Param, format_value, load_library, parse_query
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -14,11 +14,11 @@ from rdflib.namespace import PROV
 
 from cdkg.cli import main
 from cdkg.loaders.build import build
+from cdkg.loaders.layout import project_paths
 from cdkg.loaders.sources.template import read_template
-from cdkg.paths import project_paths
 from cdkg.server.app import create_app
 from cdkg.server.config import ServerConfig
-from cdkg.server.stores import OxigraphStore
+from cdkg.server.store.engines import OxigraphStore
 
 from . import published
 

@@ -11,8 +11,8 @@ from rdflib import Graph, URIRef
 
 from cdkg.cli import main
 from cdkg.loaders.build import BuildResult, build
+from cdkg.loaders.layout import ProjectPaths, project_paths
 from cdkg.loaders.publish import nquads_lines, publish
-from cdkg.paths import ProjectPaths, project_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 CD = "https://w3id.org/cdkg/ontology#"

@@ -26,8 +26,8 @@ from cdkg.loaders.law_texts import (
     scan_folder,
 )
 from cdkg.loaders.laws import LawRegister
-from cdkg.paths import ProjectPaths, project_paths
-from cdkg.querylib import load_library
+from cdkg.loaders.layout import ProjectPaths, project_paths
+from cdkg.queries.library import load_library
 from cdkg.settings import SettingsError, law_texts_folder
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -19,11 +19,11 @@ import pytest
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 
 from cdkg.loaders.build import BuildResult, build
+from cdkg.loaders.layout import ProjectPaths, project_paths
 from cdkg.loaders.nquads import lines_of
 from cdkg.loaders.publish import nquads_lines, stable_graph
 from cdkg.loaders.shacl import count_findings, rewrite_select, validate_store
 from cdkg.loaders.validation import validate
-from cdkg.paths import ProjectPaths, project_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 ID = "https://w3id.org/cdkg/id/"

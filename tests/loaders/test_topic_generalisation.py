@@ -19,6 +19,7 @@ from rdflib.collection import Collection
 from cdkg.loaders import topics as topics_module
 from cdkg.loaders.build import BuildResult, build
 from cdkg.loaders.departments import DepartmentRegister, split_departments
+from cdkg.loaders.layout import project_paths
 from cdkg.loaders.records import DutyRecord, ListType
 from cdkg.loaders.registers import RegisterError
 from cdkg.loaders.sources.template import read_template
@@ -33,7 +34,6 @@ from cdkg.loaders.topics import (
     load_sector_topics,
     load_topics,
 )
-from cdkg.paths import project_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"

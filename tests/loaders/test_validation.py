@@ -8,8 +8,8 @@ import pytest
 from rdflib import RDFS, Graph, URIRef
 
 from cdkg.loaders.build import BuildResult, build
+from cdkg.loaders.layout import project_paths
 from cdkg.loaders.validation import validate
-from cdkg.paths import project_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 ID = "https://w3id.org/cdkg/id/"

@@ -21,10 +21,10 @@ import pytest
 from rdflib import Dataset, Literal, URIRef
 
 from cdkg.loaders.build import build
-from cdkg.paths import project_paths
+from cdkg.loaders.layout import project_paths
+from cdkg.queries.library import NamedQuery, load_library
 from cdkg.query_command import UsageError, check_resources
-from cdkg.querylib import NamedQuery, load_library
-from cdkg.server.stores import OxigraphStore
+from cdkg.server.store.engines import OxigraphStore
 
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARY = load_library(ROOT / "queries")

@@ -14,7 +14,7 @@ import pytest
 from reports_data import ROOT
 
 from cdkg.loaders.build import build
-from cdkg.paths import ProjectPaths, project_paths
+from cdkg.loaders.layout import ProjectPaths, project_paths
 
 
 @pytest.fixture(scope="session")

@@ -19,9 +19,9 @@ from reports_data import (
     SICHUAN_NO_BASIS,
 )
 
-from cdkg.checks import CheckResult, Finding
 from cdkg.cli import main
-from cdkg.paths import ProjectPaths
+from cdkg.loaders.layout import ProjectPaths
+from cdkg.server.reports.checks import CheckResult, Finding
 
 CD = "https://w3id.org/cdkg/ontology#"
 XSD = "http://www.w3.org/2001/XMLSchema#"

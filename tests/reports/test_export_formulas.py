@@ -19,9 +19,9 @@ from openpyxl import load_workbook
 from reports_data import ROOT
 
 from cdkg.cli import main
-from cdkg.exports import HEADER
 from cdkg.loaders.build import build
-from cdkg.paths import project_paths
+from cdkg.loaders.layout import project_paths
+from cdkg.server.reports.exports import HEADER
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "catalogs" / "formulas.csv"
 HYPERLINK = '=HYPERLINK("http://127.0.0.1/x","点击")'

@@ -13,10 +13,10 @@ from openpyxl import load_workbook
 from reports_data import CHONGQING_6, CHONGQING_6_LABEL, DUTIES, ID
 
 from cdkg.cli import main
-from cdkg.duties import duty_table
-from cdkg.exports import HEADER, SEPARATOR
-from cdkg.paths import ProjectPaths
-from cdkg.server.stores import OxigraphStore
+from cdkg.loaders.layout import ProjectPaths
+from cdkg.server.reports.duties import duty_table
+from cdkg.server.reports.exports import HEADER, SEPARATOR
+from cdkg.server.store.engines import OxigraphStore
 
 # The real row of data/raw/chongqing.txt line 97, as the export writes it.
 CHONGQING_6_ROW = {

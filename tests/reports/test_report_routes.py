@@ -15,11 +15,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from reports_data import CHONGQING_6, CHONGQING_6_LABEL, FIXTURE_QUERIES, ID, SICHUAN_NO_BASIS
 
-from cdkg.paths import ProjectPaths
+from cdkg.loaders.layout import ProjectPaths
 from cdkg.server.app import create_app
 from cdkg.server.config import ServerConfig
-from cdkg.server.reports import REPORTS_KEY
-from cdkg.server.stores import OxigraphStore
+from cdkg.server.report_routes import REPORTS_KEY
+from cdkg.server.store.engines import OxigraphStore
 
 CHONGQING = f"{ID}jurisdiction/500000"
 SICHUAN = f"{ID}jurisdiction/510000"
@@ -215,7 +215,7 @@ def test_named_query_values_cannot_inject_sparql(client: FlaskClient) -> None:
 def test_the_server_never_imports_the_loaders() -> None:
     """STYLE.md: the report code the server uses lives in the cdkg package, not in loaders."""
     code = (
-        "import sys, cdkg.server.app, cdkg.server.reports\n"
+        "import sys, cdkg.server.app, cdkg.server.report_routes\n"
         "assert not [m for m in sys.modules if m.startswith('cdkg.loaders')]"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -7,7 +7,7 @@ by process id at the end:
   ``--union-default-graph`` so that a query without GRAPH sees every graph, as on cdkg's
   embedded store. SPARQL at /query, Graph Store Protocol at /store.
 * OpenLink Virtuoso — ``virtuoso-t`` from Debian's ``virtuoso-minimal``, with a fresh database
-  directory and the ``virtuoso.ini`` of ``cdkg.local_servers``. SPARQL at /sparql; Graph Store
+  directory and the ``virtuoso.ini`` of ``local_servers``. SPARQL at /sparql; Graph Store
   Protocol at /sparql-graph-crud-auth with digest authentication as dba/dba; the grants that
   let the anonymous SPARQL user send SERVICE requests are given through ``isql-vt``.
 * cdkg's own endpoint over the built dataset, under waitress in a thread (the SERVICE target).
@@ -34,16 +34,16 @@ from pathlib import Path
 
 import pytest
 import requests
+from local_servers import free_port, virtuoso_command, write_virtuoso_ini
 from werkzeug.serving import make_server as make_wsgi_server
 
-from cdkg.gsp import Build, GraphStore, push, read_build
-from cdkg.local_servers import free_port, virtuoso_command, write_virtuoso_ini
-from cdkg.paths import ProjectPaths
+from cdkg.loaders.layout import ProjectPaths
 from cdkg.server.app import create_app
 from cdkg.server.config import ServerConfig
-from cdkg.server.remote_store import RemoteStore, make_auth
 from cdkg.server.serve import make_server
-from cdkg.server.stores import OxigraphStore
+from cdkg.server.store.engines import OxigraphStore
+from cdkg.server.store.gsp import Build, GraphStore, push, read_build
+from cdkg.server.store.remote import RemoteStore, make_auth
 
 ROOT = Path(__file__).resolve().parents[2]
 DUTY_6 = "https://w3id.org/cdkg/id/duty/chongqing/assistance/6"

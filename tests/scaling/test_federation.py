@@ -13,9 +13,9 @@ import pyoxigraph as ox
 import requests
 from conftest import DUTY_6, DUTY_6_LABEL, CdkgEndpoint, SparqlServer, record
 
-from cdkg.gsp import Build
-from cdkg.server.remote_store import RemoteStore
 from cdkg.server.store import QueryOptions
+from cdkg.server.store.gsp import Build
+from cdkg.server.store.remote import RemoteStore
 
 
 def run(server: SparqlServer, query: str) -> list[dict[str, object]]:

@@ -21,8 +21,8 @@ import requests
 from conftest import SparqlServer, manifest_graphs, record
 
 from cdkg.cli import main
-from cdkg.gsp import Build, read_build
-from cdkg.paths import ProjectPaths
+from cdkg.loaders.layout import ProjectPaths
+from cdkg.server.store.gsp import Build, read_build
 
 
 def cdkg_push(

@@ -24,11 +24,11 @@ from conftest import KNOWN, ROOT, SparqlServer, record
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from cdkg.querylib import load_library
-from cdkg.server.remote_store import RemoteStore
-from cdkg.server.sparql_text import analyse
+from cdkg.queries.library import load_library
 from cdkg.server.store import QueryOptions
-from cdkg.server.stores import OxigraphStore
+from cdkg.server.store.engines import OxigraphStore
+from cdkg.server.store.remote import RemoteStore
+from cdkg.server.store.sparql_text import analyse
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 NUMERIC = {

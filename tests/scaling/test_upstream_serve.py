@@ -31,13 +31,13 @@ from conftest import (
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
-from cdkg.gsp import Build
-from cdkg.paths import ProjectPaths
-from cdkg.querylib import load_library
+from cdkg.loaders.layout import ProjectPaths
+from cdkg.queries.library import load_library
 from cdkg.server.errors import EngineUnavailable, ResultTooLarge
-from cdkg.server.remote_store import RemoteStore, make_auth
 from cdkg.server.store import QueryOptions
-from cdkg.server.stores import OxigraphStore
+from cdkg.server.store.engines import OxigraphStore
+from cdkg.server.store.gsp import Build
+from cdkg.server.store.remote import RemoteStore, make_auth
 
 DUTY_6_PAGE = "/id/duty/chongqing/assistance/6"
 

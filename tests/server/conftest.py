@@ -28,12 +28,12 @@ import pyoxigraph as ox
 import pytest
 from flask import Flask
 
-from cdkg.paths import ProjectPaths
+from cdkg.loaders.layout import ProjectPaths
 from cdkg.server.app import create_app
 from cdkg.server.config import ServerConfig
 from cdkg.server.serve import make_server
-from cdkg.server.stores import OxigraphStore, RdflibStore, StoreSpec
-from cdkg.server.workers import WorkerPoolStore
+from cdkg.server.store.engines import OxigraphStore, RdflibStore, StoreSpec
+from cdkg.server.store.workers import WorkerPoolStore
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

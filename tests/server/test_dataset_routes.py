@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from rdflib import RDF, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS
 
-from cdkg.paths import ProjectPaths
+from cdkg.loaders.layout import ProjectPaths
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")

@@ -11,13 +11,13 @@ import rdflib
 from conftest import GRAPH_CHONGQING, GRAPH_SICHUAN, ROOT
 from rdflib.compare import isomorphic
 
-from cdkg.paths import ProjectPaths
-from cdkg.querylib import load_library
-from cdkg.server import negotiation as n
-from cdkg.server.sparql_text import analyse
+from cdkg.loaders.layout import ProjectPaths
+from cdkg.queries.library import load_library
 from cdkg.server.store import QueryError, QueryOptions
-from cdkg.server.stores import OxigraphStore, RdflibStore
-from cdkg.server.workers import WorkerPoolStore
+from cdkg.server.store import negotiation as n
+from cdkg.server.store.engines import OxigraphStore, RdflibStore
+from cdkg.server.store.sparql_text import analyse
+from cdkg.server.store.workers import WorkerPoolStore
 
 LIBRARY = load_library(ROOT / "queries")
 

@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 from conftest import DUTY_6, LiveServer, running
 
-from cdkg.paths import ProjectPaths
+from cdkg.loaders.layout import ProjectPaths
 from cdkg.server.app import create_app
 from cdkg.server.config import ServerConfig
-from cdkg.server.stores import StoreSpec
-from cdkg.server.workers import WorkerPoolStore, anonymous_memory
+from cdkg.server.store.engines import StoreSpec
+from cdkg.server.store.workers import WorkerPoolStore, anonymous_memory
 
 MB = 1 << 20
 # The query of issue 12 that grew one worker to 10 GB in 30 s (about 1.3 GB/s on the seeds).
@@ -203,7 +203,9 @@ def test_concurrency_limit_applies_on_loopback_only_when_configured(
         _wait_for_workers(pool)
 
 
-@pytest.mark.parametrize("module", ["config", "ratelimit", "journal", "workers", "metrics"])
+@pytest.mark.parametrize(
+    "module", ["config", "ratelimit", "store.journal", "store.workers", "metrics"]
+)
 def test_doctests(module: str) -> None:
     """The examples in the docstrings of the modules of this issue run and hold."""
     import doctest

@@ -21,12 +21,12 @@ from hypothesis import strategies as st
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
+from cdkg.loaders.layout import project_paths
 from cdkg.ontology.namespace import CD, ONTOLOGY_IRI
-from cdkg.paths import project_paths
 from cdkg.server.app import create_app
 from cdkg.server.config import ServerConfig
 from cdkg.server.linked_data import iri_for_path, sparql_iri
-from cdkg.server.stores import OxigraphStore, RdflibStore
+from cdkg.server.store.engines import OxigraphStore, RdflibStore
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent

@@ -1,5 +1,5 @@
-"""The store ``cdkg serve`` serves (``cdkg.server.live``): admin updates that survive a restart
-with versions that never repeat (issue 12, item 8), and a newly published build served
+"""The store ``cdkg serve`` serves (``cdkg.server.store.live``): admin updates that survive a
+restart with versions that never repeat (issue 12, item 8), and a newly published build served
 without a restart (issue 14, item 7).
 
 Build folders here are laid out as ``cdkg build`` publishes them: build/datasets/<version>/
@@ -23,13 +23,13 @@ import pytest
 from conftest import DUTY_6, ROOT, LiveServer, _write_build, running
 from flask import Flask
 
-from cdkg.paths import ProjectPaths
+from cdkg.loaders.layout import ProjectPaths
 from cdkg.server.app import create_app
 from cdkg.server.config import ServerConfig
-from cdkg.server.journal import JOURNAL_FILE, JOURNAL_FOLDER, UpdateJournal
-from cdkg.server.live import LiveStore
 from cdkg.server.serve import open_live_store, resolve
-from cdkg.server.workers import WorkerPoolStore
+from cdkg.server.store.journal import JOURNAL_FILE, JOURNAL_FOLDER, UpdateJournal
+from cdkg.server.store.live import LiveStore
+from cdkg.server.store.workers import WorkerPoolStore
 
 TOKEN = "journal-test-token"
 NEW_DUTY = "https://w3id.org/cdkg/id/duty/test/self-governance/1"
@@ -151,7 +151,7 @@ def test_a_journal_of_another_build_is_set_aside(
     finally:
         store.close()
     new_version = publish(paths.build, new_duty_quad())
-    with caplog.at_level(logging.WARNING, logger="cdkg.server.journal"):
+    with caplog.at_level(logging.WARNING, logger="cdkg.server.store.journal"):
         store = open_live_store(paths, config)
     try:
         app = create_app(store, config)
@@ -266,7 +266,7 @@ def test_a_build_that_cannot_be_opened_leaves_the_old_one_serving(
     (broken / "manifest.json").write_text(json.dumps({**manifest, "version": "broken"}))
     link = paths.build / ".current-new"
     link.symlink_to(Path("datasets") / "broken")
-    with caplog.at_level(logging.ERROR, logger="cdkg.server.live"):
+    with caplog.at_level(logging.ERROR, logger="cdkg.server.store.live"):
         os.replace(link, paths.current)
         deadline = time.monotonic() + 30
         while "could not be opened" not in caplog.text:

@@ -1,11 +1,11 @@
-"""Content negotiation (cdkg.server.negotiation): Accept parsing and format choice."""
+"""Content negotiation (cdkg.server.store.negotiation): Accept parsing and format choice."""
 
 from __future__ import annotations
 
 import pytest
 
-from cdkg.server import negotiation as n
-from cdkg.server.negotiation import GRAPH_FORMATS, RESULT_FORMATS
+from cdkg.server.store import negotiation as n
+from cdkg.server.store.negotiation import GRAPH_FORMATS, RESULT_FORMATS
 
 
 @pytest.mark.parametrize(

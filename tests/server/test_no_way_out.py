@@ -30,10 +30,10 @@ from test_server_safety import (  # noqa: F401 - fixtures, used by name
     rdflib_server,
 )
 
-from cdkg.server.sparql_text import MAX_DEPTH
 from cdkg.server.store import QueryError, QueryOptions
-from cdkg.server.stores import StoreSpec
-from cdkg.server.workers import WorkerPoolStore
+from cdkg.server.store.engines import StoreSpec
+from cdkg.server.store.sparql_text import MAX_DEPTH
+from cdkg.server.store.workers import WorkerPoolStore
 
 JSON = "application/sparql-results+json"
 UPDATE = {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"}
@@ -154,7 +154,7 @@ def isolated_child(code: str, *, user: int | None = None) -> str:
     become = f"os.setgid({user}); os.setuid({user})\n" if user is not None else ""
     program = (  # imported first: the other user may not read the interpreter's files
         "import os, socket\n"
-        + "from cdkg.server.sandbox import isolate_network\n"
+        + "from cdkg.server.store.sandbox import isolate_network\n"
         + become
         + "print(isolate_network({}))\n"
         + code

@@ -10,14 +10,14 @@ import pytest
 from conftest import DUTY_3, DUTY_3_LABEL, DUTY_6, DUTY_6_LABEL, ROOT, LiveServer, running
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
 
-from cdkg.paths import ProjectPaths
-from cdkg.querylib import load_library
-from cdkg.server import negotiation as n
+from cdkg.loaders.layout import ProjectPaths
+from cdkg.queries.library import load_library
 from cdkg.server.app import create_app
 from cdkg.server.config import ServerConfig
 from cdkg.server.store import QueryOptions, QueryTimeout
-from cdkg.server.stores import StoreSpec
-from cdkg.server.workers import WorkerPoolStore
+from cdkg.server.store import negotiation as n
+from cdkg.server.store.engines import StoreSpec
+from cdkg.server.store.workers import WorkerPoolStore
 
 LIBRARY = load_library(ROOT / "queries")
 

@@ -10,7 +10,7 @@ from flask import Flask
 from cdkg.server.app import create_app
 from cdkg.server.config import ServerConfig
 from cdkg.server.result_cache import CachedAnswer, ResultCache
-from cdkg.server.stores import OxigraphStore
+from cdkg.server.store.engines import OxigraphStore
 
 CHONGQING_COUNT = """
 SELECT (COUNT(DISTINCT ?duty) AS ?n) WHERE {

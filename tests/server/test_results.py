@@ -1,4 +1,4 @@
-"""Writing results (cdkg.server.results): lossless TSV route, the exact row cap, and Chinese
+"""Writing results (cdkg.server.store.results): lossless TSV route, the exact row cap, and Chinese
 text kept as UTF-8 in every format, on both engines."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import pyoxigraph as ox
 import pytest
 from conftest import DUTY_6, DUTY_6_LABEL
 
-from cdkg.server import negotiation as n
 from cdkg.server.errors import ResultTooLarge
-from cdkg.server.results import serialize_solutions, serialize_triples, to_oxigraph, to_rdflib
 from cdkg.server.store import QueryOptions, Store
+from cdkg.server.store import negotiation as n
+from cdkg.server.store.results import serialize_solutions, serialize_triples, to_oxigraph, to_rdflib
 
 TRICKY = r"""
 INSERT DATA { GRAPH <http://example.org/g> {

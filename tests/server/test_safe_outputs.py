@@ -18,12 +18,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from test_linked_data import FIXTURE, ONTOLOGY_FILE, ROOT
 
+from cdkg.loaders.layout import ProjectPaths
 from cdkg.ontology.namespace import ONTOLOGY_IRI
-from cdkg.paths import ProjectPaths
 from cdkg.server.app import create_app
 from cdkg.server.config import ServerConfig
 from cdkg.server.headers import CONTENT_SECURITY_POLICY
-from cdkg.server.stores import OxigraphStore
+from cdkg.server.store.engines import OxigraphStore
 
 HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile-iris.trig"
 HOSTILE_QUERY = """# title@zh: 恶意链接
@@ -196,7 +196,13 @@ def test_every_response_type_sends_nosniff(
 
 
 @pytest.mark.parametrize(
-    "module", ["cdkg.links", "cdkg.spreadsheet", "cdkg.server.headers", "cdkg.server.ui"]
+    "module",
+    [
+        "cdkg.server.reports.links",
+        "cdkg.server.reports.spreadsheet",
+        "cdkg.server.headers",
+        "cdkg.server.ui",
+    ],
 )
 def test_doctests(module: str) -> None:
     import doctest

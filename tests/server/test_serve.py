@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pytest
 from conftest import DUTY_6
+from local_servers import free_port
 
-from cdkg.local_servers import free_port
-from cdkg.paths import ProjectPaths
+from cdkg.loaders.layout import ProjectPaths
 
 SCRIPT = """
 import sys
 from pathlib import Path
-from cdkg.paths import ProjectPaths
+from cdkg.loaders.layout import ProjectPaths
 from cdkg.server.serve import serve
 serve(ProjectPaths(root=Path(sys.argv[1]), build=Path(sys.argv[2])), port=int(sys.argv[3]),
       engine=sys.argv[4], threads=4, workers=int(sys.argv[5]))

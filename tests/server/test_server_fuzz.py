@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from cdkg.server.app import create_app
 from cdkg.server.config import ServerConfig
-from cdkg.server.stores import RdflibStore
-from cdkg.server.workers import WorkerPoolStore
+from cdkg.server.store.engines import RdflibStore
+from cdkg.server.store.workers import WorkerPoolStore
 
 SEED_QUERIES = [
     "SELECT ?d ?label WHERE { ?d a cd:Duty ; rdfs:label ?label } ORDER BY ?label LIMIT 10",

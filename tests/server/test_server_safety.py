@@ -22,8 +22,8 @@ from werkzeug.datastructures import Headers
 
 from cdkg.server.app import create_app
 from cdkg.server.config import ServerConfig
-from cdkg.server.stores import OxigraphStore, RdflibStore
-from cdkg.server.workers import WorkerPoolStore
+from cdkg.server.store.engines import OxigraphStore, RdflibStore
+from cdkg.server.store.workers import WorkerPoolStore
 
 SLOW = """SELECT (COUNT(*) AS ?n) WHERE {
   ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o . ?p ?q ?r
@@ -315,7 +315,7 @@ def test_update_through_sparqlwrapper(admin_server: LiveServer) -> None:
 
 
 def test_updates_reach_every_worker(dataset_path) -> None:  # type: ignore[no-untyped-def]
-    from cdkg.server.stores import StoreSpec
+    from cdkg.server.store.engines import StoreSpec
 
     store = WorkerPoolStore(StoreSpec(dataset=dataset_path), size=2)
     try:

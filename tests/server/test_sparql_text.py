@@ -1,4 +1,4 @@
-"""Reading the form and risky keywords of a request text (cdkg.server.sparql_text).
+"""Reading the form and risky keywords of a request text (cdkg.server.store.sparql_text).
 
 The SERVICE spellings below were each checked against pyoxigraph 0.5.13: it reads every one of
 them as a SERVICE (issue 12; ``SERVICESILENT<…>`` and ``?a ?b trueSERVICE<…>{…}`` passed the
@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from cdkg.server.sparql_text import MAX_DEPTH, analyse, bare_text
+from cdkg.server.store.sparql_text import MAX_DEPTH, analyse, bare_text
 
 URL = "<http://127.0.0.1:9/sparql>"
 

@@ -1,4 +1,4 @@
-"""Opening stores (cdkg.server.stores, cdkg.server.serve): files, persistent directories,
+"""Opening stores (cdkg.server.store.engines, cdkg.server.serve): files, persistent directories,
 versions, and the worker pool's start-up and shutdown."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from cdkg.paths import ProjectPaths
+from cdkg.loaders.layout import ProjectPaths
 from cdkg.server.serve import open_server_store
 from cdkg.server.store import QueryOptions
-from cdkg.server.stores import (
+from cdkg.server.store.engines import (
     VERSION_FILE,
     OxigraphStore,
     RdflibStore,
@@ -21,7 +21,7 @@ from cdkg.server.stores import (
     dataset_version,
     open_store,
 )
-from cdkg.server.workers import WorkerPoolStore
+from cdkg.server.store.workers import WorkerPoolStore
 
 
 def test_version_comes_from_the_manifest(dataset_path: Path, built_paths: ProjectPaths) -> None:

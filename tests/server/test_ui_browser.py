@@ -26,7 +26,7 @@ import waitress
 from flask.testing import FlaskClient
 from test_linked_data import DUTY_LABEL, ROOT, make_store
 
-from cdkg.paths import ProjectPaths
+from cdkg.loaders.layout import ProjectPaths
 from cdkg.server.app import create_app
 from cdkg.server.config import ServerConfig
 

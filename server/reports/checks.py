@@ -4,7 +4,8 @@ One function, ``run_checks``, does the work for ``cdkg check`` and for the serve
 (like pySHACL's CLI and HTTP service over one ``validate()``): it runs each check query on a
 store, validates a data graph against ontology/shapes.ttl with pySHACL, and returns a
 ``CheckRun`` — results by check with their findings, each finding traced to its duty, the
-duty's jurisdiction and its source file and line. ``cdkg.check_report`` renders a run.
+duty's jurisdiction and its source file and line. ``cdkg.server.reports.check_report`` renders a
+run.
 
 A row of a check query is one finding. Its subject is the ``?duty`` (or ``?focus``) variable,
 else the first IRI in the row that is a duty, else the first IRI; a ``?message`` (or
@@ -28,11 +29,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SH
 from rdflib.term import Node
 
-from cdkg.server.results import to_rdflib
+from cdkg.queries.library import NamedQuery, Param, format_value
+from cdkg.server.store.results import to_rdflib
 
-from . import querylib
 from .duties import DutyRow, Selector, duty_table
-from .querylib import NamedQuery
 
 SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
 THRESHOLDS = ("error", "warning", "info", "never")
@@ -55,7 +55,7 @@ SELECT ?focus ?owner ?label ?jurisdiction ?jurisdictionLabel ?file ?line WHERE {
   OPTIONAL { ?focus cd:sourceLine ?line }
 }"""
 _LABELS = ("Label", "_label", "label", "Name", "Title")
-_IRI_PARAM = querylib.Param("focus", "iri", "<urn:x>")
+_IRI_PARAM = Param("focus", "iri", "<urn:x>")
 
 
 @dataclass(frozen=True)
@@ -315,7 +315,7 @@ def describe(selector: Selector, iris: Iterable[str]) -> dict[str, dict[str, str
     terms = []
     for iri in sorted(set(iris)):
         try:
-            terms.append(querylib.format_value(_IRI_PARAM, iri))
+            terms.append(format_value(_IRI_PARAM, iri))
         except ValueError:
             continue
     if not terms:

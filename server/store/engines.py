@@ -1,12 +1,12 @@
-"""Store engines behind ``cdkg.server.store.Store``: pyoxigraph (default) and rdflib.
+"""Store engines behind ``cdkg.server.store.base.Store``: pyoxigraph (default) and rdflib.
 
 Both present the same dataset: every named graph of the built dataset, with the default
 graph being the union of all named graphs (a query's own FROM, or the protocol's
 default-graph-uri / named-graph-uri, replaces that). Standard prefixes (``PREFIXES``) are
-predeclared; a query's own PREFIX wins. Results are written by ``cdkg.server.results``.
+predeclared; a query's own PREFIX wins. Results are written by ``cdkg.server.store.results``.
 
 Neither engine can be interrupted once a query runs (pyoxigraph's Python API has no timeout:
-oxigraph/oxigraph#1926); ``cdkg.server.workers`` runs these stores in worker processes that
+oxigraph/oxigraph#1926); ``cdkg.server.store.workers`` runs these stores in worker processes that
 are killed on timeout.
 """
 
@@ -30,8 +30,9 @@ from rdflib.term import Node
 
 from cdkg.ontology.namespace import PREFIXES
 
+from ..errors import ResultTooLarge
 from . import negotiation
-from .errors import ResultTooLarge
+from .base import QueryError, QueryOptions
 from .negotiation import Format
 from .results import (
     check_form,
@@ -42,10 +43,9 @@ from .results import (
     to_rdflib,
 )
 from .sparql_text import analyse
-from .store import QueryError, QueryOptions
 
 if TYPE_CHECKING:
-    from .store import Store
+    from .base import Store
 
 ENGINES = ("oxigraph", "rdflib")
 

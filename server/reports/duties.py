@@ -8,7 +8,7 @@ per duty for the single-valued fields, and one ``(duty, field, value, label)`` r
 for the multi-valued ones, so nothing is multiplied out.
 
 >>> import pyoxigraph as ox
->>> from cdkg.server.stores import OxigraphStore
+>>> from cdkg.server.store.engines import OxigraphStore
 >>> store = OxigraphStore(ox.Store(), "v0")
 >>> store.update('''INSERT DATA { GRAPH <http://g> {
 ...   <http://d> a cd:AssistanceDuty, cd:Duty ; rdfs:label "协助开展禁毒宣传"@zh ;
@@ -96,7 +96,7 @@ FIELDS = ("category", "topic", "department", "sector", "document", "article")
 
 
 class Selector(Protocol):
-    """Anything that runs a SELECT and returns rows of rdflib terms (``cdkg.server.store``'s
+    """Anything that runs a SELECT and returns rows of rdflib terms (``cdkg.server.store.base``'s
     ``Store`` does)."""
 
     def select(self, query: str) -> list[dict[str, Node]]: ...

@@ -12,7 +12,7 @@ the report and the dumps — follows, because the version is the new build's. If
 build cannot be opened, the error is logged and the old one stays (the same publication is
 not tried again).
 
-Updates: see ``cdkg.server.journal``. Each update is written to the journal (fsync'd) and
+Updates: see ``cdkg.server.store.journal``. Each update is written to the journal (fsync'd) and
 then applied; one that fails is taken back out. On opening a build the journal for that
 build's version is replayed; a journal for another version is set aside.
 """
@@ -32,8 +32,8 @@ from typing import Any
 from rdflib import Graph
 from rdflib.term import Node
 
+from .base import QueryError, QueryOptions, Store
 from .journal import UpdateJournal
-from .store import QueryError, QueryOptions, Store
 
 log = logging.getLogger(__name__)
 

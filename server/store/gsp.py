@@ -30,7 +30,7 @@ import requests
 from requests.auth import AuthBase
 
 from cdkg.ontology.namespace import DEFAULT_BASE, ONTOLOGY_IRI, PREFIXES
-from cdkg.server.remote_store import RemoteStore, session
+from cdkg.server.store.remote import RemoteStore, session
 
 # format name -> (Content-Type of the body, pyoxigraph writer)
 FORMATS: dict[str, tuple[str, ox.RdfFormat]] = {

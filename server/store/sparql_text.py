@@ -6,7 +6,7 @@ SERVICE or LOAD (an outbound request from the engine: refused), whether the quer
 own dataset with FROM (pyoxigraph then must not replace the default graph by the union of all
 graphs), how deeply it nests brackets (the engines' parsers recurse: 3,000 nested braces
 overflow a pyoxigraph worker's stack, so more than ``MAX_DEPTH`` is refused here), and which
-prefixes it uses and declares (``cdkg.server.remote_store`` adds cdkg's standard ones).
+prefixes it uses and declares (``cdkg.server.store.remote`` adds cdkg's standard ones).
 
 How the text is read — by the SPARQL 1.1 grammar's terminals (§19.8), not a keyword scan:
 

@@ -1,6 +1,6 @@
 """Exports for people who live in spreadsheets, and RDF dumps for everyone else.
 
-The duty table (``cdkg.duties``) is written one row per duty with the columns of
+The duty table (``cdkg.server.reports.duties``) is written one row per duty with the columns of
 ``COLUMNS``. A cell holding several values (topics, departments, sectors, legal documents,
 articles, categories) joins them with ``SEPARATOR`` — the full-width semicolon "；", which
 no label in the data contains — sorted, so the same data always gives the same file. The
@@ -12,8 +12,8 @@ citation text is the catalog's 依据 cell verbatim, line breaks included.
   text (CJK characters counted double), long text wrapped.
 
 Neither ever holds a live formula: a text cell starting with = + - @ (a catalog row named
-``=HYPERLINK(…)``) is written as text by ``cdkg.spreadsheet`` — behind an apostrophe in CSV,
-typed as a string cell in XLSX.
+``=HYPERLINK(…)``) is written as text by ``cdkg.server.reports.spreadsheet`` — behind an apostrophe
+in CSV, typed as a string cell in XLSX.
 * Turtle: the union of all named graphs (each triple once), with cdkg's prefixes.
 * N-Quads: the built dataset.nq byte for byte (named graphs kept).
 * JSON-LD: the dataset with its named graphs, compacted with cdkg's prefixes as @context.

@@ -2,7 +2,7 @@
 
 Like Prez's repository interface: route code depends on this protocol only; the embedded
 pyoxigraph store, rdflib's engine and a remote SPARQL endpoint implement it (see
-``cdkg.server.stores``). Two levels are offered:
+``cdkg.server.store.engines``). Two levels are offered:
 
 * ``execute`` — protocol level, for /sparql: the engine serialises results itself in the
   negotiated format, so the endpoint adds no per-row Python work;

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from cdkg.duties import Selector
+from cdkg.server.reports.duties import Selector
 
 __all__ = ["EDITIONS", "EditionRow", "coverage_rows", "text_coverage_lines"]
 

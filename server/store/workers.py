@@ -28,7 +28,7 @@ allocator keeps what it freed) is replaced before its next query, and a pool who
 need more than the bound just to open the store refuses to start, saying so.
 
 Workers have no network: each moves into a network namespace of its own before it opens the
-store (``cdkg.server.sandbox``; a worker that cannot refuses to start, unless the documented
+store (``cdkg.server.store.sandbox``; a worker that cannot refuses to start, unless the documented
 opt-out is set), and says which protection it has in the server's log. A Python audit hook
 refuses IP connections as a second layer (it sees rdflib's urllib, not pyoxigraph's Rust
 client). The endpoint refuses SERVICE and LOAD before any engine sees them as well.
@@ -57,14 +57,14 @@ from typing import Any
 from rdflib import Graph
 from rdflib.term import Node
 
-from .errors import EngineUnavailable
+from ..errors import EngineUnavailable
+from .base import QueryError, QueryOptions, QueryTimeout
+from .engines import StoreSpec, open_store
 from .sandbox import SandboxError, isolate_network
-from .store import QueryError, QueryOptions, QueryTimeout
-from .stores import StoreSpec, open_store
 
 log = logging.getLogger(__name__)
 
-# A fresh interpreter per worker (``python -m cdkg.server.workers FD``), not fork: the server
+# A fresh interpreter per worker (``python -m cdkg.server.store.workers FD``), not fork: the server
 # runs threads (waitress), which fork does not copy safely; and not multiprocessing's spawn,
 # which re-imports the parent's __main__ (a script, stdin, ``python -m cdkg``) in the child.
 _METHODS = frozenset({"execute", "select", "ask", "construct", "graph_sizes", "update", "ping"})

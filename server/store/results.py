@@ -13,7 +13,7 @@ Only cdkg's own writers below (CSV when an IRI holds a comma, RDF/XML) work row 
 Where pyoxigraph 0.5.13 writes a format wrongly, cdkg corrects or writes it itself (each case
 a test in tests/server/test_w3c_defects.py): CSV (``solutions_csv``: pyoxigraph does not quote
 an IRI containing a comma), SPARQL XML (``_xml_results``: a raw CR, and characters XML 1.0
-does not allow) and RDF/XML (``cdkg.server.rdfxml``).
+does not allow) and RDF/XML (``cdkg.server.store.rdfxml``).
 """
 
 from __future__ import annotations
@@ -32,11 +32,11 @@ from rdflib.term import Node
 
 from cdkg.ontology.namespace import PREFIXES
 
+from ..errors import ResultTooLarge
 from . import negotiation
-from .errors import ResultTooLarge
+from .base import QueryError
 from .negotiation import Format
 from .rdfxml import check_xml_text, rdf_xml
-from .store import QueryError
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -211,7 +211,7 @@ def serialize_triples(triples: Iterable[ox.Triple], fmt: Format, max_triples: in
     parsed = ox.parse(grouped, ox.RdfFormat.N_TRIPLES)
     prefixes = used_prefixes(grouped)
     if fmt is negotiation.RDF_XML:
-        return rdf_xml(parsed, prefixes)  # pyoxigraph's is wrong: see cdkg.server.rdfxml
+        return rdf_xml(parsed, prefixes)  # pyoxigraph's is wrong: see cdkg.server.store.rdfxml
     return _written(ox.serialize(parsed, format=negotiation.rdf_format(fmt), prefixes=prefixes))
 
 

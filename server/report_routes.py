@@ -1,15 +1,15 @@
 """``/report``, ``/queries`` and ``/queries/<name>``: the check report and the named queries.
 
-* ``/report`` — the consistency report of ``cdkg check`` (``cdkg.checks`` and
-  ``cdkg.check_report``, the same code), generated from the store on first request and kept
-  per dataset version. HTML by default; JSON (``format=json``) or Markdown (``format=md``)
+* ``/report`` — the consistency report of ``cdkg check`` (``cdkg.server.reports.checks`` and
+  ``cdkg.server.reports.check_report``, the same code), generated from the store on first request
+  and kept per dataset version. HTML by default; JSON (``format=json``) or Markdown (``format=md``)
   by ``Accept`` or ``format=``. ``fail-on=error|warning|info|never`` sets the threshold the
   verdict is stated at (default error). SHACL runs on the build's dataset file when it holds
   this store's version; otherwise the report says SHACL did not run.
 * ``/queries`` — the named-query library (queries/*.rq): name, titles, description, kind,
   severity and parameters with defaults; HTML with a form per query, or JSON.
 * ``/queries/<name>`` — runs one query with its parameters bound from the query string
-  (``?keyword=禁毒``; an empty value keeps the default) by ``cdkg.querylib``, which checks
+  (``?keyword=禁毒``; an empty value keeps the default) by ``cdkg.queries.library``, which checks
   each value for its type and writes it as a SPARQL term. Results come in every format of
   ``/sparql``, negotiated the same way (``Accept`` or ``format=``), and as an HTML table for
   a browser. 400 names an unknown parameter or a bad value; 404 for an unknown query.
@@ -29,21 +29,25 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 from werkzeug.exceptions import BadRequest, NotAcceptable, NotFound
 
-from cdkg import querylib
-from cdkg.check_report import STYLE, render_html, render_markdown
-from cdkg.checks import SHAPES_FILE, THRESHOLDS, CheckRun, load_data_graph, run_checks
-from cdkg.links import Linker
-from cdkg.paths import ProjectPaths, project_paths
-from cdkg.querylib import NamedQuery
+from cdkg.loaders.layout import ProjectPaths, project_paths
+from cdkg.queries.library import NamedQuery, Param, load_query
+from cdkg.server.reports.check_report import STYLE, render_html, render_markdown
+from cdkg.server.reports.checks import (
+    SHAPES_FILE,
+    THRESHOLDS,
+    CheckRun,
+    load_data_graph,
+    run_checks,
+)
+from cdkg.server.reports.links import Linker
 
-from . import negotiation
 from .config import ServerConfig
 from .context import current_config, current_store, extension
-from .negotiation import HTML, Format
 from .protocol import FORMAT_PARAMS
-from .sparql_text import analyse
-from .store import QueryOptions, Store
-from .stores import dataset_version
+from .store import QueryOptions, Store, negotiation
+from .store.engines import dataset_version
+from .store.negotiation import HTML, Format
+from .store.sparql_text import analyse
 from .transport import cache_control, make_etag, matches, not_modified
 
 blueprint = Blueprint("reports", __name__)
@@ -86,7 +90,7 @@ def load_queries(folder: Path) -> dict[str, NamedQuery]:
     library: dict[str, NamedQuery] = {}
     for path in sorted(folder.glob("*.rq")) if folder.is_dir() else ():
         try:
-            library[path.stem] = querylib.load_query(path)
+            library[path.stem] = load_query(path)
         except (ValueError, OSError) as error:
             log.warning("named query %s left out: %s", path.name, error)
     return library
@@ -124,7 +128,8 @@ def _install(state: BlueprintSetupState) -> None:
 
 def _local_links(app: Flask, base: str) -> Linker:
     """IRIs under the instance base link to this server's /id/ pages when it serves them,
-    ontology terms to /ontology; other IRIs only when they are http(s) (cdkg.links)."""
+    ontology terms to /ontology; other IRIs only when they are http(s)
+    (cdkg.server.reports.links)."""
     served = "linked_data" in app.blueprints
     root = request.script_root
     if not served:
@@ -181,8 +186,8 @@ def report() -> Response:
 
 @blueprint.get("/report.css")
 def report_style() -> Response:
-    """The report's style sheet (cdkg.check_report.STYLE, which ``cdkg check`` writes inline
-    into its self-contained report.html), served so that /report needs no inline style."""
+    """The report's style sheet (cdkg.server.reports.check_report.STYLE, which ``cdkg check`` writes
+    inline into its self-contained report.html), served so that /report needs no inline style."""
     response = Response(STYLE, content_type="text/css; charset=utf-8")
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
@@ -195,7 +200,7 @@ def _library() -> dict[str, NamedQuery]:
     return load_queries(_paths(current_config()).queries)
 
 
-def _raw_default(param: querylib.Param) -> str:
+def _raw_default(param: Param) -> str:
     """A parameter's default as a person types it (no <> or quotes)."""
     term = param.default
     if param.type == "iri":

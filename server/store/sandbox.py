@@ -1,6 +1,6 @@
 """No network for query workers: each worker process moves into a network namespace of its own.
 
-Why here and not only in the text: ``cdkg.server.sparql_text`` refuses SERVICE and LOAD in
+Why here and not only in the text: ``cdkg.server.store.sparql_text`` refuses SERVICE and LOAD in
 every spelling we know of, but it is a reading of a grammar that two engines implement in their
 own ways; pyoxigraph makes its HTTP requests from Rust, where the workers' Python audit hook
 never sees them (issue 12: ``SERVICESILENT<…>`` got through the former text check, and
@@ -30,7 +30,7 @@ After the move the namespace is checked: a connection to 127.0.0.1 must fail wit
 This protects only queries in worker processes: with ``cdkg serve --workers 0`` queries run in
 the server process, which needs its network, and the text check is the only guard (the log
 says so). ``cdkg serve --upstream`` forwards queries to another server: the text check runs
-before forwarding (``cdkg.server.remote_store``).
+before forwarding (``cdkg.server.store.remote``).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ endpoint — instead of the embedded store. Every call becomes one SPARQL Protoc
   ``application/sparql-query``: Virtuoso does not answer one (the request hangs).
 * Answers are read whatever format the server chose (SPARQL JSON/XML/CSV/TSV, N-Triples,
   Turtle, RDF/XML), then written again by pyoxigraph in the format the client negotiated, with
-  the row cap (``cdkg.server.results``): a client gets UTF-8 Chinese and the same media types
+  the row cap (``cdkg.server.store.results``): a client gets UTF-8 Chinese and the same media types
   as from the embedded store, although Virtuoso writes ``\\uXXXX`` escapes in its JSON.
 * cdkg's standard prefixes (``PREFIXES``) are predeclared, as on the embedded store: a prefix
   the query uses but does not declare is added to its prologue.
@@ -57,8 +57,9 @@ from urllib3.util.retry import Retry
 
 from cdkg.ontology.namespace import DEFAULT_BASE, ONTOLOGY_IRI, PREFIXES
 
+from ..errors import EngineUnavailable, ResultTooLarge
 from . import negotiation
-from .errors import EngineUnavailable, ResultTooLarge
+from .base import QueryError, QueryOptions, QueryTimeout
 from .negotiation import Format
 from .results import (
     check_form,
@@ -68,10 +69,9 @@ from .results import (
     to_rdflib,
 )
 from .sparql_text import Analysis, analyse, refusal
-from .store import QueryError, QueryOptions, QueryTimeout
 
 if TYPE_CHECKING:
-    from .store import Store
+    from .base import Store
 
 AUTH_SCHEMES = ("basic", "digest")
 MAX_GET_URL = 2000
@@ -347,7 +347,7 @@ class RemoteStore:
 def _guarded(call: Callable[[], _T]) -> _T:
     """Run ``call``, which reads an answer with pyoxigraph; an error leaves as a fresh
     exception raised after the ``except`` block, so that no traceback keeps an engine object
-    alive to be freed on another thread (see ``cdkg.server.stores._fresh``)."""
+    alive to be freed on another thread (see ``cdkg.server.store.engines._fresh``)."""
     try:
         return call()
     except (QueryError, EngineUnavailable) as error:

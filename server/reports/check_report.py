@@ -6,7 +6,7 @@ per department sector. Both pictures are inline SVG with text kept as text, so t
 draws the Chinese labels with its own fonts (no raster image, no missing glyphs), and the
 page loads nothing from anywhere: no CDN, no script, no web font.
 
->>> from cdkg.checks import CheckResult, CheckRun
+>>> from cdkg.server.reports.checks import CheckResult, CheckRun
 >>> run = CheckRun("v1", [CheckResult("demo", "query", "error", "示例", "Demo")], [], "", 0.1)
 >>> print(summary_table(run, "error"))
 check  title  severity  findings  status
@@ -29,7 +29,8 @@ from .duties import DutyRow
 from .links import safe_href
 
 Linker = Callable[[str], str | None]
-"""Where a finding links for an IRI; None: show it as text (see cdkg.links.safe_href)."""
+"""Where a finding links for an IRI; None: show it as text (see
+cdkg.server.reports.links.safe_href)."""
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
 OPEN_FINDINGS = 40

@@ -2,10 +2,11 @@
 
 tests/scaling (``cdkg push`` and ``cdkg serve --upstream`` against a real Virtuoso) and
 benchmarks/run.py (Virtuoso as a peer) both start their own ``virtuoso-t`` with a fresh
-database directory. Its configuration used to be written in both places and had begun to drift;
-benchmarks/ does not import from tests/, so the one writer lives here, in the installed package,
-with parameters for what the two really need differently (buffers, the bulk loader's data
-directory, threads per query, the row limit). cdkg's own commands do not use this module.
+database directory. Its configuration used to be written in both places and had begun to
+drift, so the one writer lives here, with parameters for what the two really need differently
+(buffers, the bulk loader's data directory, threads per query, the row limit). It is a test helper,
+not part of the installed package: tests import it as ``local_servers`` (tests/ is on ``sys.path``
+through tests/conftest.py), benchmarks/run.py puts tests/ on its path first.
 """
 
 from __future__ import annotations
