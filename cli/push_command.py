@@ -66,8 +66,7 @@ def register(commands: Any) -> None:
 
 def cmd_push(args: argparse.Namespace) -> int:
     """Push, verify; 0 when every graph arrived with the manifest's triple count."""
-    from cdkg.server.errors import EngineUnavailable
-    from cdkg.server.store import QueryError, QueryTimeout, gsp
+    from cdkg.server.store import EngineUnavailable, QueryError, QueryTimeout, gsp
     from cdkg.server.store.remote import RemoteStore, make_auth
 
     graph_store = args.graph_store or gsp.default_graph_store(args.endpoint)

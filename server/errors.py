@@ -1,4 +1,5 @@
-"""Errors the server answers with, and how each becomes an HTTP response.
+"""How each error becomes an HTTP response (the engine errors themselves are in
+``cdkg.server.store.errors``, which imports no web framework).
 
 Every error body is ``text/plain; charset=utf-8`` with one line a person can act on (SPARQL
 clients show the body as is). The statuses, as documented in docs/endpoint.md:
@@ -32,27 +33,18 @@ import logging
 from flask import Flask, Response, g
 from werkzeug.exceptions import HTTPException
 
-from .store import QueryError, QueryTimeout
+from .store.errors import (
+    EngineUnavailable,
+    NotRepresentable,
+    QueryError,
+    QueryTimeout,
+    ResultTooLarge,
+)
 
 log = logging.getLogger(__name__)
 
 # Headers of an HTTP error that the plain-text rendering keeps.
 _KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
-
-
-class ResultTooLarge(QueryError):
-    """The result has more rows (SELECT) or triples (CONSTRUCT/DESCRIBE) than the cap."""
-
-
-class NotRepresentable(QueryError):
-    """The answer exists but the negotiated format cannot hold it (406): XML 1.0 has no way
-    to carry U+0001, RDF/XML none to name the predicate ``http://example.org/1``. The same
-    answer in another format (JSON, CSV, Turtle…) works, so it is the format, not the query,
-    that is refused."""
-
-
-class EngineUnavailable(Exception):
-    """The query engine could not answer (a worker process died or could not start)."""
 
 
 def plain_error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:

@@ -35,9 +35,8 @@ from .config import (
     default_max_memory,
     default_workers,
 )
-from .errors import EngineUnavailable
 from .search import INDEX_KEY, SearchIndex
-from .store import QueryError, QueryTimeout, Store
+from .store import EngineUnavailable, QueryError, QueryTimeout, Store
 from .store.engines import OxigraphStore, StoreSpec, dataset_version, open_store
 from .store.journal import JOURNAL_FOLDER
 from .store.live import LiveStore

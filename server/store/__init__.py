@@ -10,6 +10,15 @@ that takes updates and journals them), ``gsp`` (a Graph Store Protocol client fo
 ``cdkg query``, ``check`` and ``export`` — and any Python script — open a store without it.
 """
 
-from .base import QueryError, QueryOptions, QueryTimeout, Store
+from .base import QueryOptions, Store
+from .errors import EngineUnavailable, NotRepresentable, QueryError, QueryTimeout, ResultTooLarge
 
-__all__ = ["QueryError", "QueryOptions", "QueryTimeout", "Store"]
+__all__ = [
+    "EngineUnavailable",
+    "NotRepresentable",
+    "QueryError",
+    "QueryOptions",
+    "QueryTimeout",
+    "ResultTooLarge",
+    "Store",
+]

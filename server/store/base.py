@@ -34,14 +34,6 @@ class QueryOptions:
     update_base_uri expects the endpoint)."""
 
 
-class QueryError(Exception):
-    """The query is malformed or not allowed; ``message`` is shown to the user (400)."""
-
-
-class QueryTimeout(Exception):
-    """The query ran longer than the configured timeout."""
-
-
 class Store(Protocol):
     """What the server needs from a SPARQL engine."""
 

@@ -30,9 +30,9 @@ from rdflib.term import Node
 
 from cdkg.ontology.namespace import PREFIXES
 
-from ..errors import ResultTooLarge
 from . import negotiation
-from .base import QueryError, QueryOptions
+from .base import QueryOptions
+from .errors import QueryError, ResultTooLarge
 from .negotiation import Format
 from .results import (
     check_form,

@@ -32,7 +32,8 @@ from typing import Any
 from rdflib import Graph
 from rdflib.term import Node
 
-from .base import QueryError, QueryOptions, Store
+from .base import QueryOptions, Store
+from .errors import QueryError
 from .journal import UpdateJournal
 
 log = logging.getLogger(__name__)

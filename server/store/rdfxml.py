@@ -41,7 +41,7 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from ..errors import NotRepresentable
+from .errors import NotRepresentable
 
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"

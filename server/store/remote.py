@@ -57,9 +57,9 @@ from urllib3.util.retry import Retry
 
 from cdkg.ontology.namespace import DEFAULT_BASE, ONTOLOGY_IRI, PREFIXES
 
-from ..errors import EngineUnavailable, ResultTooLarge
 from . import negotiation
-from .base import QueryError, QueryOptions, QueryTimeout
+from .base import QueryOptions
+from .errors import EngineUnavailable, QueryError, QueryTimeout, ResultTooLarge
 from .negotiation import Format
 from .results import (
     check_form,

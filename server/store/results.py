@@ -32,9 +32,8 @@ from rdflib.term import Node
 
 from cdkg.ontology.namespace import PREFIXES
 
-from ..errors import ResultTooLarge
 from . import negotiation
-from .base import QueryError
+from .errors import QueryError, ResultTooLarge
 from .negotiation import Format
 from .rdfxml import check_xml_text, rdf_xml
 

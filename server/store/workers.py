@@ -57,9 +57,9 @@ from typing import Any
 from rdflib import Graph
 from rdflib.term import Node
 
-from ..errors import EngineUnavailable
-from .base import QueryError, QueryOptions, QueryTimeout
+from .base import QueryOptions
 from .engines import StoreSpec, open_store
+from .errors import EngineUnavailable, QueryError, QueryTimeout
 from .sandbox import SandboxError, isolate_network
 
 log = logging.getLogger(__name__)

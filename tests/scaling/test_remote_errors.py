@@ -12,8 +12,13 @@ import pytest
 from conftest import DUTY_6, DUTY_6_LABEL, free_port, wsgi_server
 from werkzeug.wrappers import Request, Response
 
-from cdkg.server.errors import EngineUnavailable, ResultTooLarge
-from cdkg.server.store import QueryError, QueryOptions, QueryTimeout
+from cdkg.server.store import (
+    EngineUnavailable,
+    QueryError,
+    QueryOptions,
+    QueryTimeout,
+    ResultTooLarge,
+)
 from cdkg.server.store.gsp import GraphStore, PushError, Sent
 from cdkg.server.store.remote import MAX_GET_URL, RemoteStore, make_auth, with_prefixes
 

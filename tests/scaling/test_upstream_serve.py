@@ -33,8 +33,7 @@ from rdflib.namespace import RDFS
 
 from cdkg.loaders.layout import ProjectPaths
 from cdkg.queries.library import load_library
-from cdkg.server.errors import EngineUnavailable, ResultTooLarge
-from cdkg.server.store import QueryOptions
+from cdkg.server.store import EngineUnavailable, QueryOptions, ResultTooLarge
 from cdkg.server.store.engines import OxigraphStore
 from cdkg.server.store.gsp import Build
 from cdkg.server.store.remote import RemoteStore, make_auth

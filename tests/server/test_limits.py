@@ -127,7 +127,7 @@ def test_a_query_past_the_memory_bound_is_a_clear_503(
 def test_a_pool_whose_store_does_not_fit_the_bound_refuses_to_start(
     dataset_path: Path,
 ) -> None:
-    from cdkg.server.errors import EngineUnavailable
+    from cdkg.server.store import EngineUnavailable
 
     with pytest.raises(EngineUnavailable, match="raise --max-memory"):
         WorkerPoolStore(StoreSpec(dataset=dataset_path), size=1, max_memory_bytes=MB)

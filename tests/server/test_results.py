@@ -11,8 +11,7 @@ import pyoxigraph as ox
 import pytest
 from conftest import DUTY_6, DUTY_6_LABEL
 
-from cdkg.server.errors import ResultTooLarge
-from cdkg.server.store import QueryOptions, Store
+from cdkg.server.store import QueryOptions, ResultTooLarge, Store
 from cdkg.server.store import negotiation as n
 from cdkg.server.store.results import serialize_solutions, serialize_triples, to_oxigraph, to_rdflib
 

@@ -92,7 +92,7 @@ def test_pool_close_stops_every_worker(dataset_path: Path) -> None:
 
 
 def test_a_pool_that_cannot_open_the_store_says_why(tmp_path: Path) -> None:
-    from cdkg.server.errors import EngineUnavailable
+    from cdkg.server.store import EngineUnavailable
 
     with pytest.raises(EngineUnavailable, match="could not open the store"):
         WorkerPoolStore(StoreSpec(dataset=tmp_path / "missing.nq"), size=1)
