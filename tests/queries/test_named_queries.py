@@ -20,10 +20,10 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Literal, URIRef
 
+from cdkg.commands.query import UsageError, check_resources
 from cdkg.loaders.build import build
 from cdkg.loaders.layout import project_paths
 from cdkg.queries.library import NamedQuery, load_library
-from cdkg.query_command import UsageError, check_resources
 from cdkg.server.store.engines import OxigraphStore
 
 ROOT = Path(__file__).resolve().parents[2]

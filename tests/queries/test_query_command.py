@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from cdkg.cli import main
+from cdkg.commands.query import display_width, expand_iri, fit, render_table
 from cdkg.queries.library import Param, load_library
-from cdkg.query_command import display_width, expand_iri, fit, render_table
 
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARY = load_library(ROOT / "queries")

@@ -23,7 +23,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cdkg.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, _paths
 from cdkg.loaders.cells import SourceError
 from cdkg.loaders.imports.headers import load_vocabulary
 from cdkg.loaders.imports.imported import NoList
@@ -33,6 +32,8 @@ from cdkg.loaders.imports.model import UnreadableFile
 from cdkg.loaders.records import ListType
 from cdkg.loaders.registers import load_jurisdictions
 from cdkg.loaders.sources.template import _KEY, LIST_TYPES, TEMPLATE_FOLDER, read_template
+
+from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, paths_of
 
 SOURCES_FOLDER = "sources"  # under data/catalogs/: the originals, as published
 
@@ -67,7 +68,7 @@ def register(commands: Any) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    paths = _paths(args)
+    paths = paths_of(args)
     source = Path(args.file)
     if not _KEY.match(args.key):
         print(

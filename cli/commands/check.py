@@ -20,10 +20,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from cdkg.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, _paths, ensure_built
 from cdkg.queries.library import load_library
 from cdkg.server.reports.check_report import render_html, render_markdown, summary_table
 from cdkg.server.reports.checks import SHAPES_FILE, THRESHOLDS, load_data_graph, run_checks
+
+from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, ensure_built, paths_of
 
 REPORT_FOLDER = "check"
 
@@ -62,7 +63,7 @@ def register(commands: Any) -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     from cdkg.server.store.engines import OxigraphStore
 
-    paths = _paths(args)
+    paths = paths_of(args)
     if args.dataset:
         dataset = Path(args.dataset)
         if not dataset.is_file():

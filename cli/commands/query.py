@@ -34,9 +34,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cdkg.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, _paths, ensure_built
 from cdkg.ontology.namespace import PREFIXES
 from cdkg.queries.library import NamedQuery, Param, format_value, load_library, parse_query
+
+from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, ensure_built, paths_of
 
 if TYPE_CHECKING:
     from cdkg.server.store import Store
@@ -420,7 +421,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from cdkg.server.store import QueryError
 
-    paths = _paths(args)
+    paths = paths_of(args)
     folder = Path(args.queries) if args.queries else paths.queries
     if args.list:
         try:

@@ -25,10 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cdkg.cli import EXIT_OK, EXIT_USAGE, _paths
 from cdkg.loaders.laws import COLUMNS
 from cdkg.server.reports.duties import Selector
 from cdkg.server.reports.law_text_coverage import coverage_rows, text_coverage_lines
+
+from .common import EXIT_OK, EXIT_USAGE, paths_of
 
 _DOCUMENTS = """PREFIX cd: <https://w3id.org/cdkg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -189,7 +190,7 @@ def register(commands: Any) -> None:
 def cmd_laws(args: argparse.Namespace) -> int:
     from cdkg.server.store.engines import OxigraphStore
 
-    dataset = Path(args.dataset) if args.dataset else _paths(args).current / "dataset.nq"
+    dataset = Path(args.dataset) if args.dataset else paths_of(args).current / "dataset.nq"
     if not dataset.is_file():
         print(f"cdkg laws: no built dataset at {dataset}; run cdkg build", file=sys.stderr)
         return EXIT_USAGE

@@ -19,7 +19,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cdkg.cli import EXIT_OK, EXIT_USAGE
 from cdkg.loaders.sources.template import (
     CATALOG_SHEET,
     DUTIES_SHEET,
@@ -31,6 +30,8 @@ from cdkg.loaders.sources.template import (
     METADATA_HEADER,
     MetadataField,
 )
+
+from .common import EXIT_OK, EXIT_USAGE
 
 FORMATS = ("csv", "xlsx")
 # The rows of the duty table an XLSX template offers the list_type drop-down on.

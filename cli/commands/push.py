@@ -25,7 +25,7 @@ import sys
 import time
 from typing import Any
 
-from cdkg.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, _paths
+from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, paths_of
 
 PASSWORD_ENV = "CDKG_PUSH_PASSWORD"
 
@@ -87,7 +87,7 @@ def cmd_push(args: argparse.Namespace) -> int:
         print("cdkg push: --retries must be 0 or more", file=sys.stderr)
         return EXIT_USAGE
 
-    build = gsp.read_build(_paths(args).current)
+    build = gsp.read_build(paths_of(args).current)
     target = gsp.GraphStore(graph_store, auth, retries=args.retries, timeout_s=args.timeout)
     print(
         f"pushing build {build.version or '?'} ({len(build.graphs)} graphs, "

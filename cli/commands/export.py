@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cdkg.cli import EXIT_OK, EXIT_USAGE, _paths, ensure_built
+from .common import EXIT_OK, EXIT_USAGE, ensure_built, paths_of
 
 FORMATS = ("csv", "xlsx", "ttl", "nq", "jsonld")
 
@@ -59,7 +59,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             print(f"cdkg export: no dataset file {dataset}", file=sys.stderr)
             return EXIT_USAGE
     else:
-        paths = _paths(args)
+        paths = paths_of(args)
         if not ensure_built(paths, args.base):
             return EXIT_USAGE
         dataset = paths.current / "dataset.nq"

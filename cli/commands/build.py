@@ -1,0 +1,77 @@
+"""``cdkg build``: build the dataset from data/ and print the reconciliation table."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from ..settings import SettingsError, law_texts_folder
+from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, paths_of
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``cdkg build`` and its options."""
+    build = commands.add_parser("build", help="build the dataset from data/raw")
+    build.add_argument(
+        "--allow-errors", action="store_true", help="publish the catalogs that built"
+    )
+    build.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail (exit 1, publish nothing) on findings too: references no register knows",
+    )
+    build.add_argument("--no-reasoning", action="store_true", help="skip the OWL-RL closure")
+    build.add_argument(
+        "--law-texts",
+        metavar="DIR",
+        help="folder of law texts in the LawRefBook mirror's layout, to check cited articles "
+        "(default: $CDKG_LAW_TEXTS, else law_texts in <home>/cdkg.toml)",
+    )
+    build.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the dataset and print the reconciliation table; non-zero on any error (and, with
+    --strict, on any finding: a reference no register knows)."""
+    from cdkg.loaders.build import build  # here, so that other commands do not load it
+
+    paths = paths_of(args)
+    try:
+        law_texts = law_texts_folder(args.law_texts, os.environ, paths.root)
+    except SettingsError as problem:
+        print(f"cdkg build: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    result = build(
+        paths,
+        base=args.base,
+        allow_errors=args.allow_errors,
+        reason=not args.no_reasoning,
+        strict=args.strict,
+        law_texts=law_texts,
+    )
+    report = result.report
+    print(report.table())
+    print()
+    for line in report.normalisation():
+        print(line)
+    print(f"reasoning: {report.reasoning.describe()}")
+    print(f"validation: {report.validation.describe()}")
+    print(f"law texts: {result.law_texts.describe() if result.law_texts else 'not checked'}")
+    findings = report.findings()
+    if findings:
+        print(f"\n{len(findings)} finding(s) for review (published as provisional):")
+        for finding in findings:
+            print(f"  {finding}")
+    errors = report.errors()
+    if errors:
+        print(f"\n{len(errors)} error(s):", file=sys.stderr)
+        for error in errors:
+            print(f"  {error}", file=sys.stderr)
+    if args.strict and findings and report.ok:
+        print(f"\n--strict: {len(findings)} finding(s) fail the build", file=sys.stderr)
+    if result.published:
+        print(f"dataset: {result.published} (report: {result.published / 'report.md'})")
+    else:
+        print("nothing published", file=sys.stderr)
+    return EXIT_OK if result.ok else EXIT_ERRORS

@@ -1,0 +1,40 @@
+"""What every sub-command shares: exit codes, the project folders from the global options,
+and building first when a command needs a dataset that was never built."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from cdkg.loaders.layout import ProjectPaths, project_paths
+
+from ..settings import SettingsError, law_texts_folder
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def paths_of(args: argparse.Namespace) -> ProjectPaths:
+    """The project folders named by ``--home`` and ``--build-dir`` (else the defaults)."""
+    return project_paths(
+        Path(args.home) if args.home else None, Path(args.build_dir) if args.build_dir else None
+    )
+
+
+def ensure_built(paths: ProjectPaths, base: str) -> bool:
+    """Build first if there is no published dataset yet (``cdkg serve`` on a fresh clone)."""
+    if (paths.current / "dataset.nq").exists():
+        return True
+    from cdkg.loaders.build import build
+
+    print("no built dataset yet: building first", file=sys.stderr)
+    try:
+        law_texts = law_texts_folder(None, os.environ, paths.root)
+    except SettingsError as error:
+        print(f"cdkg serve: {error}", file=sys.stderr)
+        return False
+    result = build(paths, base=base, law_texts=law_texts)
+    if not result.published:
+        print("\n".join(result.report.errors()), file=sys.stderr)
+    return result.published is not None
