@@ -39,14 +39,14 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
 
-from cdkg.loaders.citations import parse_citations
-from cdkg.loaders.departments import load_generic_names, load_sectors
-from cdkg.loaders.laws import LawRegister
+from cdkg.loaders.laws.register import LawRegister
+from cdkg.loaders.normalise.citations import parse_citations
+from cdkg.loaders.normalise.departments import load_generic_names, load_sectors
+from cdkg.loaders.normalise.topics import TopicScheme
 from cdkg.loaders.records import DutyRecord, ListType
 from cdkg.loaders.registers import Jurisdiction, load_catalogs, load_jurisdictions
 from cdkg.loaders.sources import LAYOUTS
 from cdkg.loaders.sources.template import DUTY_COLUMNS
-from cdkg.loaders.topics import TopicScheme
 
 ROOT = Path(__file__).resolve().parents[1]
 PREFIX = "syn-"

@@ -36,25 +36,25 @@ from cdkg import __version__
 from cdkg.loaders.layout import ProjectPaths
 from cdkg.ontology.namespace import DEFAULT_BASE, ONTOLOGY_IRI
 
-from .article_checks import TextReadings, read_folder
-from .cells import SourceError
-from .corrections import Correction, apply_corrections, load_corrections
-from .departments import DepartmentRegister, load_sectors
-from .graph import CatalogOutcome, Normalisers, TripleSink, catalog_graph, registers_graph
-from .iris import Minter
-from .law_text_graph import GRAPH_NAME, law_texts_graph
-from .laws import LawRegister
+from .laws.articles import TextReadings, read_folder
+from .laws.graph import GRAPH_NAME, law_texts_graph
+from .laws.register import LawRegister
+from .normalise.corrections import Correction, apply_corrections, load_corrections
+from .normalise.departments import DepartmentRegister, load_sectors
+from .normalise.topics import TopicScheme
 from .publish import publish
-from .reasoning import ReasoningSummary, materialise
+from .rdf.graph import CatalogOutcome, Normalisers, TripleSink, catalog_graph, registers_graph
+from .rdf.iris import Minter
+from .reasoning.reference import ReasoningSummary, materialise
 from .reconcile import ListReconciliation, reconcile
 from .records import ParseResult, Problem
 from .registers import CatalogEntry, load_catalogs, load_jurisdictions
 from .report import BuildReport, CatalogReport
 from .scalable import Job, StoreDataset, default_workers, workdir
 from .sources import LAYOUTS
+from .sources.cells import SourceError
 from .sources.template import TEMPLATE_FOLDER, TemplateLoad, is_template, read_template_folder
-from .topics import TopicScheme
-from .validation import ValidationSummary, validate
+from .validation.reference import ValidationSummary, validate
 
 T = TypeVar("T")
 ENGINES = ("store", "reference")

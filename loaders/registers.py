@@ -6,8 +6,8 @@ check and correct them without reading Python.
 
 The jurisdiction register holds the reviewed rows (keys, English names, notes, the nation's
 100000, the unnamed Ningxia district); every other province-, prefecture- or county-level
-division comes from the GB/T 2260 table of :mod:`cdkg.loaders.divisions` when a catalog names
-it (:func:`place_jurisdiction`), and a catalog below county level (a street or township) is a
+division comes from the GB/T 2260 table of :mod:`cdkg.loaders.normalise.divisions` when a catalog
+names it (:func:`place_jurisdiction`), and a catalog below county level (a street or township) is a
 "township" jurisdiction of its own, cd:partOf its county. A code neither knows becomes a
 provisional jurisdiction: the build goes on and reports it for review.
 """
@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .divisions import (
+from .normalise.divisions import (
     NATIONAL_CODE,
     SOURCE,
     Division,
@@ -233,7 +233,7 @@ def place_jurisdiction(
       for review), under its declared parent when that is known, else under its province
       (the code's first two digits), else under the nation.
 
-    >>> from cdkg.loaders.divisions import division_table
+    >>> from cdkg.loaders.normalise.divisions import division_table
     >>> placed = place_jurisdiction(Jurisdiction("510104", "510104", "锦江区", "", "district",
     ...     "510100", ""), {}, division_table())
     >>> [(j.code, j.name_zh, j.part_of) for j in placed.added.values()]

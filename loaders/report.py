@@ -16,11 +16,11 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
-from .graph import Unresolved
-from .reasoning import ReasoningSummary
+from .rdf.graph import Unresolved
+from .reasoning.reference import ReasoningSummary
 from .reconcile import ListReconciliation
 from .records import Problem, Skipped
-from .validation import ValidationSummary
+from .validation.reference import ValidationSummary
 
 
 @dataclass

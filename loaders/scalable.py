@@ -3,16 +3,16 @@ with compiled rules, validated with compiled SHACL, published with the store dir
 
 The reference build (``build(..., engine="reference")``) holds every catalog as an rdflib
 Graph, closes their union with owlrl and validates it with pySHACL: right for five catalogs,
-out of reach for three thousand. This one writes the same triples (``cdkg.loaders.graph``
-fills a :class:`~cdkg.loaders.nquads.LineSink` instead of a Graph), so it publishes the same
+out of reach for three thousand. This one writes the same triples (``cdkg.loaders.rdf.graph``
+fills a :class:`~cdkg.loaders.rdf.nquads.LineSink` instead of a Graph), so it publishes the same
 ``dataset.nq``, byte for byte:
 
 1. **normalise** — each graph's lines go to a file on disk as soon as the graph is written;
-   :class:`~cdkg.loaders.rules.StreamReasoner` sees each triple on the way. Then the files are
-   bulk-loaded into the build store (a pyoxigraph RocksDB directory when publishing).
+   :class:`~cdkg.loaders.reasoning.rules.StreamReasoner` sees each triple on the way. Then the files
+   are bulk-loaded into the build store (a pyoxigraph RocksDB directory when publishing).
 2. **reason** — the rules' joins run to a fixpoint; the entailments the reference keeps are
    added to the store (and to a file), each in the graph of its subject.
-3. **validate** — ``ontology/shapes.ttl`` compiled to SPARQL (:mod:`cdkg.loaders.shacl`).
+3. **validate** — ``ontology/shapes.ttl`` compiled to SPARQL (:mod:`cdkg.loaders.validation.shacl`).
 4. **write** — ``dataset.nq`` is the lines sorted by ``sort`` (C locale: byte order, which for
    UTF-8 is Python's code-point order), ``dataset.trig`` the same graph by graph, and the store
    directory itself is published beside them as ``store/``, so the server opens it read-only
@@ -44,13 +44,13 @@ from typing import Any, Generic, TypeVar
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 
-from .graph import new_graph
-from .nquads import LineSink, lines_of
 from .publish import owned_prefix, publish_folder, published_folders, remove_orphans, stable_graph
-from .reasoning import ReasoningSummary
-from .rules import GraphReasoning, GraphRules, RuleSet, StreamReasoner, asserted_among
-from .shacl import validate_store
-from .validation import ValidationSummary
+from .rdf.graph import new_graph
+from .rdf.nquads import LineSink, lines_of
+from .reasoning.reference import ReasoningSummary
+from .reasoning.rules import GraphReasoning, GraphRules, RuleSet, StreamReasoner, asserted_among
+from .validation.reference import ValidationSummary
+from .validation.shacl import validate_store
 
 T = TypeVar("T")
 STORE_FOLDER = "store"
@@ -200,7 +200,7 @@ class StoreDataset:
     # -- reason ---------------------------------------------------------------------------
 
     def reason(self) -> ReasoningSummary:
-        """Add the entailments (see :class:`~cdkg.loaders.rules.StreamReasoner`)."""
+        """Add the entailments (see :class:`~cdkg.loaders.reasoning.rules.StreamReasoner`)."""
         summary = self._reasoning
         if self._reasoner is None:
             self._prepare_outputs()
@@ -248,7 +248,7 @@ class StoreDataset:
 
     def validate(self, shapes: Path, materialised: bool = False) -> ValidationSummary:
         """SHACL on the store; ``materialised``: the reasoning ran (see
-        :class:`cdkg.loaders.shacl.ShapeCompiler`)."""
+        :class:`cdkg.loaders.validation.shacl.ShapeCompiler`)."""
         started = time.perf_counter()
         summary = validate_store(self.store, shapes, materialised=materialised)
         self.details["validate"] = time.perf_counter() - started

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cdkg.loaders.laws import COLUMNS
+from cdkg.loaders.laws.register import COLUMNS
 from cdkg.server.reports.duties import Selector
 from cdkg.server.reports.law_text_coverage import coverage_rows, text_coverage_lines
 

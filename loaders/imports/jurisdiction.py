@@ -1,12 +1,12 @@
 """The jurisdiction an imported catalog belongs to, from a code or a Chinese name: the
 jurisdiction register first (its reviewed rows), then the GB/T 2260 table of
-:mod:`cdkg.loaders.divisions` (every province, prefecture and county)."""
+:mod:`cdkg.loaders.normalise.divisions` (every province, prefecture and county)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..divisions import division_table
+from ..normalise.divisions import division_table
 from ..registers import Jurisdiction, division_jurisdiction
 
 

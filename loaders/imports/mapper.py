@@ -18,7 +18,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..numerals import chinese_to_int
+from ..normalise.numerals import chinese_to_int
 from ..records import ListType
 from .headers import ColumnMap, Vocabulary, complete_by_content, list_type_of, map_header, normalise
 from .imported import CatalogBuilder, ImportedDuty

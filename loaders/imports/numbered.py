@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from ..numerals import chinese_to_int
+from ..normalise.numerals import chinese_to_int
 from .headers import Vocabulary, list_type_of, normalise
 from .imported import CatalogBuilder
 from .model import TextLine

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from cdkg.loaders import department_rules
-from cdkg.loaders.department_rules import load_synonyms
-from cdkg.loaders.departments import (
+from cdkg.loaders.normalise import department_rules
+from cdkg.loaders.normalise.department_rules import load_synonyms
+from cdkg.loaders.normalise.departments import (
     DepartmentRegister,
     RegisterError,
     load_generic_names,

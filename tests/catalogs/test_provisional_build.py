@@ -21,10 +21,10 @@ from rdflib.namespace import RDFS
 
 from cdkg.cli import main
 from cdkg.loaders.build import BuildResult, build
-from cdkg.loaders.citations import normalise_title
-from cdkg.loaders.laws import COLUMNS
+from cdkg.loaders.laws.register import COLUMNS
 from cdkg.loaders.layout import ProjectPaths, project_paths
-from cdkg.loaders.provisional import department_id, provisional_id
+from cdkg.loaders.normalise.citations import normalise_title
+from cdkg.loaders.normalise.provisional import department_id, provisional_id
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "provisional" / "hunan-damaged.csv"

@@ -10,14 +10,14 @@ import re
 
 import pytest
 
-from cdkg.loaders.citations import (
+from cdkg.loaders.normalise.citations import (
     CitationRef,
     ProvisionRef,
     normalise_document_number,
     normalise_title,
     parse_citations,
 )
-from cdkg.loaders.numerals import chinese_to_int
+from cdkg.loaders.normalise.numerals import chinese_to_int
 
 P = ProvisionRef
 

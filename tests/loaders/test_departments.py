@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cdkg.loaders.departments import (
+from cdkg.loaders.normalise.departments import (
     DepartmentRegister,
     RegisterError,
     load_sectors,

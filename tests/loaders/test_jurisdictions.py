@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, Graph, Literal
 
-from cdkg.loaders import divisions, registers
-from cdkg.loaders.divisions import division_table
-from cdkg.loaders.graph import _jurisdictions
-from cdkg.loaders.iris import Minter
+from cdkg.loaders import registers
+from cdkg.loaders.normalise import divisions
+from cdkg.loaders.normalise.divisions import division_table
+from cdkg.loaders.rdf.graph import _jurisdictions
+from cdkg.loaders.rdf.iris import Minter
 from cdkg.loaders.registers import Jurisdiction, load_jurisdictions, place_jurisdiction
 from cdkg.loaders.sources.template import read_template_folder
 from cdkg.ontology.namespace import CD

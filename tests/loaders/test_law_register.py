@@ -12,13 +12,13 @@ from types import ModuleType
 
 import pytest
 
-from cdkg.loaders.citations import (
+from cdkg.loaders.laws.register import COLUMNS, LawRegister, LawRegisterError
+from cdkg.loaders.normalise.citations import (
     CitationRef,
     normalise_document_number,
     normalise_title,
     parse_citations,
 )
-from cdkg.loaders.laws import COLUMNS, LawRegister, LawRegisterError
 
 ROOT = Path(__file__).resolve().parents[2]
 RAW = ROOT / "data" / "raw"

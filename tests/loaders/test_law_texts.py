@@ -16,16 +16,16 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from cdkg.loaders.article_checks import bigrams, dice, overlap, reference_date
 from cdkg.loaders.build import BuildResult, build
-from cdkg.loaders.law_texts import (
+from cdkg.loaders.laws.articles import bigrams, dice, overlap, reference_date
+from cdkg.loaders.laws.register import LawRegister
+from cdkg.loaders.laws.texts import (
     LawTextError,
     match_files,
     parse_law_text,
     read_law_text,
     scan_folder,
 )
-from cdkg.loaders.laws import LawRegister
 from cdkg.loaders.layout import ProjectPaths, project_paths
 from cdkg.queries.library import load_library
 from cdkg.settings import SettingsError, law_texts_folder

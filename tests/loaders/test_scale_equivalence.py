@@ -20,10 +20,10 @@ from rdflib import RDF, RDFS, Graph, Literal, URIRef
 
 from cdkg.loaders.build import BuildResult, build
 from cdkg.loaders.layout import ProjectPaths, project_paths
-from cdkg.loaders.nquads import lines_of
 from cdkg.loaders.publish import nquads_lines, stable_graph
-from cdkg.loaders.shacl import count_findings, rewrite_select, validate_store
-from cdkg.loaders.validation import validate
+from cdkg.loaders.rdf.nquads import lines_of
+from cdkg.loaders.validation.reference import validate
+from cdkg.loaders.validation.shacl import count_findings, rewrite_select, validate_store
 
 ROOT = Path(__file__).resolve().parents[2]
 ID = "https://w3id.org/cdkg/id/"

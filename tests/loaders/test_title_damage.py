@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cdkg.loaders.citations import ProvisionRef, normalise_title, parse_citations
-from cdkg.loaders.laws import LawRegister
+from cdkg.loaders.laws.register import LawRegister
+from cdkg.loaders.normalise.citations import ProvisionRef, normalise_title, parse_citations
 
 ROOT = Path(__file__).resolve().parents[2]
 REGISTER = LawRegister.load(ROOT / "data" / "registers" / "laws.csv")

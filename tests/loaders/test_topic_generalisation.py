@@ -16,14 +16,11 @@ import pytest
 from rdflib import Graph, Literal, Namespace
 from rdflib.collection import Collection
 
-from cdkg.loaders import topics as topics_module
 from cdkg.loaders.build import BuildResult, build
-from cdkg.loaders.departments import DepartmentRegister, split_departments
 from cdkg.loaders.layout import project_paths
-from cdkg.loaders.records import DutyRecord, ListType
-from cdkg.loaders.registers import RegisterError
-from cdkg.loaders.sources.template import read_template
-from cdkg.loaders.topics import (
+from cdkg.loaders.normalise import topics as topics_module
+from cdkg.loaders.normalise.departments import DepartmentRegister, split_departments
+from cdkg.loaders.normalise.topics import (
     ASSIGNMENT_METHODS,
     FALLBACK_TOPIC,
     PlacedDepartment,
@@ -34,6 +31,9 @@ from cdkg.loaders.topics import (
     load_sector_topics,
     load_topics,
 )
+from cdkg.loaders.records import DutyRecord, ListType
+from cdkg.loaders.registers import RegisterError
+from cdkg.loaders.sources.template import read_template
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"

@@ -15,11 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from cdkg.loaders.corrections import apply_corrections, load_corrections
-from cdkg.loaders.records import DutyRecord, ListType
-from cdkg.loaders.registers import RegisterError, load_catalogs, load_jurisdictions
-from cdkg.loaders.sources import LAYOUTS
-from cdkg.loaders.topics import (
+from cdkg.loaders.normalise.corrections import apply_corrections, load_corrections
+from cdkg.loaders.normalise.topics import (
     FALLBACK_TOPIC,
     METHOD_FIELDS,
     TopicAssignment,
@@ -35,6 +32,9 @@ from cdkg.loaders.topics import (
     load_topics,
     unknown_overrides,
 )
+from cdkg.loaders.records import DutyRecord, ListType
+from cdkg.loaders.registers import RegisterError, load_catalogs, load_jurisdictions
+from cdkg.loaders.sources import LAYOUTS
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
@@ -407,7 +407,7 @@ def test_every_topic_is_used(
 
 
 def test_module_does_not_import_rdflib() -> None:
-    code = "import sys, cdkg.loaders.topics; print('rdflib' in sys.modules)"
+    code = "import sys, cdkg.loaders.normalise.topics; print('rdflib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
@@ -416,7 +416,7 @@ def test_add_to_graph(scheme: TopicScheme) -> None:
     from rdflib import Graph, Literal
     from rdflib.namespace import RDF, SKOS
 
-    from cdkg.loaders.iris import Minter
+    from cdkg.loaders.rdf.iris import Minter
     from cdkg.ontology.namespace import CD
 
     graph = Graph()

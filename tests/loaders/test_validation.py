@@ -9,7 +9,7 @@ from rdflib import RDFS, Graph, URIRef
 
 from cdkg.loaders.build import BuildResult, build
 from cdkg.loaders.layout import project_paths
-from cdkg.loaders.validation import validate
+from cdkg.loaders.validation.reference import validate
 
 ROOT = Path(__file__).resolve().parents[2]
 ID = "https://w3id.org/cdkg/id/"

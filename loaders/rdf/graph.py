@@ -18,14 +18,14 @@ from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, RDFS, SKOS
 
 from cdkg.ontology.namespace import CD, ELI, ORG, PREFIXES
 
-from .citations import ProvisionRef, parse_citations
-from .departments import DepartmentRegister, Sector, split_departments, split_qualifier
+from ..laws.register import LawEntry, LawRegister
+from ..normalise.citations import ProvisionRef, parse_citations
+from ..normalise.departments import DepartmentRegister, Sector, split_departments, split_qualifier
+from ..normalise.provisional import ProvisionalDocument, Provisionals, department_id
+from ..normalise.topics import PlacedDepartment, TopicAssignment, TopicScheme
+from ..records import DutyRecord, ListType, OriginalFile, ParseResult
+from ..registers import CatalogEntry, Jurisdiction
 from .iris import Minter
-from .laws import LawEntry, LawRegister
-from .provisional import ProvisionalDocument, Provisionals, department_id
-from .records import DutyRecord, ListType, OriginalFile, ParseResult
-from .registers import CatalogEntry, Jurisdiction
-from .topics import PlacedDepartment, TopicAssignment, TopicScheme
 
 DUTY_CLASS = {
     ListType.SELF_GOVERNANCE: CD.SelfGovernanceDuty,
@@ -41,7 +41,7 @@ ELI_NOT_IN_FORCE = ELI["InForce-notInForce"]
 
 class TripleSink(Protocol):
     """What the mapping writes to: an rdflib Graph (the reference build), or a
-    :class:`cdkg.loaders.nquads.LineSink` that writes N-Quads lines (the scalable build)."""
+    :class:`cdkg.loaders.rdf.nquads.LineSink` that writes N-Quads lines (the scalable build)."""
 
     def add(self, triple: tuple[URIRef, URIRef, URIRef | Literal]) -> object: ...
 

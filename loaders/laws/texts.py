@@ -9,8 +9,8 @@ mirror (or any folder in its layout), and this module reads it.
 
 Reading is in two steps so that a build over the whole mirror stays fast: :func:`scan_folder`
 lists the files by name only, :func:`match_files` pairs each with its register document and
-edition (by the title's normalised key through :class:`~cdkg.loaders.laws.LawRegister`, and by
-date through the document's editions in law-editions.csv), and only the files of documents a
+edition (by the title's normalised key through :class:`~cdkg.loaders.laws.register.LawRegister`, and
+by date through the document's editions in law-editions.csv), and only the files of documents a
 catalog cites are parsed (:func:`read_law_text`, over the pure :func:`parse_law_text`).
 """
 
@@ -21,9 +21,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .citations import CitationRef
-from .laws import LawEntry, LawRegister
-from .numerals import chinese_to_int
+from ..normalise.citations import CitationRef
+from ..normalise.numerals import chinese_to_int
+from .register import LawEntry, LawRegister
 
 __all__ = [
     "INFO_END",

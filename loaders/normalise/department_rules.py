@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .registers import RegisterError, read_rows
+from ..registers import RegisterError, read_rows
 
 SYNONYMS_FILE = "department-synonyms.csv"
 SYNONYM_COLUMNS = ("alias", "name", "match", "source")

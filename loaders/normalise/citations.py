@@ -8,8 +8,8 @@ every catalog links to the same document nodes and a misread is fixed once.
 
 The parser is deliberately literal: it reports what the cell says (title as printed, document
 number, issuer, articles) and leaves the question "which real document is this?" to the reviewed
-law register (:mod:`cdkg.loaders.laws`), keyed by :func:`normalise_title`. Provision numbers it
-cannot read are kept in ``CitationRef.unparsed`` so a build report can show them.
+law register (:mod:`cdkg.loaders.laws.register`), keyed by :func:`normalise_title`. Provision
+numbers it cannot read are kept in ``CitationRef.unparsed`` so a build report can show them.
 """
 
 from __future__ import annotations

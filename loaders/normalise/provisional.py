@@ -8,8 +8,8 @@ the law an implementing regulation implements — by general rules, and finds th
 registered title as a suggestion. Pure functions over the registers; graph.py writes the RDF.
 
 Identifiers are deterministic and never built from Chinese text: the first 12 hex digits of
-the SHA-256 of the normalised key (:func:`cdkg.loaders.citations.normalise_title` for titles),
-so every damaged printing of one title gets one IRI on every build.
+the SHA-256 of the normalised key (:func:`cdkg.loaders.normalise.citations.normalise_title` for
+titles), so every damaged printing of one title gets one IRI on every build.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cached_property
 
+from ..laws.register import LawEntry, LawRegister
+from ..registers import Jurisdiction
 from .citations import CitationRef, normalise_title
-from .laws import LawEntry, LawRegister
-from .registers import Jurisdiction
 
 __all__ = [
     "ProvisionalDocument",

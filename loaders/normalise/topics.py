@@ -51,14 +51,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..records import DutyRecord, ListType, Problem
+from ..registers import RegisterError, read_rows
 from .departments import load_sectors
-from .records import DutyRecord, ListType, Problem
-from .registers import RegisterError, read_rows
 
 if TYPE_CHECKING:
     from rdflib import Graph
 
-    from .iris import Minter
+    from ..rdf.iris import Minter
 
 TOPIC_COLUMNS = ("id", "label_zh", "label_en", "definition_en", "definition_zh", "broader", "note")
 RULE_COLUMNS = ("rule_id", "topic", "method", "field", "pattern", "catalogs", "note")

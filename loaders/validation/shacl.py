@@ -1,7 +1,7 @@
 """SHACL at national scale: ontology/shapes.ttl compiled into SPARQL queries on the build store.
 
-pySHACL (``cdkg.loaders.validation.validate``, the reference) walks every focus node in Python
-and runs each SHACL-SPARQL constraint once per focus node: minutes for thousands of duties,
+pySHACL (``cdkg.loaders.validation.reference.validate``, the reference) walks every focus node in
+Python and runs each SHACL-SPARQL constraint once per focus node: minutes for thousands of duties,
 hours for national scale. Here each constraint of each shape becomes one SPARQL query that
 pyoxigraph evaluates over the whole store and that returns only the validation results — so a
 valid dataset costs one pass per constraint, with hash joins, and nothing is quadratic in the
@@ -44,8 +44,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
-from .nquads import token
-from .validation import Finding, Select, ValidationSummary, _short, locate
+from ..rdf.nquads import token
+from .reference import Finding, Select, ValidationSummary, _short, locate
 
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 _NUMERIC = {
@@ -698,7 +698,7 @@ def validate_store(
 
 
 def _store_select(store: ox.Store) -> Select:
-    """A :data:`cdkg.loaders.validation.Select` over every graph of ``store``."""
+    """A :data:`cdkg.loaders.validation.reference.Select` over every graph of ``store``."""
 
     def select(query: str) -> Iterator[dict[str, str]]:
         rows = store.query(query, use_default_graph_as_union=True)

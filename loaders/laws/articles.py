@@ -2,7 +2,7 @@
 catalog's date.
 
 For every provision a catalog cites in a registered national document whose texts the folder
-holds (:mod:`cdkg.loaders.law_texts`), :func:`read_citations` decides which edition was in
+holds (:mod:`cdkg.loaders.laws.texts`), :func:`read_citations` decides which edition was in
 force on the catalog's date, which edition's text it could be read in (the nearest one when
 that edition's file is missing), whether the article, paragraph and item exist there, and
 what text they hold; then two text comparisons, both on character bigrams (:func:`bigrams`):
@@ -28,20 +28,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .citations import ProvisionRef, parse_citations
-from .iris import Minter
-from .law_texts import (
-    Article,
-    LawText,
-    Matched,
-    TextIndex,
-    match_files,
-    read_law_text,
-    scan_folder,
-)
-from .laws import LawEntry, LawRegister
-from .records import ParseResult
-from .registers import CatalogEntry
+from ..normalise.citations import ProvisionRef, parse_citations
+from ..rdf.iris import Minter
+from ..records import ParseResult
+from ..registers import CatalogEntry
+from .register import LawEntry, LawRegister
+from .texts import Article, LawText, Matched, TextIndex, match_files, read_law_text, scan_folder
 
 __all__ = [
     "SAME_TEXT",
@@ -134,7 +126,7 @@ class CitedProvision:
 def cited_provisions(
     catalogs: Iterable[tuple[CatalogEntry, ParseResult]], laws: LawRegister, minter: Minter
 ) -> list[CitedProvision]:
-    """Every cited provision of registered documents, with the IRIs :mod:`cdkg.loaders.graph`
+    """Every cited provision of registered documents, with the IRIs :mod:`cdkg.loaders.rdf.graph`
     mints for them (citations numbered per duty in the same order: every citation of every
     cell counts, resolved or not)."""
     found = []

@@ -31,9 +31,9 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..registers import RegisterError, read_rows
 from .department_rules import SYNONYMS_FILE, NameRules, load_synonyms
 from .divisions import division_table
-from .registers import RegisterError, read_rows
 
 # ---------------------------------------------------------------------------------------------
 # Splitting cells

@@ -33,7 +33,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .citations import CitationRef, normalise_document_number, normalise_title
+from ..normalise.citations import CitationRef, normalise_document_number, normalise_title
 
 __all__ = [
     "COLUMNS",

@@ -1,6 +1,6 @@
 """N-Quads lines straight from rdflib terms, byte for byte as rdflib writes them.
 
-The scalable build never holds an rdflib Graph: the graph builder (``cdkg.loaders.graph``)
+The scalable build never holds an rdflib Graph: the graph builder (``cdkg.loaders.rdf.graph``)
 writes each triple into a :class:`LineSink`, which turns it into the N-Quads line rdflib's own
 serializer would write (``rdflib.plugins.serializers.nquads``), keeps each line once per graph,
 and hands the terms, already written as N-Triples tokens, to an observer (the reasoner). The
@@ -52,7 +52,8 @@ def token(term: Node) -> str:
 
 
 class Observer(Protocol):
-    """Sees every new triple of a graph as tokens (``cdkg.loaders.rules.StreamReasoner``)."""
+    """Sees every new triple of a graph as tokens
+    (``cdkg.loaders.reasoning.rules.StreamReasoner``)."""
 
     def observe(self, subject: str, predicate: str, obj: str) -> None: ...
 

@@ -19,11 +19,11 @@ from rdflib.namespace import RDF, RDFS, SKOS
 
 from cdkg.ontology.namespace import CD, ELI
 
-from .article_checks import EditionText, Reading, TextReadings
-from .graph import ELI_IN_FORCE, ELI_NOT_IN_FORCE, TripleSink, new_graph, zh
-from .iris import Minter
-from .law_texts import Article
-from .laws import LawEntry
+from ..rdf.graph import ELI_IN_FORCE, ELI_NOT_IN_FORCE, TripleSink, new_graph, zh
+from ..rdf.iris import Minter
+from .articles import EditionText, Reading, TextReadings
+from .register import LawEntry
+from .texts import Article
 
 __all__ = ["GRAPH_NAME", "law_texts_graph"]
 

@@ -1,8 +1,8 @@
 """Reasoning at national scale: owlrl on the ontology only, its closure compiled into A-box
 rules that run while the catalogs stream past.
 
-``cdkg.loaders.reasoning.materialise`` (the reference) runs owlrl's OWL-RL closure over the
-union of every graph: fine for five catalogs, hopeless for three thousand. Here owlrl closes
+``cdkg.loaders.reasoning.reference.materialise`` (the reference) runs owlrl's OWL-RL closure over
+the union of every graph: fine for five catalogs, hopeless for three thousand. Here owlrl closes
 the ontology alone (the T-box: sub-class and sub-property hierarchies, domains and ranges
 inherited along them, union classes); :class:`RuleSet` turns that closure into tables, and
 :class:`StreamReasoner` applies them to each data triple as it is written, then runs the rules
@@ -39,8 +39,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
-from .nquads import token
-from .reasoning import _DROP_PREDICATES, _DROP_TYPES
+from ..rdf.nquads import token
+from .reference import _DROP_PREDICATES, _DROP_TYPES
 
 TYPE = token(RDF.type)
 _DROP_TYPE_TOKENS = frozenset(token(t) for t in _DROP_TYPES)
@@ -242,7 +242,7 @@ def _refuse_unsupported(closed: Graph) -> None:
                 continue  # owlrl's reflexive bookkeeping (eq-ref), harmless
             raise UnsupportedAxiom(
                 f"{subject} {predicate} {obj}: OWL 2 RL rule {rule} is not compiled "
-                "(extend cdkg.loaders.rules, or build with engine='reference')"
+                "(extend cdkg.loaders.reasoning.rules, or build with engine='reference')"
             )
     for kind, rule in _UNSUPPORTED_TYPES.items():
         for subject in closed.subjects(RDF.type, kind):
@@ -332,7 +332,7 @@ class GraphReasoning:
 
 class GraphRules:
     """The single-premise rules applied to one graph at a time: an observer for a
-    :class:`cdkg.loaders.nquads.LineSink`."""
+    :class:`cdkg.loaders.rdf.nquads.LineSink`."""
 
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
@@ -500,7 +500,7 @@ class StreamReasoner:
     """Applies a :class:`RuleSet` to the data graphs as they are written, in build order.
 
     Either call :meth:`start_graph` before each graph's triples, :meth:`observe` for each
-    distinct triple (a :class:`cdkg.loaders.nquads.LineSink` does) and :meth:`end_graph` with
+    distinct triple (a :class:`cdkg.loaders.rdf.nquads.LineSink` does) and :meth:`end_graph` with
     the graph's own triples; or let a :class:`GraphRules` observe each graph (in another
     process, say) and :meth:`add_graph` its result in build order. Then :meth:`finish` once
     every graph is in the store. Memory grows with the number of subjects and of entailed

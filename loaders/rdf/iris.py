@@ -14,7 +14,7 @@ from rdflib import URIRef
 
 from cdkg.ontology.namespace import DEFAULT_BASE
 
-from .records import ListType
+from ..records import ListType
 
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
