@@ -36,9 +36,11 @@ from cdkg import __version__
 from cdkg.loaders.layout import ProjectPaths
 from cdkg.ontology.namespace import DEFAULT_BASE, ONTOLOGY_IRI
 
+from .cells import SourceError
 from .laws.articles import TextReadings, read_folder
 from .laws.graph import GRAPH_NAME, law_texts_graph
 from .laws.register import LawRegister
+from .layout import DATASET_FILE
 from .normalise.corrections import Correction, apply_corrections, load_corrections
 from .normalise.departments import DepartmentRegister, load_sectors
 from .normalise.topics import TopicScheme
@@ -52,7 +54,6 @@ from .registers import CatalogEntry, load_catalogs, load_jurisdictions
 from .report import BuildReport, CatalogReport
 from .scalable import Job, StoreDataset, default_workers, workdir
 from .sources import LAYOUTS
-from .sources.cells import SourceError
 from .sources.template import TEMPLATE_FOLDER, TemplateLoad, is_template, read_template_folder
 from .validation.reference import ValidationSummary, validate
 
@@ -455,7 +456,7 @@ def _build_in_store(
         )
         result.published = folder
         scratch.cleanup()
-        result.graph_source = lambda: dataset.graphs(folder / "dataset.nq")
+        result.graph_source = lambda: dataset.graphs(folder / DATASET_FILE)
     else:
         progress.run("write", lambda: None, lambda _: _not_published(report, strict))
         dataset.close()

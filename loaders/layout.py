@@ -13,6 +13,13 @@ from pathlib import Path
 
 _CHECKOUT = Path(__file__).resolve().parent.parent
 
+DATASET_FILE = "dataset.nq"
+"""The published dataset, N-Quads, in each build folder (``build/current/dataset.nq``)."""
+STORE_FOLDER = "store"
+"""The persistent pyoxigraph store beside the dataset file in a published build folder."""
+VERSION_FILE = "cdkg-version.txt"
+"""Inside a store folder: the dataset version that store holds."""
+
 
 @dataclass(frozen=True)
 class ProjectPaths:
@@ -49,6 +56,11 @@ class ProjectPaths:
     def current(self) -> Path:
         """The built dataset currently in use (a symlink swapped atomically by each build)."""
         return self.build / "current"
+
+    @property
+    def dataset(self) -> Path:
+        """The dataset file of the build in use."""
+        return self.current / DATASET_FILE
 
 
 def project_paths(root: Path | None = None, build: Path | None = None) -> ProjectPaths:

@@ -29,6 +29,8 @@ from pathlib import Path
 from rdflib import BNode, Dataset, Graph
 from rdflib.compare import to_canonical_graph
 
+from .layout import DATASET_FILE
+
 KEEP = 2  # datasets kept besides the current one, for a quick roll-back
 
 
@@ -66,7 +68,7 @@ def publish(
     def fill(staging: Path) -> str:
         lines = nquads_lines(graphs)
         body = ("\n".join(lines) + "\n").encode("utf-8")
-        (staging / "dataset.nq").write_bytes(body)
+        (staging / DATASET_FILE).write_bytes(body)
         dataset = Dataset()
         dataset.parse(data=body.decode("utf-8"), format="nquads")
         for graph in graphs:

@@ -44,6 +44,7 @@ from typing import Any, Generic, TypeVar
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 
+from .layout import DATASET_FILE, STORE_FOLDER, VERSION_FILE
 from .publish import owned_prefix, publish_folder, published_folders, remove_orphans, stable_graph
 from .rdf.graph import new_graph
 from .rdf.nquads import LineSink, lines_of
@@ -53,12 +54,6 @@ from .validation.reference import ValidationSummary
 from .validation.shacl import validate_store
 
 T = TypeVar("T")
-STORE_FOLDER = "store"
-"""The persistent pyoxigraph store inside a published dataset folder (the server's
-``cdkg.server.store.engines.PUBLISHED_STORE``; loaders do not import the server)."""
-VERSION_FILE = "cdkg-version.txt"
-"""Names the dataset version a store directory holds
-(``cdkg.server.store.engines.VERSION_FILE``)."""
 
 
 class StoreDataset:
@@ -262,7 +257,7 @@ class StoreDataset:
         validation queries (which run in pyoxigraph without the GIL)."""
         if self._outputs:
             return
-        nquads, trig = self.workdir / "dataset.nq", self.workdir / "dataset.trig"
+        nquads, trig = self.workdir / DATASET_FILE, self.workdir / "dataset.trig"
 
         def sort_and_hash() -> None:
             started = time.perf_counter()
@@ -327,7 +322,7 @@ class StoreDataset:
         """The dataset as rdflib graphs, in build order (for tests and small builds)."""
         if nquads is None:
             self._outputs_ready()
-            nquads = self.workdir / "dataset.nq"
+            nquads = self.workdir / DATASET_FILE
         dataset = Dataset()
         dataset.parse(str(nquads), format="nquads")
         graphs = []
@@ -351,7 +346,7 @@ class StoreDataset:
             started = time.perf_counter()
             version = self._outputs_ready()
             self.details["outputs_wait"] = time.perf_counter() - started
-            for name in ("dataset.nq", "dataset.trig"):
+            for name in (DATASET_FILE, "dataset.trig"):
                 os.replace(self.workdir / name, staging / name)
             store = self.store
             if self.persistent:

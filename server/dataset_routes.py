@@ -19,6 +19,7 @@ from flask import Blueprint, Response, request
 from markupsafe import escape
 from werkzeug.exceptions import NotAcceptable, NotFound
 
+from cdkg.loaders.layout import DATASET_FILE
 from cdkg.ontology.namespace import PREFIXES
 
 from .context import current_config, current_store, extension
@@ -33,7 +34,7 @@ DOWNLOADS_KEY = "cdkg.downloads"
 
 DUMPS: tuple[tuple[str, Format], ...] = (
     ("dataset.trig", TRIG),
-    ("dataset.nq", N_QUADS),
+    (DATASET_FILE, N_QUADS),
     ("dataset.jsonld", JSON_LD),
 )
 _LISTING_JSON = Format("json", "application/json", names=("json",))
@@ -57,7 +58,7 @@ class Downloads:
     def available(self) -> list[tuple[str, Format]]:
         if self.folder is None:
             return []
-        have_nq = (self.folder / "dataset.nq").is_file()
+        have_nq = (self.folder / DATASET_FILE).is_file()
         return [
             (name, fmt)
             for name, fmt in DUMPS
@@ -78,7 +79,7 @@ class Downloads:
     @staticmethod
     def _read(folder: Path, name: str) -> bytes:
         if name == "dataset.jsonld" and not (folder / name).is_file():
-            quads = ox.parse(path=str(folder / "dataset.nq"), format=ox.RdfFormat.N_QUADS)
+            quads = ox.parse(path=str(folder / DATASET_FILE), format=ox.RdfFormat.N_QUADS)
             written = ox.serialize(quads, format=ox.RdfFormat.JSON_LD, prefixes=PREFIXES)
             assert written is not None
             return written

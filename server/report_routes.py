@@ -100,7 +100,7 @@ def build_report(store: Store, config: ServerConfig, version: str) -> CheckRun:
     """Run every check query on ``store``, and SHACL on the build's dataset file when that
     file is the one the store holds."""
     paths = _paths(config)
-    dataset = paths.current / "dataset.nq"
+    dataset = paths.dataset
     notes: list[str] = []
     data = None
     if dataset.is_file() and dataset_version(dataset) == version:

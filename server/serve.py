@@ -25,7 +25,7 @@ import waitress
 from flask import Flask
 from waitress.server import BaseWSGIServer, MultiSocketServer
 
-from cdkg.loaders.layout import ProjectPaths, project_paths
+from cdkg.loaders.layout import DATASET_FILE, ProjectPaths, project_paths
 from cdkg.ontology.namespace import ONTOLOGY_IRI
 
 from .app import create_app
@@ -44,8 +44,6 @@ from .store.remote import RemoteStore, Upstream, describe
 from .store.workers import WorkerPoolStore, describe_bytes
 
 log = logging.getLogger(__name__)
-
-DATASET_FILE = "dataset.nq"
 
 
 def dataset_file(paths: ProjectPaths) -> Path:

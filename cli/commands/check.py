@@ -72,7 +72,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         if not ensure_built(paths, args.base):
             return EXIT_USAGE
-        dataset = paths.current / "dataset.nq"
+        dataset = paths.dataset
     try:
         library = load_library(Path(args.queries) if args.queries else paths.queries)
     except ValueError as error:

@@ -24,7 +24,7 @@ def paths_of(args: argparse.Namespace) -> ProjectPaths:
 
 def ensure_built(paths: ProjectPaths, base: str) -> bool:
     """Build first if there is no published dataset yet (``cdkg serve`` on a fresh clone)."""
-    if (paths.current / "dataset.nq").exists():
+    if (paths.dataset).exists():
         return True
     from cdkg.loaders.build import build
 

@@ -62,7 +62,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         paths = paths_of(args)
         if not ensure_built(paths, args.base):
             return EXIT_USAGE
-        dataset = paths.current / "dataset.nq"
+        dataset = paths.dataset
     if args.format == "xlsx" and not args.output and sys.stdout.isatty():
         print("cdkg export: xlsx is binary; give --output FILE", file=sys.stderr)
         return EXIT_USAGE

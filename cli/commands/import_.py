@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cdkg.loaders.cells import SourceError
 from cdkg.loaders.imports.headers import load_vocabulary
 from cdkg.loaders.imports.imported import NoList
 from cdkg.loaders.imports.importer import Options, Planned, plan_import
@@ -30,7 +31,6 @@ from cdkg.loaders.imports.mapper import UnrecognisedHeader
 from cdkg.loaders.imports.model import UnreadableFile
 from cdkg.loaders.records import ListType
 from cdkg.loaders.registers import load_jurisdictions
-from cdkg.loaders.sources.cells import SourceError
 from cdkg.loaders.sources.template import _KEY, LIST_TYPES, TEMPLATE_FOLDER, read_template
 
 from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, paths_of

@@ -190,7 +190,7 @@ def register(commands: Any) -> None:
 def cmd_laws(args: argparse.Namespace) -> int:
     from cdkg.server.store.engines import OxigraphStore
 
-    dataset = Path(args.dataset) if args.dataset else paths_of(args).current / "dataset.nq"
+    dataset = Path(args.dataset) if args.dataset else paths_of(args).dataset
     if not dataset.is_file():
         print(f"cdkg laws: no built dataset at {dataset}; run cdkg build", file=sys.stderr)
         return EXIT_USAGE

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cdkg.loaders.layout import DATASET_FILE
 from cdkg.ontology.namespace import PREFIXES
 from cdkg.queries.library import NamedQuery, Param, format_value, load_library, parse_query
 
@@ -436,7 +437,7 @@ def _run(args: argparse.Namespace) -> int:
     text, terms = bind(query, parse_params(args.param), args.base)
     if not ensure_built(paths, args.base):
         return EXIT_ERRORS
-    store = open_store(paths.current / "dataset.nq")
+    store = open_store(paths.current / DATASET_FILE)
     check_resources(store, query, terms)
     form = _form(text)
     try:

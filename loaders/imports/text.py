@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..sources.cells import SourceError, read_lines
+from ..cells import SourceError, read_lines
 from .model import Document, TextLine, UnreadableFile
 
 

@@ -50,8 +50,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..cells import SourceError
 from ..records import DutyRecord, ListType, ParseResult, Problem, Skipped
-from ..sources.cells import SourceError
 
 COLUMNS = ("file", "line", "list", "number", "field", "value", "reason")
 FIELDS = frozenset({"name", "category", "citation", "description", "number", "skip", "explain"})

@@ -28,9 +28,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..cells import SourceError, clean, read_lines, tsv_row
 from ..normalise.corrections import Correction, apply_corrections, unnamed_problem
 from ..records import DutyRecord, ListSection, ListType, ParseResult, Problem, Skipped
-from .cells import SourceError, clean, read_lines, tsv_row
 
 CATALOG = "changzhi"
 

@@ -19,8 +19,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..cells import clean, declared_count, fold_noise, read_lines, split_number_prefix, strip_tags
 from ..records import DutyRecord, ListSection, ListType, ParseResult, Problem, Skipped
-from .cells import clean, declared_count, fold_noise, read_lines, split_number_prefix, strip_tags
 
 CATALOG = "ningxia-district"
 _HEADING = re.compile(

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..cells import Cell, group_numbered_rows, join_wrapped, read_lines, tab_led_cells
 from ..records import DutyRecord, ListSection, ListType, ParseResult, Problem, Skipped
-from .cells import Cell, group_numbered_rows, join_wrapped, read_lines, tab_led_cells
 from .tabled import check_header, numbers_in_sequence, row_source_text, row_spans
 
 CATALOG = "sichuan"

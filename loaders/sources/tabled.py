@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..cells import Cell, NumberedRow, clean
 from ..records import Problem
-from .cells import Cell, NumberedRow, clean
 
 
 def check_header(

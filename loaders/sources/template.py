@@ -34,10 +34,10 @@ from datetime import date, datetime
 from pathlib import Path
 from xml.etree import ElementTree
 
+from ..cells import SourceError
 from ..normalise.divisions import division_table
 from ..records import DutyRecord, ListSection, ListType, OriginalFile, ParseResult, Problem
 from ..registers import CatalogEntry, Jurisdiction, place_jurisdiction
-from .cells import SourceError
 
 TEMPLATE_LAYOUT = "template"
 TEMPLATE_FOLDER = "catalogs"  # under data/

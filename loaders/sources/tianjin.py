@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..cells import clean, read_lines
 from ..records import DutyRecord, ListSection, ListType, ParseResult, Problem
-from .cells import clean, read_lines
 
 CATALOG = "tianjin"
 BODY_TITLE = "关于进一步开展社区减负工作依法厘清居民委员会职责提升为民服务效能的意见"

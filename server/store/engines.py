@@ -28,6 +28,7 @@ from pyparsing import ParseException
 from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
 
+from cdkg.loaders.layout import STORE_FOLDER, VERSION_FILE
 from cdkg.ontology.namespace import PREFIXES
 
 from . import negotiation
@@ -57,9 +58,6 @@ _OX_FORMATS = {
 }
 _RDFLIB_FORMATS = {".nq": "nquads", ".trig": "trig", ".ttl": "turtle", ".nt": "nt"}
 _T = TypeVar("_T")
-VERSION_FILE = "cdkg-version.txt"
-PUBLISHED_STORE = "store"
-"""A build publishes its pyoxigraph store directory beside dataset.nq under this name."""
 _GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
@@ -94,7 +92,7 @@ def dataset_version(path: Path) -> str:
 def published_store(dataset: Path) -> Path | None:
     """The store directory ``cdkg build`` published with ``dataset``, when it holds that
     dataset's version: opening it takes seconds where parsing the N-Quads takes minutes."""
-    directory = dataset.parent / PUBLISHED_STORE
+    directory = dataset.parent / STORE_FOLDER
     marker = directory / VERSION_FILE
     if not marker.is_file():
         return None

@@ -29,6 +29,7 @@ import pyoxigraph as ox
 import requests
 from requests.auth import AuthBase
 
+from cdkg.loaders.layout import DATASET_FILE
 from cdkg.ontology.namespace import DEFAULT_BASE, ONTOLOGY_IRI, PREFIXES
 from cdkg.server.store.remote import RemoteStore, session
 
@@ -37,7 +38,6 @@ FORMATS: dict[str, tuple[str, ox.RdfFormat]] = {
     "turtle": ("text/turtle", ox.RdfFormat.TURTLE),
     "ntriples": ("application/n-triples", ox.RdfFormat.N_TRIPLES),
 }
-DATASET_FILE = "dataset.nq"
 MANIFEST_FILE = "manifest.json"
 MAX_BACKOFF_S = 30.0
 

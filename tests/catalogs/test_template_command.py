@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from cdkg.cli import main
-from cdkg.loaders.sources.cells import SourceError
+from cdkg.loaders.cells import SourceError
 from cdkg.loaders.sources.template import DUTY_COLUMNS, METADATA_FIELDS, read_template
 
 METADATA = {

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from cdkg.loaders.cells import SourceError
 from cdkg.loaders.records import ListType
 from cdkg.loaders.registers import load_jurisdictions
-from cdkg.loaders.sources.cells import SourceError
 from cdkg.loaders.sources.template import (
     TemplateCatalog,
     read_template,

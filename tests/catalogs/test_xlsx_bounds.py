@@ -19,8 +19,8 @@ import pytest
 from openpyxl import load_workbook
 
 from cdkg.loaders.build import build
+from cdkg.loaders.cells import SourceError
 from cdkg.loaders.layout import project_paths
-from cdkg.loaders.sources.cells import SourceError
 from cdkg.loaders.sources.template import XLSX_LIMITS, XlsxLimits, read_template
 
 ROOT = Path(__file__).resolve().parents[2]

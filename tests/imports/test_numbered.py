@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from cdkg.loaders.cells import SourceError
 from cdkg.loaders.imports import read_published
 from cdkg.loaders.imports.headers import Vocabulary, load_vocabulary
 from cdkg.loaders.imports.mapper import map_document
-from cdkg.loaders.sources.cells import SourceError
 from cdkg.loaders.sources.template import read_template
 
 ROOT = Path(__file__).resolve().parents[2]

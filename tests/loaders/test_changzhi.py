@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from cdkg.loaders.cells import SourceError
 from cdkg.loaders.normalise.corrections import Correction, apply_corrections, load_corrections
 from cdkg.loaders.records import DutyRecord, ListType, ParseResult
 from cdkg.loaders.sources import changzhi
-from cdkg.loaders.sources.cells import SourceError
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "data" / "raw" / "changzhi.txt"

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from cdkg.loaders.layout import ProjectPaths
+from cdkg.loaders.layout import VERSION_FILE, ProjectPaths
 from cdkg.server.serve import open_server_store
 from cdkg.server.store import QueryOptions
 from cdkg.server.store.engines import (
-    VERSION_FILE,
     OxigraphStore,
     RdflibStore,
     StoreSpec,
