@@ -15,7 +15,7 @@ import csv
 import html
 from pathlib import Path
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "catalogs" / "fixtures" / "example.csv"
+EXAMPLE = Path(__file__).resolve().parents[2] / "catalogs" / "fixtures" / "example.csv"
 FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
 TITLE = "关于印发《贵州省城乡社区工作事项清单》的通知"

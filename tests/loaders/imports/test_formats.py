@@ -1,5 +1,5 @@
 """Every published format gives the same duties, field by field: the readers of
-cdkg.loaders.imports on files the tests write (tests/imports/published.py), through the one
+cdkg.loaders.imports on files the tests write (tests/loaders/imports/published.py), through the one
 mapper, with the report of what was inferred on the way."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from cdkg.loaders.imports.model import UnreadableFile
 
 from . import published
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 FORMATS = tuple(published.WRITERS)
 
 

@@ -13,7 +13,7 @@ from cdkg.loaders.imports.headers import Vocabulary, load_vocabulary
 from cdkg.loaders.imports.mapper import map_document
 from cdkg.loaders.sources.template import read_template
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "tests" / "catalogs" / "fixtures" / "example.csv"
 
 

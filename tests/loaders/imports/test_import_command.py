@@ -22,7 +22,7 @@ from cdkg.server.store.engines import OxigraphStore
 
 from . import published
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CD = Namespace("https://w3id.org/cdkg/ontology#")
 ID = Namespace("https://w3id.org/cdkg/id/")
 
