@@ -68,7 +68,7 @@ from .results import (
     serialize_triples,
     to_rdflib,
 )
-from .sparql_text import Analysis, analyse, refusal
+from .sparql_text import Analysis, analyse, refusal, upstream_refusal
 
 if TYPE_CHECKING:
     from .base import Store
@@ -199,7 +199,7 @@ class RemoteStore:
     def _params(self, query: str, options: QueryOptions) -> list[tuple[str, str]]:
         """The protocol parameters; QueryError for a text the upstream must never see."""
         info = analyse(query)
-        refused = refusal(info)
+        refused = refusal(info) or upstream_refusal(query, info)
         if refused is not None:
             raise QueryError(refused)
         params = [("query", with_prefixes(query, info))]

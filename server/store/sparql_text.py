@@ -233,6 +233,42 @@ def refusal(info: Analysis) -> str | None:
     return None
 
 
+_DEFINE = re.compile("define", re.IGNORECASE)
+_BUILT_IN_IRI = re.compile(r"<\s*(?:bif|sql):", re.IGNORECASE)
+UPSTREAM_BUILT_INS = frozenset({"bif", "sql"})
+"""Virtuoso's namespaces of built-in SQL functions: some of them read files or the network."""
+
+
+def upstream_refusal(text: str, info: Analysis) -> str | None:
+    """Why a text must not be forwarded to an upstream SPARQL server (None: it may be), beyond
+    :func:`refusal`: Virtuoso's extensions can fetch too — ``DEFINE get:soft "replace"`` makes
+    it load a remote graph named in FROM, and ``bif:``/``sql:`` functions call its SQL
+    built-ins (``bif:http_get`` among them). Neither is SPARQL 1.1, so nothing standard is lost.
+
+    >>> text = 'DEFINE get:soft "replace" SELECT * FROM <http://x> {}'
+    >>> upstream_refusal(text, analyse(text))[:50]
+    'DEFINE pragmas (a Virtuoso extension) are refused:'
+    >>> text = "SELECT (<bif:http_get>('http://x') AS ?v) {}"
+    >>> upstream_refusal(text, analyse(text))[:40]
+    "Virtuoso's built-in functions (bif:, sql"
+    >>> upstream_refusal("SELECT ?undefined {}", analyse("SELECT ?undefined {}")) is None
+    True
+    """
+    word = _word_with(_DEFINE, bare_text(text))
+    if word is not None:
+        return (
+            "DEFINE pragmas (a Virtuoso extension) are refused: some make the upstream server "
+            f"fetch remote documents. (Read as DEFINE: {word!r}.)"
+        )
+    used = {prefix.lower() for prefix in info.prefixes_used}
+    if used & UPSTREAM_BUILT_INS or _BUILT_IN_IRI.search(text):
+        return (
+            "Virtuoso's built-in functions (bif:, sql:) are refused: some read files or the "
+            "network on the upstream server. Use the SPARQL 1.1 functions."
+        )
+    return None
+
+
 def _word_with(pattern: re.Pattern[str], bare: str) -> str | None:
     """The bare word around the first match of ``pattern`` (for the error message)."""
     match = pattern.search(bare)

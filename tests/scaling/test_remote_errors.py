@@ -242,3 +242,31 @@ def test_graph_sizes_keep_to_cdkg_graphs(fake: Callable[[Recorder], str]) -> Non
     assert version.startswith("upstream-")
     assert store.version == version
     assert len(app.requests) == 1  # cached for refresh_s
+
+
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [
+        ('DEFINE get:soft "replace" SELECT * FROM <http://127.0.0.1:9/x> { ?s ?p ?o }', "DEFINE"),
+        ('define input:grab-all "yes" SELECT * { ?s ?p ?o }', "DEFINE"),
+        ("SELECT (<bif:http_get>('http://127.0.0.1:9/') AS ?v) {}", "built-in"),
+        ("PREFIX b: <bif:> SELECT (b:file_to_string('/etc/passwd') AS ?v) {}", "built-in"),
+        ("SELECT (bif:http_get('http://127.0.0.1:9/') AS ?v) {}", "built-in"),
+        ("SELECT (sql:fetch('x') AS ?v) {}", "built-in"),
+    ],
+)
+def test_virtuoso_extensions_that_fetch_never_reach_the_upstream(
+    fake: Callable[[Recorder], str], query: str, reason: str
+) -> None:
+    """Issue 12: Virtuoso's DEFINE pragmas (get:soft loads a remote FROM graph) and its SQL
+    built-ins (bif:http_get, bif:file_to_string) could make the upstream server fetch or read
+    files; cdkg refuses them before forwarding anything."""
+    app = Recorder(
+        Response('{"head": {"vars": []}, "results": {"bindings": []}}', content_type=JSON)
+    )
+    store = RemoteStore(fake(app) + "/sparql")
+    with pytest.raises(QueryError, match=reason):
+        store.select(query)
+    assert app.requests == []
+    store.select("SELECT ?undefined { }")  # a variable named like the pragma is fine
+    assert len(app.requests) == 1
