@@ -20,6 +20,7 @@ from .rdf.graph import Unresolved
 from .reasoning.reference import ReasoningSummary
 from .reconcile import ListReconciliation
 from .records import Problem, Skipped
+from .terminal import display_width, pad
 from .validation.reference import ValidationSummary
 
 
@@ -136,11 +137,8 @@ class BuildReport:
         """The reconciliation table as aligned console text."""
         header = ("catalog", "list", "declared", "parsed", "numbers", "skipped", "status")
         rows = [header, *self.rows()]
-        widths = [max(_width(r[i]) for r in rows) for i in range(len(header))]
-        lines = [
-            "  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(r, widths, strict=True))
-            for r in rows
-        ]
+        widths = [max(display_width(r[i]) for r in rows) for i in range(len(header))]
+        lines = ["  ".join(pad(cell, w) for cell, w in zip(r, widths, strict=True)) for r in rows]
         lines.insert(1, "  ".join("-" * w for w in widths))
         return "\n".join(lines)
 
@@ -258,11 +256,6 @@ def _section(out: list[str], title: str, items: Sequence[str], bullet: bool = Tr
     out += [f"### {title} ({len(items)})" if bullet else f"### {title}", ""]
     out.extend(f"- {item}" if bullet else item for item in items)
     out.append("")
-
-
-def _width(text: str) -> int:
-    """Display width: CJK characters take two columns in a terminal."""
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
 def _declared(row: ListReconciliation) -> str:

@@ -28,13 +28,13 @@ import difflib
 import json
 import re
 import sys
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cdkg.loaders.layout import DATASET_FILE
+from cdkg.loaders.terminal import display_width, fit
 from cdkg.ontology.namespace import PREFIXES
 from cdkg.queries.library import NamedQuery, Param, format_value, load_library, parse_query
 
@@ -48,7 +48,6 @@ FORMATS = ("table", "csv", "json")
 JSON_RESULTS = "application/sparql-results+json"
 CSV_RESULTS = "text/csv"
 TURTLE = "text/turtle"
-ELLIPSIS = "…"
 NEWLINE_MARK = "↵"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _NUMERIC = {
@@ -186,39 +185,6 @@ def open_store(dataset: Path) -> OxigraphStore:
 
 
 # --- output ----------------------------------------------------------------------------------
-
-
-def display_width(text: str) -> int:
-    """Terminal columns ``text`` takes: East Asian wide and fullwidth characters take two,
-    combining marks none.
-
-    >>> display_width("禁毒 law")
-    8
-    """
-    width = 0
-    for char in text:
-        if unicodedata.combining(char):
-            continue
-        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return width
-
-
-def fit(text: str, width: int) -> str:
-    """``text`` cut to at most ``width`` columns, ending in … when cut (``width`` 0: uncut).
-
-    >>> fit("协助开展禁毒宣传", 9)
-    '协助开展…'
-    """
-    if width <= 0 or display_width(text) <= width:
-        return text
-    out, used = [], 0
-    for char in text:
-        step = display_width(char)
-        if used + step > width - 1:
-            break
-        out.append(char)
-        used += step
-    return "".join(out) + ELLIPSIS
 
 
 def shorten_iri(iri: str, base: str) -> str:

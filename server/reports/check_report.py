@@ -19,10 +19,11 @@ from __future__ import annotations
 import html
 import math
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+from cdkg.loaders.terminal import display_width, pad
 
 from .checks import CheckResult, CheckRun, severity_counts
 from .duties import DutyRow
@@ -111,16 +112,6 @@ def sector_bars(duties: Sequence[DutyRow]) -> SectorBars:
 # --- terminal -------------------------------------------------------------------------------
 
 
-def display_width(text: str) -> int:
-    """Columns ``text`` takes in a terminal (CJK characters take two)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int, right: bool = False) -> str:
-    fill = " " * (width - display_width(text))
-    return fill + text if right else text + fill
-
-
 def status(result: CheckResult, threshold: str) -> str:
     if result.error is not None:
         return "not run"
@@ -140,8 +131,7 @@ def summary_table(run: CheckRun, threshold: str) -> str:
     lines = []
     for row in (header, tuple("-" * w for w in widths), *rows):
         cells = [
-            _pad(cell, widths[i], right=(i == 3 and row is not header))
-            for i, cell in enumerate(row)
+            pad(cell, widths[i], right=(i == 3 and row is not header)) for i, cell in enumerate(row)
         ]
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)

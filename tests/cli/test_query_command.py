@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from cdkg.cli import main
-from cdkg.commands.query import display_width, expand_iri, fit, render_table
+from cdkg.commands.query import expand_iri, render_table
+from cdkg.loaders.terminal import display_width, fit
 from cdkg.queries.library import Param, load_library
 
 ROOT = Path(__file__).resolve().parents[2]
