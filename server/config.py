@@ -220,6 +220,27 @@ def _text(text: str) -> str | None:
     return text or None
 
 
+def parse_public_url(text: str) -> str | None:
+    """An absolute http(s) URL without query or fragment: the server's root as clients
+    reach it (behind a proxy), the base for relative IRIs and the service description's
+    sd:endpoint instead of the request's Host.
+
+    >>> parse_public_url("https://cdkg.example/kg")
+    'https://cdkg.example/kg'
+    >>> parse_public_url("cdkg.example")
+    Traceback (most recent call last):
+    ValueError: 'cdkg.example' is not an absolute http(s) URL without query or fragment
+    """
+    from urllib.parse import urlsplit
+
+    if not text:
+        return None
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(f"{text!r} is not an absolute http(s) URL without query or fragment")
+    return text
+
+
 # --- the options of ``cdkg serve`` -----------------------------------------------------------
 
 
@@ -310,6 +331,17 @@ SERVE_OPTIONS: tuple[ServeOption, ...] = (
         parse_positive,
         "60",
         "requests a client may make at once before the per-minute rate applies",
+    ),
+    ServeOption(
+        "--public-url",
+        "CDKG_PUBLIC_URL",
+        "public_url",
+        parse_public_url,
+        "none: the request's own URL (Host checked)",
+        "the server's root URL as clients reach it, e.g. behind a proxy "
+        "(https://cdkg.example/): the base for relative IRIs and the service description's "
+        "endpoint",
+        "URL",
     ),
     ServeOption(
         "--limit-loopback",

@@ -127,7 +127,7 @@ def test_serve_help_lists_every_option_with_its_default_and_variable() -> None:
     ).stdout
     for flag in ("--host", "--port", "--engine", "--threads"):
         assert flag in shown
-    assert len(SERVE_OPTIONS) == 9
+    assert len(SERVE_OPTIONS) == 10
     for option in SERVE_OPTIONS:
         assert option.flag in shown
         assert f"(default: {option.default}; env {option.env})" in shown
@@ -155,6 +155,10 @@ def test_serve_options_reach_the_config() -> None:
     assert config.limit_loopback is True
     assert config.admin_token == "t0ken" and config.max_rows == 500  # from the environment
     assert config.max_memory_bytes and not config.read_only
+    public = config_from_options({}, {"CDKG_PUBLIC_URL": "https://cdkg.example/kg/"})
+    assert public.public_url == "https://cdkg.example/kg/"
+    with pytest.raises(ValueError, match=r"^--public-url: 'cdkg.example' is not an absolute"):
+        config_from_options({"public_url": "cdkg.example"}, {})
     with pytest.raises(ValueError, match=r"^--max-memory: '2X' is not a size"):
         config_from_options({"max_memory": "2X"}, {})
     with pytest.raises(ValueError, match=r"^CDKG_QUERY_TIMEOUT: 'soon' is not a number"):
