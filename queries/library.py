@@ -292,8 +292,21 @@ def load_query(path: Path) -> NamedQuery:
     return parse_query(path.stem, path.read_text(encoding="utf-8"), path)
 
 
-def load_library(folder: Path) -> dict[str, NamedQuery]:
-    """Every ``*.rq`` of ``folder`` by name (the file stem), sorted by name.
+def load_library(folder: Path, errors: list[str] | None = None) -> dict[str, NamedQuery]:
+    """Every ``*.rq`` of ``folder`` by name (the file stem), sorted by name; none when the
+    folder does not exist.
 
-    Raises ValueError for the first file with a bad header."""
-    return {path.stem: load_query(path) for path in sorted(Path(folder).glob("*.rq"))}
+    The one loader of the library, for every door: ``cdkg query`` and ``cdkg check`` want the
+    first bad file as an error (ValueError, or OSError for an unreadable one); the web pages
+    pass ``errors``, and then each bad file is left out and described there
+    (``"<file>: <why>"``), so one broken file does not take the other queries down.
+    """
+    library: dict[str, NamedQuery] = {}
+    for path in sorted(Path(folder).glob("*.rq")):
+        try:
+            library[path.stem] = load_query(path)
+        except (ValueError, OSError) as error:
+            if errors is None:
+                raise
+            errors.append(f"{path.name}: {error}")
+    return library

@@ -30,7 +30,7 @@ from rdflib.term import Node
 from werkzeug.exceptions import BadRequest, NotAcceptable, NotFound
 
 from cdkg.loaders.layout import ProjectPaths, project_paths
-from cdkg.queries.library import NamedQuery, Param, load_query
+from cdkg.queries.library import NamedQuery, Param, load_library
 from cdkg.server.reports.check_report import STYLE, render_html, render_markdown
 from cdkg.server.reports.checks import (
     SHAPES_FILE,
@@ -87,12 +87,10 @@ def _paths(config: ServerConfig) -> ProjectPaths:
 def load_queries(folder: Path) -> dict[str, NamedQuery]:
     """The library by name; a file with a bad header is logged and left out (the UI page
     lists such errors), so one broken file does not take the others down."""
-    library: dict[str, NamedQuery] = {}
-    for path in sorted(folder.glob("*.rq")) if folder.is_dir() else ():
-        try:
-            library[path.stem] = load_query(path)
-        except (ValueError, OSError) as error:
-            log.warning("named query %s left out: %s", path.name, error)
+    errors: list[str] = []
+    library = load_library(folder, errors)
+    for error in errors:
+        log.warning("named query left out: %s", error)
     return library
 
 

@@ -33,13 +33,15 @@ from flask import Blueprint, Response, abort, render_template, request, send_fil
 
 from cdkg.loaders.layout import ProjectPaths, project_paths
 from cdkg.ontology.namespace import CD, ONTOLOGY_IRI, PREFIXES
-from cdkg.queries.library import NamedQuery, load_query
+from cdkg.queries.library import NamedQuery, load_library
 
 from .context import current_config
 from .headers import with_style_hashes
+from .pages import site_context
 from .store import negotiation
 
 blueprint = Blueprint("ui", __name__, template_folder="templates")
+blueprint.app_context_processor(site_context)  # the site header's sections, on every page
 log = logging.getLogger(__name__)
 
 YASGUI_PACKAGE = "@zazuko/yasgui"
@@ -62,15 +64,10 @@ def load_examples(folder: Path) -> Library:
     """Every named query in ``folder`` (queries/*.rq, read by cdkg.queries.library): questions
     first, then checks, by name. A file with a bad header is reported on the page, not fatal."""
     library = Library()
-    if not folder.is_dir():
-        return library
-    for path in sorted(folder.glob("*.rq")):
-        try:
-            library.queries.append(load_query(path))
-        except (ValueError, OSError) as error:
-            log.warning("named query %s not listed: %s", path.name, error)
-            library.errors.append(f"{path.name}: {error}")
-    library.queries.sort(key=lambda q: (q.kind != "question", q.kind, q.name))
+    queries = load_library(folder, library.errors)
+    for error in library.errors:
+        log.warning("named query not listed: %s", error)
+    library.queries = sorted(queries.values(), key=lambda q: (q.kind != "question", q.kind, q.name))
     return library
 
 

@@ -183,3 +183,17 @@ def test_the_project_library_loads() -> None:
         ox.Store().query(named.text)
         values = {param.name: SAMPLE_VALUES[param.type] for param in named.params}
         ox.Store().query(named.bind(values))
+
+
+def test_one_loader_strict_for_the_command_line_tolerant_for_pages(tmp_path: Path) -> None:
+    """load_library raises on the first bad file (cdkg query, cdkg check); given a list of
+    errors (the UI and /report pages) it leaves the file out and says why."""
+    good = "# title@zh: 好\n# title@en: Good\n# description: All.\n# kind: question\nASK {}\n"
+    (tmp_path / "good.rq").write_text(good, encoding="utf-8")
+    (tmp_path / "bad.rq").write_text("# title@zh: 坏\n# kind: sometimes\nASK {}\n", "utf-8")
+    with pytest.raises(ValueError, match="title@en"):
+        load_library(tmp_path)
+    errors: list[str] = []
+    assert list(load_library(tmp_path, errors)) == ["good"]
+    assert len(errors) == 1 and errors[0].startswith("bad.rq: ") and "title@en" in errors[0]
+    assert load_library(tmp_path / "missing", []) == {}
