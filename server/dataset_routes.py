@@ -1,9 +1,11 @@
 """The dataset as a whole: ``/.well-known/void``, ``/downloads`` and ``/healthz``.
 
 Downloads are the files of the current build (TriG and N-Quads as written by ``cdkg build``)
-and JSON-LD, generated from the N-Quads on first request and kept in memory. Each is served
-with an ETag from the dataset version and, when the client accepts it, gzip-compressed
-(compressed once per version, not per request).
+and JSON-LD, generated from the N-Quads on first request and kept in memory, and for people
+who work in spreadsheets the duty table as XLSX and CSV (UTF-8 with a byte-order mark) —
+``cdkg export``'s functions (cdkg.server.reports.exports) over the store being served. Each
+is served with an ETag from the dataset version and, when the client accepts it,
+gzip-compressed (compressed once per version, not per request).
 """
 
 from __future__ import annotations
@@ -16,15 +18,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
-from markupsafe import escape
 from werkzeug.exceptions import NotAcceptable, NotFound
 
 from cdkg.loaders.layout import DATASET_FILE
 from cdkg.ontology.namespace import PREFIXES
+from cdkg.server.reports import exports
+from cdkg.server.reports.duties import duty_table
 
 from .context import current_config, current_store, extension
 from .description import BuildInfo, void_description
-from .store import QueryOptions, negotiation
+from .pages import html_page
+from .store import QueryOptions, Store, negotiation
 from .store.negotiation import GRAPH_FORMATS, HTML, JSON_LD, N_QUADS, TRIG, Format
 from .store.results import serialize_graph
 from .transport import cache_control, make_etag, matches, not_modified
@@ -38,6 +42,21 @@ DUMPS: tuple[tuple[str, Format], ...] = (
     ("dataset.jsonld", JSON_LD),
 )
 _LISTING_JSON = Format("json", "application/json", names=("json",))
+XLSX = Format(
+    "xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    names=("xlsx",),
+)
+CSV_BOM = Format("csv", "text/csv", names=("csv",))
+TABLES: tuple[tuple[str, Format], ...] = (("duties.xlsx", XLSX), ("duties.csv", CSV_BOM))
+"""The duty table, made from the store (not from a file), so always available."""
+DESCRIPTIONS = {
+    "duties.xlsx": ("事项表（Excel）", "the duty table, one row per duty (Excel)"),
+    "duties.csv": ("事项表（CSV，UTF-8 带 BOM）", "the duty table as CSV, UTF-8 with a BOM"),
+    "dataset.trig": ("全部数据（TriG，含命名图）", "the whole dataset with its named graphs"),
+    DATASET_FILE: ("全部数据（N-Quads）", "the whole dataset, one quad per line"),
+    "dataset.jsonld": ("全部数据（JSON-LD）", "the whole dataset as JSON-LD"),
+}
 
 
 @dataclass
@@ -56,6 +75,7 @@ class Downloads:
         self._lock = threading.Lock()
 
     def available(self) -> list[tuple[str, Format]]:
+        """The RDF dumps of the build folder (none without one)."""
         if self.folder is None:
             return []
         have_nq = (self.folder / DATASET_FILE).is_file()
@@ -65,14 +85,22 @@ class Downloads:
             if (self.folder / name).is_file() or (name == "dataset.jsonld" and have_nq)
         ]
 
-    def blob(self, name: str, version: str) -> _Blob:
-        """The bytes of dump ``name``; NotFound for anything not in ``available()``."""
-        if name not in dict(self.available()) or self.folder is None:
+    def blob(self, name: str, store: Store) -> _Blob:
+        """The bytes of download ``name`` for ``store``'s version; NotFound for anything not
+        in ``available()`` or ``TABLES``."""
+        version = store.version
+        tables = dict(TABLES)
+        if name not in tables and (name not in dict(self.available()) or self.folder is None):
             raise NotFound(f"no download named {name!r}; see /downloads")
         with self._lock:
             cached = self._cache.get(name)
             if cached is None or cached.version != version:
-                cached = _Blob(version, self._read(self.folder, name))
+                if name in tables:
+                    raw = _table(store, name)
+                else:
+                    assert self.folder is not None
+                    raw = self._read(self.folder, name)
+                cached = _Blob(version, raw)
                 self._cache[name] = cached
             return cached
 
@@ -90,6 +118,14 @@ class Downloads:
             if blob.compressed is None:
                 blob.compressed = gzip.compress(blob.raw, compresslevel=6, mtime=0)
             return blob.compressed
+
+
+def _table(store: Store, name: str) -> bytes:
+    """The duty table of ``store`` as ``cdkg export`` writes it (XLSX, or CSV with a BOM)."""
+    duties = duty_table(store)
+    return (
+        exports.to_xlsx(duties, store.version) if name.endswith(".xlsx") else exports.to_csv(duties)
+    )
 
 
 @blueprint.route("/.well-known/void", methods=["GET"])
@@ -125,32 +161,26 @@ def void() -> Response:
 @blueprint.route("/downloads/", methods=["GET"])
 def downloads_index() -> Response:
     downloads: Downloads = extension(DOWNLOADS_KEY)
+    folder = downloads.folder
     files = [
         {
             "name": name,
             "url": f"{request.url_root}downloads/{name}",
             "media_type": fmt.media_type,
-            "bytes": (downloads.folder / name).stat().st_size
-            if downloads.folder and (downloads.folder / name).is_file()
+            "bytes": (folder / name).stat().st_size
+            if folder and (folder / name).is_file()
             else None,
         }
-        for name, fmt in downloads.available()
+        for name, fmt in (*TABLES, *downloads.available())
     ]
     fmt = negotiation.choose(
         request.headers.get("Accept"), request.args.getlist("format"), (_LISTING_JSON, HTML)
     )
     if fmt is HTML:
-        items = "\n".join(
-            f'<li><a href="downloads/{escape(f["name"])}">{escape(f["name"])}</a>'
-            f" ({escape(f['media_type'])})</li>"
-            for f in files
-        )
-        body = (
-            '<!doctype html>\n<html lang="zh"><head><meta charset="utf-8">'
-            "<title>下载 Downloads · cdkg</title></head><body>\n<h1>下载 Downloads</h1>\n"
-            f"<ul>\n{items}\n</ul>\n</body></html>\n"
-        )
-        response = Response(body, content_type=HTML.content_type)
+        for item in files:
+            zh, en = DESCRIPTIONS.get(str(item["name"]), ("", ""))
+            item.update(zh=zh, en=en, href=f"{request.script_root}/downloads/{item['name']}")
+        response = html_page("downloads.html", files=files)
     else:
         response = Response(
             json.dumps({"downloads": files}, ensure_ascii=False, indent=1),
@@ -164,19 +194,21 @@ def downloads_index() -> Response:
 def download(name: str) -> Response:
     config, store = current_config(), current_store()
     downloads: Downloads = extension(DOWNLOADS_KEY)
-    fmt = dict(downloads.available()).get(name)
+    fmt = dict((*TABLES, *downloads.available())).get(name)
     if fmt is None:
         raise NotFound(f"no download named {name!r}; see /downloads")
     etag = make_etag(store.version, "download", name)
     caching = cache_control(config.cache_max_age_s, config.read_only)
     if matches(request.headers.get("If-None-Match"), etag):
         return not_modified(etag, caching)
-    blob = downloads.blob(name, store.version)
+    blob = downloads.blob(name, store)
     if negotiation.accepts_encoding(request.headers.get("Accept-Encoding"), "gzip"):
         response = Response(downloads.compressed(blob), content_type=fmt.content_type)
         response.headers["Content-Encoding"] = "gzip"
     else:
         response = Response(blob.raw, content_type=fmt.content_type)
+    if fmt is CSV_BOM:
+        response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["ETag"] = etag
     response.headers["Cache-Control"] = caching
     response.headers["Content-Disposition"] = f'attachment; filename="cdkg-{name}"'

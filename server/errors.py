@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, g
+from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from .store.errors import (
@@ -57,10 +57,55 @@ def plain_error(status: int, message: str, headers: dict[str, str] | None = None
     return response
 
 
+STATUS_ZH = {
+    400: "请求有误",
+    401: "需要登录",
+    403: "不允许",
+    404: "找不到该页面",
+    405: "不支持该方法",
+    406: "没有可提供的格式",
+    413: "请求过大",
+    415: "不支持的内容类型",
+    429: "请求过于频繁",
+    503: "暂时无法回答",
+}
+"""Each status in Chinese, for the error page a browser gets."""
+
+
+def browser_wants_html() -> bool:
+    """True when the request names text/html in its Accept header ahead of any other type
+    (a browser navigating): it gets the site's error page; every other client the one line of
+    text a SPARQL client shows as is."""
+    accept = request.headers.get("Accept", "")
+    first = accept.split(",")[0].split(";")[0].strip().lower()
+    return first in ("text/html", "application/xhtml+xml")
+
+
+def html_error(status: int, title: str, message: str, headers: dict[str, str]) -> Response:
+    """The site's error page (templates/error.html), Chinese first, English beside it."""
+    from .pages import html_page
+
+    response = html_page(
+        "error.html",
+        status=status,
+        status_code=status,
+        title_zh=STATUS_ZH.get(status, "出错了"),
+        title_en=title,
+        message=message,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    for name, value in headers.items():
+        response.headers[name] = value
+    return response
+
+
 def _http_error(error: HTTPException) -> Response:
     kept = {k: v for k, v in error.get_headers() if k in _KEPT_HEADERS}
     status = error.code or 500
-    response = plain_error(status, f"{status} {error.name}: {error.description}", kept)
+    if browser_wants_html():
+        response = html_error(status, error.name, str(error.description or ""), kept)
+    else:
+        response = plain_error(status, f"{status} {error.name}: {error.description}", kept)
     if status == 406:  # the answer depends on Accept, so caches must key on it
         response.vary.add("Accept")
     return response
@@ -68,6 +113,8 @@ def _http_error(error: HTTPException) -> Response:
 
 def _query_error(error: QueryError) -> Response:
     kind = "Result too large" if isinstance(error, ResultTooLarge) else "Bad query"
+    if browser_wants_html():
+        return html_error(400, kind, str(error), {})
     return plain_error(400, f"400 {kind}: {error}")
 
 

@@ -25,7 +25,6 @@ import unicodedata
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, request
-from markupsafe import escape
 from rdflib import Literal
 from rdflib.term import Node
 from werkzeug.exceptions import BadRequest, NotAcceptable
@@ -33,6 +32,8 @@ from werkzeug.exceptions import BadRequest, NotAcceptable
 from cdkg.server.reports.links import Linker
 
 from .context import current_config, extension
+from .pages import html_page
+from .search_page import group_hits
 from .store import QueryOptions, Store, negotiation
 from .store.negotiation import HTML, Format
 
@@ -271,31 +272,6 @@ def hit_json(hit: Hit) -> dict[str, object]:
     }
 
 
-def render_html(query: str, hits: list[Hit], link: Linker) -> str:
-    """A plain results page: the /search form and the hits, linking to their pages (a hit
-    whose IRI is not http(s) is shown without a link: cdkg.server.reports.links)."""
-
-    def title(hit: Hit) -> str:
-        href = link(hit.entry.iri)
-        if href is None:
-            return str(escape(hit.entry.label))
-        return f'<a href="{escape(href)}">{escape(hit.entry.label)}</a>'
-
-    items = "\n".join(
-        f"<li>{title(h)}"
-        f" <small>{escape(h.entry.jurisdiction_label)} · {escape(h.entry.catalog_label)}"
-        f" · {escape(h.field)} {h.score}</small><br>{escape(h.snippet)}</li>"
-        for h in hits
-    )
-    return (
-        '<!doctype html>\n<html lang="zh"><head><meta charset="utf-8">'
-        f"<title>检索 {escape(query)} · cdkg</title></head><body>\n"
-        '<form action="search"><input name="q" value="'
-        f'{escape(query)}" autofocus> <button>检索 Search</button></form>\n'
-        f"<p>{len(hits)} 条结果 results</p>\n<ol>\n{items}\n</ol>\n</body></html>\n"
-    )
-
-
 def page_linker() -> Linker:
     """Links of this server's pages: /id/… when it serves linked-data pages."""
     base, root = current_config().base, request.script_root
@@ -327,8 +303,14 @@ def search() -> Response:
     index: SearchIndex = extension(INDEX_KEY)
     hits = index.search(query, limit) if query else []
     if fmt is HTML:
-        html = render_html(query, hits, page_linker())
-        response = Response(html, content_type=HTML.content_type)
+        response = html_page(
+            "search.html",
+            query=query,
+            search_text=query,
+            count=len(hits),
+            limit=limit,
+            groups=group_hits(hits, query, page_linker()),
+        )
     else:
         document = {"query": query, "count": len(hits), "results": [hit_json(h) for h in hits]}
         body = json.dumps(document, ensure_ascii=False, indent=1)

@@ -87,9 +87,39 @@ def test_void(client: FlaskClient, built_paths: ProjectPaths) -> None:
 def test_downloads_listing(client: FlaskClient) -> None:
     listing = client.get("/downloads").get_json()
     names = [d["name"] for d in listing["downloads"]]
-    assert names == ["dataset.trig", "dataset.nq", "dataset.jsonld"]
+    assert names == ["duties.xlsx", "duties.csv", "dataset.trig", "dataset.nq", "dataset.jsonld"]
     page = client.get("/downloads", headers={"Accept": "text/html"})
-    assert b'href="downloads/dataset.nq"' in page.data
+    assert b'href="/downloads/dataset.nq"' in page.data
+    assert b'href="/downloads/duties.xlsx"' in page.data
+    assert "事项表（Excel）" in page.get_data(as_text=True)
+
+
+def test_duty_table_downloads_open_in_a_spreadsheet(client: FlaskClient) -> None:
+    """The duty table of /downloads: XLSX that openpyxl reads with one row per duty, and CSV
+    with a byte-order mark (Excel shows the Chinese) holding the same rows."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    count = client.get(
+        "/sparql",
+        query_string={
+            "query": "SELECT (COUNT(DISTINCT ?d) AS ?n) { ?d a <https://w3id.org/cdkg/ontology#Duty> }"
+        },
+        headers={"Accept": "application/sparql-results+json"},
+    ).get_json()["results"]["bindings"][0]["n"]["value"]
+    xlsx = client.get("/downloads/duties.xlsx")
+    assert xlsx.status_code == 200
+    assert xlsx.mimetype.endswith("spreadsheetml.sheet")
+    rows = list(load_workbook(io.BytesIO(xlsx.data)).worksheets[0].iter_rows(values_only=True))
+    assert len(rows) - 1 == int(count)
+    assert any(DUTY_6_LABEL in [str(v) for v in row] for row in rows)
+    text = client.get("/downloads/duties.csv")
+    assert text.data.startswith(b"\xef\xbb\xbf")
+    assert text.headers["Content-Type"] == "text/csv; charset=utf-8"
+    table = list(csv.reader(io.StringIO(text.data.decode("utf-8-sig"))))
+    assert len(table) == len(rows) and table[0] == [str(v) for v in rows[0]]
 
 
 @pytest.mark.parametrize(
