@@ -41,6 +41,7 @@ from .laws.articles import TextReadings, read_folder
 from .laws.graph import GRAPH_NAME, law_texts_graph
 from .laws.register import LawRegister
 from .layout import DATASET_FILE
+from .machine import default_workers
 from .normalise.corrections import Correction, apply_corrections, load_corrections
 from .normalise.departments import DepartmentRegister, load_sectors
 from .normalise.topics import TopicScheme
@@ -52,7 +53,7 @@ from .reconcile import ListReconciliation, reconcile
 from .records import ParseResult, Problem
 from .registers import CatalogEntry, load_catalogs, load_jurisdictions
 from .report import BuildReport, CatalogReport
-from .scalable import Job, StoreDataset, default_workers, workdir
+from .scalable import Job, StoreDataset, workdir
 from .sources import LAYOUTS
 from .sources.template import TEMPLATE_FOLDER, TemplateLoad, is_template, read_template_folder
 from .validation.reference import ValidationSummary, validate

@@ -521,12 +521,6 @@ class _Background:
             raise self._error
 
 
-def default_workers() -> int:
-    """Graph-writing processes: one per CPU, up to 4 (measured on 2 CPUs: faster than one
-    process, although the store's loading process shares the CPUs)."""
-    return max(1, min(4, os.cpu_count() or 1))
-
-
 def sort_lines(sources: list[Path], target: Path, scratch: Path) -> None:
     """``sort -u`` in the C locale (GNU sort works on files larger than memory); Python's
     sort when no ``sort`` is installed. Both give code-point order. The sort's buffer is
@@ -582,4 +576,4 @@ def workdir(build_dir: Path, persistent: bool) -> tempfile.TemporaryDirectory[st
     return tempfile.TemporaryDirectory(prefix="cdkg-build-")
 
 
-__all__ = ["STORE_FOLDER", "Job", "StoreDataset", "default_workers", "sort_lines", "workdir"]
+__all__ = ["STORE_FOLDER", "Job", "StoreDataset", "sort_lines", "workdir"]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from cdkg.loaders import machine
 from cdkg.loaders.layout import ProjectPaths
 from cdkg.ontology.namespace import DEFAULT_BASE
 
@@ -82,9 +83,9 @@ class ServerConfig:
 
 
 def default_workers() -> int:
-    """One query worker per CPU, at least 2 (a slow query never blocks every other) and at
+    """Query workers: one per CPU, at least 2 (a slow query never blocks every other) and at
     most 4 (each holds its own store)."""
-    return min(4, max(2, os.cpu_count() or 2))
+    return machine.default_workers(at_least=2, at_most=4)
 
 
 def machine_memory() -> int | None:

@@ -28,7 +28,6 @@ row (pyoxigraph evaluates ``EXISTS`` by re-running its pattern for every row).
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections import Counter
@@ -44,7 +43,9 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
+from ..machine import default_workers
 from ..rdf.nquads import token
+from ..rdf.terms import to_rdflib
 from .reference import Finding, Select, ValidationSummary, _short, locate
 
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -629,20 +630,6 @@ def store_counter(store: ox.Store) -> Counting:
     return count
 
 
-def _to_rdflib(term: object) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == str(XSD.string):
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"unexpected term {term!r}")
-
-
 def validate_store(
     store: ox.Store,
     shapes_path: Path,
@@ -668,10 +655,10 @@ def validate_store(
         rows = store.query(check.query, use_default_graph_as_union=check.union)
         assert isinstance(rows, ox.QuerySolutions)
         names = [v.value for v in rows.variables]
-        found = [{n: _to_rdflib(row[n]) for n in names if row[n] is not None} for row in rows]
+        found = [{n: to_rdflib(row[n]) for n in names if row[n] is not None} for row in rows]
         return found, time.perf_counter() - begun
 
-    workers = threads or max(1, min(4, os.cpu_count() or 1))
+    workers = threads or default_workers()
     with ThreadPoolExecutor(max_workers=workers) as pool:
         results = list(pool.map(run, checks))
     summary = ValidationSummary(ran=True)

@@ -30,6 +30,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from cdkg.loaders.rdf import terms
 from cdkg.ontology.namespace import PREFIXES
 
 from . import negotiation
@@ -41,19 +42,12 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def to_rdflib(term: object) -> Node:
-    """A pyoxigraph term as an rdflib term (lexical forms kept as written)."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        if datatype == _XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype), normalize=False)
-    raise QueryError(f"this interface cannot return the term {term!r} (RDF 1.2 triple terms)")
+    """A pyoxigraph term as an rdflib term (lexical forms kept as written): the build's
+    conversion (``cdkg.loaders.rdf.terms``), with a triple term refused as a QueryError."""
+    try:
+        return terms.to_rdflib(term)
+    except terms.UnsupportedTerm as error:
+        raise QueryError(str(error)) from None
 
 
 def to_oxigraph(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:

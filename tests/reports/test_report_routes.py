@@ -214,12 +214,13 @@ def test_named_query_values_cannot_inject_sparql(client: FlaskClient) -> None:
 
 def test_the_server_never_imports_the_build() -> None:
     """STYLE.md: the report code the server uses lives in server/reports, not in loaders; of
-    the loaders the server reads only the project's layout (folders and file names) and the
-    terminal text widths (loaders/terminal.py, shared with the build report), never the build
-    pipeline."""
+    the loaders the server reads only the small helpers it shares with the build — the
+    project's layout (folders and file names), terminal text widths, worker counts and the
+    pyoxigraph-to-rdflib term conversion — never the build pipeline."""
     code = (
         "import sys, cdkg.server.app, cdkg.server.report_routes\n"
         "loaded = {m for m in sys.modules if m.startswith('cdkg.loaders')}\n"
-        "assert loaded <= {'cdkg.loaders', 'cdkg.loaders.layout', 'cdkg.loaders.terminal'}, loaded"
+        "shared = {'layout', 'terminal', 'machine', 'rdf', 'rdf.terms'}\n"
+        "assert loaded <= {'cdkg.loaders', *(f'cdkg.loaders.{m}' for m in shared)}, loaded"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
