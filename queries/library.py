@@ -9,6 +9,7 @@ comment lines)::
 
     # title@zh: 没有法律依据的职责
     # title@en: Duties with no legal basis
+    # summary@zh: 一行中文说明（可选）
     # description: One or more lines of English text.
     # kind: check                  (or: question)
     # severity: error              (checks only: error | warning | info)
@@ -77,6 +78,9 @@ class NamedQuery:
     params: tuple[Param, ...]
     text: str
     path: Path | None = None
+    summary_zh: str = ""
+    """One line in Chinese saying what the query answers (``# summary@zh:``, optional): what
+    the site's home page shows under the title."""
     _spans: dict[str, tuple[int, int]] = field(default_factory=dict, repr=False, compare=False)
 
     def param(self, name: str) -> Param:
@@ -213,7 +217,15 @@ def parse_query(name: str, text: str, path: Path | None = None) -> NamedQuery:
             continue
         match = _HEADER_LINE.match(stripped)
         key = match.group("key").lower() if match else None
-        if match and key in ("title@zh", "title@en", "description", "kind", "severity", "param"):
+        if match and key in (
+            "title@zh",
+            "title@en",
+            "summary@zh",
+            "description",
+            "kind",
+            "severity",
+            "param",
+        ):
             value = match.group("value")
             last_key = key
             if key == "param":
@@ -259,6 +271,7 @@ def parse_query(name: str, text: str, path: Path | None = None) -> NamedQuery:
         params=tuple(params),
         text=text,
         path=path,
+        summary_zh=header.get("summary@zh", ""),
         _spans=spans,
     )
 

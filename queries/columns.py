@@ -1,0 +1,49 @@
+"""The column labels of the named queries' results, for people: ``columns.csv`` beside the
+.rq files gives each SPARQL variable a Chinese and an English label (one table for every
+query: a variable means the same in each), so that pages never show a variable name.
+
+A column ``x`` and a column ``xLabel`` in one result are one column to a person: the IRI in
+``x`` shown by the text of ``xLabel`` (:func:`label_columns`).
+
+>>> COLUMN_LABELS["jurisdiction"]
+('地区', 'jurisdiction')
+>>> column_label("someNewVariable")
+('someNewVariable', '')
+>>> label_columns(["duty", "label", "jurisdiction", "jurisdictionLabel", "number"])
+{'jurisdiction': 'jurisdictionLabel'}
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from pathlib import Path
+
+COLUMNS_FILE = Path(__file__).with_name("columns.csv")
+
+
+def read_column_labels(path: Path = COLUMNS_FILE) -> dict[str, tuple[str, str]]:
+    """``variable → (zh, en)`` from ``path``; ValueError naming the row of a bad line."""
+    labels: dict[str, tuple[str, str]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for number, row in enumerate(csv.DictReader(handle), start=2):
+            name, zh, en = (row.get(key, "") or "" for key in ("variable", "zh", "en"))
+            if not name or not zh or name in labels:
+                raise ValueError(f"{path}:{number}: need a new variable name and a zh label")
+            labels[name] = (zh, en)
+    return labels
+
+
+COLUMN_LABELS = read_column_labels()
+
+
+def column_label(name: str) -> tuple[str, str]:
+    """(zh, en) of a result column; a variable not in the table keeps its name."""
+    return COLUMN_LABELS.get(name, (name, ""))
+
+
+def label_columns(names: Sequence[str]) -> dict[str, str]:
+    """The columns shown by another column's text: ``x`` → ``xLabel`` when both are in
+    ``names``."""
+    present = set(names)
+    return {name: f"{name}Label" for name in names if f"{name}Label" in present}
