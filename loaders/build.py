@@ -217,16 +217,7 @@ def build(
         ),
         lambda v: v.describe(),
     )
-    duty_keys = [
-        (p.catalog.key, d.list_type.code, d.number) for p in parsed for d in p.result.duties
-    ]
-    report = BuildReport(
-        catalogs=[_catalog_report(p, o) for p, o in zip(parsed, outcomes, strict=True)],
-        problems=normalisers.topics.check_overrides(duty_keys),
-        reasoning=reasoning,
-        validation=validation,
-        timings=progress.timings,
-    )
+    report = _report(parsed, outcomes, normalisers, reasoning, validation, progress)
     result = BuildResult(
         report,
         strict=strict,
@@ -234,30 +225,75 @@ def build(
         law_texts=readings,
     )
     if publish_dataset and _publishable(report, allow_errors, strict):
-        manifest = {
-            "cdkg": __version__,
-            "built": datetime.now(UTC).isoformat(timespec="seconds"),
-            "base": base,
-            "graphs": {str(g.identifier): len(g) for g in result.graphs},
-            "sources": {p.catalog.file: p.sha256 for p in parsed},
-            "ok": report.ok,
-        }
-        result.published = progress.run(
-            "write",
-            lambda: publish(
-                paths.build,
-                result.graphs,
-                {
-                    "report.md": lambda path: _write(path, report.markdown()),
-                    "report.json": lambda path: _write(path, report.json()),
-                },
-                manifest,
-            ),
-            lambda folder: f"{paths.current} → {folder.name}",
+        result.published = _write_dataset(
+            paths,
+            progress,
+            report,
+            _manifest(base, {str(g.identifier): len(g) for g in result.graphs}, parsed, report),
+            lambda files, manifest: publish(paths.build, result.graphs, files, manifest),
         )
     else:
         progress.run("write", lambda: None, lambda _: _not_published(report, strict))
     return result
+
+
+def _report(
+    parsed: list[Parsed],
+    outcomes: list[CatalogOutcome | None],
+    normalisers: Normalisers,
+    reasoning: ReasoningSummary,
+    validation: ValidationSummary,
+    progress: Progress,
+) -> BuildReport:
+    """The build report, the same for both engines."""
+    duty_keys = [
+        (p.catalog.key, d.list_type.code, d.number) for p in parsed for d in p.result.duties
+    ]
+    return BuildReport(
+        catalogs=[_catalog_report(p, o) for p, o in zip(parsed, outcomes, strict=True)],
+        problems=normalisers.topics.check_overrides(duty_keys),
+        reasoning=reasoning,
+        validation=validation,
+        timings=progress.timings,
+    )
+
+
+def _manifest(
+    base: str, graphs: dict[str, int], parsed: list[Parsed], report: BuildReport
+) -> dict[str, object]:
+    """manifest.json: the version, when, the base, triples per graph, the sources' hashes."""
+    return {
+        "cdkg": __version__,
+        "built": datetime.now(UTC).isoformat(timespec="seconds"),
+        "base": base,
+        "graphs": graphs,
+        "sources": {p.catalog.file: p.sha256 for p in parsed},
+        "ok": report.ok,
+    }
+
+
+Writer = Callable[[dict[str, Callable[[Path], None]], dict[str, object]], Path]
+"""An engine's publish step: (extra files by name, manifest) → the published folder."""
+
+
+def _write_dataset(
+    paths: ProjectPaths,
+    progress: Progress,
+    report: BuildReport,
+    manifest: dict[str, object],
+    write: Writer,
+) -> Path:
+    """The publish stage of both engines: the dataset with report.md, report.json and the
+    manifest, written by the engine's ``write``; the folder published as build/current."""
+    files: dict[str, Callable[[Path], None]] = {
+        "report.md": lambda path: _write(path, report.markdown()),
+        "report.json": lambda path: _write(path, report.json()),
+    }
+    return progress.run(
+        "write",
+        lambda: write(files, manifest),
+        lambda folder: f"{paths.current} → {folder.name}",
+    )
 
 
 def _publishable(report: BuildReport, allow_errors: bool, strict: bool) -> bool:
@@ -423,37 +459,16 @@ def _build_in_store(
         ),
         lambda v: v.describe(),
     )
-    duty_keys = [
-        (p.catalog.key, d.list_type.code, d.number) for p in parsed for d in p.result.duties
-    ]
-    report = BuildReport(
-        catalogs=[_catalog_report(p, o) for p, o in zip(parsed, outcomes, strict=True)],
-        problems=normalisers.topics.check_overrides(duty_keys),
-        reasoning=reasoning,
-        validation=validation,
-        timings=progress.timings,
-    )
+    report = _report(parsed, outcomes, normalisers, reasoning, validation, progress)
     result = BuildResult(report, strict=strict, details=dataset.details, law_texts=readings)
     if publish_dataset and _publishable(report, allow_errors, strict):
-        manifest = {
-            "cdkg": __version__,
-            "built": datetime.now(UTC).isoformat(timespec="seconds"),
-            "base": base,
-            "graphs": {name: dataset.sizes[name] for name in dataset.order},
-            "sources": {p.catalog.file: p.sha256 for p in parsed},
-            "ok": report.ok,
-        }
-        folder = progress.run(
-            "write",
-            lambda: dataset.publish(
-                paths.build,
-                {
-                    "report.md": lambda path: _write(path, report.markdown()),
-                    "report.json": lambda path: _write(path, report.json()),
-                },
-                manifest,
-            ),
-            lambda folder: f"{paths.current} → {folder.name}",
+        sizes = {name: dataset.sizes[name] for name in dataset.order}
+        folder = _write_dataset(
+            paths,
+            progress,
+            report,
+            _manifest(base, sizes, parsed, report),
+            lambda files, manifest: dataset.publish(paths.build, files, manifest),
         )
         result.published = folder
         scratch.cleanup()
