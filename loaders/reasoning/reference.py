@@ -21,8 +21,11 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from cdkg.ontology.namespace import CD
 
-_DROP_TYPES = {OWL.Thing, RDFS.Resource, OWL.NamedIndividual, RDFS.Class, OWL.Class}
-_DROP_PREDICATES = {
+# What the published closure leaves out, shared with the streaming rules (reasoning/rules.py)
+# so that both engines publish the same triples: types every resource has, and schema-level
+# or bookkeeping predicates owlrl derives.
+DROP_TYPES = {OWL.Thing, RDFS.Resource, OWL.NamedIndividual, RDFS.Class, OWL.Class}
+DROP_PREDICATES = {
     OWL.sameAs,
     OWL.differentFrom,
     RDFS.subClassOf,
@@ -57,10 +60,10 @@ def _keep(triple: tuple[object, object, object]) -> bool:
     subject, predicate, obj = triple
     if isinstance(subject, (Literal, BNode)) or isinstance(obj, BNode):
         return False
-    if predicate in _DROP_PREDICATES:
+    if predicate in DROP_PREDICATES:
         return False
     if predicate == RDF.type:
-        return obj not in _DROP_TYPES and isinstance(obj, URIRef)
+        return obj not in DROP_TYPES and isinstance(obj, URIRef)
     return not (isinstance(obj, Literal) and predicate not in _literal_predicates())
 
 

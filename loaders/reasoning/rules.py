@@ -40,11 +40,11 @@ from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
 from ..rdf.nquads import token
-from .reference import _DROP_PREDICATES, _DROP_TYPES
+from .reference import DROP_PREDICATES, DROP_TYPES
 
 TYPE = token(RDF.type)
-_DROP_TYPE_TOKENS = frozenset(token(t) for t in _DROP_TYPES)
-_DROP_PREDICATE_TOKENS = frozenset(token(p) for p in _DROP_PREDICATES)
+_DROP_TYPE_TOKENS = frozenset(token(t) for t in DROP_TYPES)
+_DROP_PREDICATE_TOKENS = frozenset(token(p) for p in DROP_PREDICATES)
 
 # Axioms whose OWL 2 RL rules would derive A-box facts this module does not compute.
 _UNSUPPORTED_PREDICATES = {
@@ -241,8 +241,8 @@ def _refuse_unsupported(closed: Graph) -> None:
             if predicate == OWL.sameAs and subject == obj:
                 continue  # owlrl's reflexive bookkeeping (eq-ref), harmless
             raise UnsupportedAxiom(
-                f"{subject} {predicate} {obj}: OWL 2 RL rule {rule} is not compiled "
-                "(extend cdkg.loaders.reasoning.rules, or build with engine='reference')"
+                f"{subject} {predicate} {obj}: OWL 2 RL rule {rule} is not compiled (remove "
+                "the axiom from ontology/cdkg.ttl, or add the rule to cdkg.loaders.reasoning.rules)"
             )
     for kind, rule in _UNSUPPORTED_TYPES.items():
         for subject in closed.subjects(RDF.type, kind):

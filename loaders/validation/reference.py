@@ -117,7 +117,13 @@ def _rdflib_select(graph: Graph) -> Select:
     return select
 
 
-def _short(node: object) -> str:
+def short_name(node: object) -> str:
+    """An IRI's local name (after ``#`` or the last ``/``), for severities and shape names;
+    both validation engines report with it.
+
+    >>> short_name("http://www.w3.org/ns/shacl#Violation"), short_name("https://w3id.org/cdkg/id/x")
+    ('Violation', 'x')
+    """
     text = str(node)
     return text.split("#")[-1] if "#" in text else text.rsplit("/", 1)[-1]
 
@@ -149,8 +155,8 @@ def validate(graphs: Sequence[Graph], ontology: Graph, shapes_path: Path) -> Val
         shape = shapes.value(None, SH.property, shape) or shape
         summary.findings.append(
             Finding(
-                severity=_short(severity),
-                shape=_short(shapes.value(shape, RDFS.label) or shape),
+                severity=short_name(severity),
+                shape=short_name(shapes.value(shape, RDFS.label) or shape),
                 focus=str(focus),
                 label=str(label or ""),
                 message=str(message or ""),

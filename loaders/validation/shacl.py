@@ -16,8 +16,8 @@ sub-classes too, as ``rdf:type/rdfs:subClassOf*``), ``sh:targetNode``, ``sh:targ
 ``sh:maxExclusive``, ``sh:qualifiedValueShape`` (whose shape uses ``sh:class``) with
 ``sh:qualifiedMinCount``/``sh:qualifiedMaxCount``; ``sh:severity``, ``sh:message``,
 ``sh:deactivated``; and SHACL-SPARQL ``sh:sparql`` SELECT constraints with ``$this`` and
-``sh:prefixes``. A shape using anything else raises :class:`UnsupportedShape` — build with
-``engine="reference"`` (pySHACL) or extend this module.
+``sh:prefixes``. A shape using anything else raises :class:`UnsupportedShape`, naming the
+shape: rewrite it in ontology/shapes.ttl with the features above, or extend this module.
 
 SHACL-SPARQL pre-binds ``$this`` to each focus node. Here ``$this`` becomes a variable joined
 with the shape's targets, and ``FILTER [NOT] EXISTS { … }`` blocks whose shared variables are
@@ -46,7 +46,7 @@ from rdflib.term import Node
 from ..machine import default_workers
 from ..rdf.nquads import token
 from ..rdf.terms import to_rdflib
-from .reference import Finding, Select, ValidationSummary, _short, locate
+from .reference import Finding, Select, ValidationSummary, locate, short_name
 
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 _NUMERIC = {
@@ -179,7 +179,7 @@ class ShapeCompiler:
             target = self._target(shape)
             if target is None:
                 continue
-            name = _short(self.shapes.value(shape, RDFS.label) or shape)
+            name = short_name(self.shapes.value(shape, RDFS.label) or shape)
             self._refuse_unknown(shape)
             severity = self._severity(shape)
             node_values = f"{target} BIND(?this AS ?value)"
@@ -204,7 +204,7 @@ class ShapeCompiler:
         value = self.shapes.value(shape, SH.severity, default=SH.Violation)
         if not isinstance(value, URIRef):
             return "Violation"
-        return SEVERITIES.get(value, _short(value))
+        return SEVERITIES.get(value, short_name(value))
 
     def _refuse_unknown(self, shape: Node) -> None:
         for predicate in set(self.shapes.predicates(shape)):
