@@ -21,11 +21,10 @@ import json
 import logging
 import threading
 from pathlib import Path
+from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, current_app, request, url_for
 from flask.blueprints import BlueprintSetupState
-from markupsafe import escape
-from rdflib import Literal, URIRef
 from rdflib.term import Node
 from werkzeug.exceptions import BadRequest, NotAcceptable, NotFound
 
@@ -43,7 +42,20 @@ from cdkg.server.reports.links import Linker
 
 from .config import ServerConfig
 from .context import current_config, current_store, extension
+from .pages import html_page
 from .protocol import FORMAT_PARAMS
+from .query_page import (
+    Choice,
+    ParamError,
+    Table,
+    choices_for,
+    jurisdiction_choices,
+    projection,
+    resolve_values,
+    result_table,
+    table_csv,
+    table_xlsx,
+)
 from .store import QueryOptions, Store, negotiation
 from .store.engines import dataset_version
 from .store.negotiation import HTML, Format
@@ -58,6 +70,12 @@ JSON = Format("json", "application/json", names=("json",))
 MARKDOWN = Format("markdown", "text/markdown", names=("md", "markdown"))
 REPORT_FORMATS: tuple[Format, ...] = (HTML, JSON, MARKDOWN)
 LIST_FORMATS: tuple[Format, ...] = (HTML, JSON)
+XLSX_RESULT = Format(
+    "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", names=("xlsx",)
+)
+CSV_RESULT = Format("csv-bom", "text/csv", names=("csv",))
+"""A named query's table for spreadsheets (``format=csv``): Chinese column labels, labels
+for IRIs, a byte-order mark; ``Accept: text/csv`` still gets the SPARQL 1.1 CSV of /sparql."""
 THRESHOLD_PARAM = "fail-on"
 
 
@@ -229,58 +247,13 @@ def describe_query(query: NamedQuery, root: str) -> dict[str, object]:
     }
 
 
-_RESULT_CHOICES = (
-    ("html", "HTML table"),
-    ("json", "JSON"),
-    ("csv", "CSV"),
-    ("tsv", "TSV"),
-    ("xml", "XML"),
-)
-
-
-def _query_form(query: NamedQuery, root: str) -> str:
-    fields = "".join(
-        f'<label>{escape(p.name)} <span class="muted">({escape(p.type)})</span> '
-        f'<input name="{escape(p.name)}" value="{escape(_raw_default(p))}" size="40"></label>'
-        f' <span class="muted">{escape(p.description)}</span><br>'
-        for p in query.params
-    )
-    choices = "".join(f'<option value="{k}">{v}</option>' for k, v in _RESULT_CHOICES)
-    return (
-        f'<form method="get" action="{escape(root)}/queries/{escape(query.name)}">{fields}'
-        f'<select name="format">{choices}</select> <button type="submit">运行 Run</button></form>'
-    )
-
-
-def _page(title: str, body: str) -> str:
-    return (
-        '<!doctype html>\n<html lang="zh"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)} · cdkg</title>"
-        f'<link rel="stylesheet" href="{escape(url_for("static", filename="queries.css"))}">'
-        "</head>"
-        f"<body><main>{body}</main></body></html>\n"
-    )
-
-
-def _listing_html(library: dict[str, NamedQuery], root: str) -> str:
-    parts = [
-        "<h1>命名查询 Named queries</h1>",
-        f'<p class="muted">{len(library)} queries from queries/*.rq; parameters go in the '
-        f'query string. <a href="{escape(root)}/report">一致性检查报告 Check report</a> · '
-        f'<a href="{escape(root)}/queries?format=json">JSON</a></p>',
+def _listing(library: dict[str, NamedQuery]) -> list[tuple[str, str, list[NamedQuery]]]:
+    """The library grouped for people: research questions, then consistency checks."""
+    ordered = sorted(library.values(), key=lambda q: q.name)
+    return [
+        ("研究问题", "Research questions", [q for q in ordered if q.kind == "question"]),
+        ("一致性检查", "Consistency checks", [q for q in ordered if q.kind == "check"]),
     ]
-    ordered = sorted(library.values(), key=lambda q: (q.kind != "question", q.name))
-    for query in ordered:
-        kind = query.kind + (f" · {query.severity}" if query.severity else "")
-        parts.append(
-            f'<section class="query" id="{escape(query.name)}"><h2>'
-            f'<a href="{escape(root)}/queries/{escape(query.name)}">{escape(query.title_zh)}</a>'
-            f' · {escape(query.title_en)} <span class="muted">({escape(kind)})</span></h2>'
-            f"<p><code>{escape(query.name)}</code> — {escape(query.description)}</p>"
-            f"{_query_form(query, root)}</section>"
-        )
-    return _page("命名查询 Named queries", "\n".join(parts))
 
 
 @blueprint.get("/queries")
@@ -294,68 +267,59 @@ def queries() -> Response:
             json.dumps(document, ensure_ascii=False, indent=1), content_type=fmt.content_type
         )
     else:
-        response = Response(_listing_html(library, root), content_type=fmt.content_type)
+        response = html_page("queries.html", groups=_listing(library))
     response.headers["Cache-Control"] = "no-cache"
     response.vary.add("Accept")
     return response
 
 
-def _bound_text(query: NamedQuery) -> str:
+def _given_values(query: NamedQuery) -> dict[str, str]:
+    """The query string's parameter values (an empty value keeps the default)."""
     values: dict[str, str] = {}
     for name in request.args:
         if name in FORMAT_PARAMS:
             continue
         given = request.args.getlist(name)
         if len(given) > 1:
-            raise BadRequest(f"parameter {name!r} was given {len(given)} times; give it once")
+            raise BadRequest(
+                f"参数 {name} 给了 {len(given)} 次，只能给一次 · "
+                f"parameter {name!r} was given {len(given)} times; give it once"
+            )
         if given[0] != "":
             values[name] = given[0]
+    return values
+
+
+def _bind(query: NamedQuery, values: dict[str, str]) -> str:
     try:
         return query.bind(values)
-    except ValueError as error:
+    except ParamError as error:
         raise BadRequest(str(error)) from None
+    except ValueError as error:
+        raise BadRequest(f"参数有误 · {error}") from None
 
 
-def _cell(term: Node, link: Linker) -> str:
-    if isinstance(term, URIRef):
-        href = link(str(term))
-        if href is None:
-            return f'<span class="iri">{escape(str(term))}</span>'
-        return f'<a class="iri" href="{escape(href)}">{escape(str(term))}</a>'
-    if isinstance(term, Literal) and term.language:
-        return f'{escape(str(term))} <span class="muted">@{escape(term.language)}</span>'
-    return str(escape(str(term)))
-
-
-def _results_html(query: NamedQuery, text: str, form: str | None, options: QueryOptions) -> str:
-    store, config = current_store(), current_config()
-    root, link = request.script_root, _local_links(current_app, config.base)
-    head = (
-        f'<h1>{escape(query.title_zh)} <span class="muted">{escape(query.title_en)}</span>'
-        f'</h1><p class="muted"><code>{escape(query.name)}</code> — '
-        f'{escape(query.description)} <a href="{escape(root)}/queries">all queries</a></p>'
-        f"{_query_form(query, root)}"
-    )
-    if form in ("CONSTRUCT", "DESCRIBE"):
-        _, body = store.execute(text, negotiation.TURTLE.media_type, options)
-        result = f"<pre>{escape(body.decode('utf-8'))}</pre>"
-    elif form == "ASK":
-        result = f"<p>{'true' if store.ask(text, options) else 'false'}</p>"
-    else:
-        rows = store.select(text, options)
-        names = list(dict.fromkeys(name for row in rows for name in row))
-        header = "".join(f"<th>{escape(name)}</th>" for name in names)
-        body_rows = "".join(
-            "<tr>"
-            + "".join(f"<td>{_cell(row[name], link) if name in row else ''}</td>" for name in names)
-            + "</tr>"
-            for row in rows
+def _form_fields(
+    query: NamedQuery, values: dict[str, str], choices: list[Choice]
+) -> list[dict[str, object]]:
+    """Each parameter as the form shows it: its label, current value and its choices."""
+    fields = []
+    for param in query.params:
+        options = choices_for(param, choices)
+        current = values.get(param.name, _raw_default(param))
+        fields.append(
+            {
+                "name": param.name,
+                "type": param.type,
+                "description": param.description,
+                "value": current,
+                "choices": options,
+            }
         )
-        result = (
-            f'<p class="muted">{len(rows)} rows</p>'
-            f"<table><thead><tr>{header}</tr></thead><tbody>{body_rows}</tbody></table>"
-        )
-    return _page(query.title_zh, head + result)
+    return fields
+
+
+RESULT_DOWNLOADS = (("csv", "CSV"), ("xlsx", "Excel"), ("tsv", "TSV"), ("json", "JSON"))
 
 
 @blueprint.get("/queries/<name>")
@@ -363,23 +327,89 @@ def run_query(name: str) -> Response:
     config, store = current_config(), current_store()
     query = _library().get(name)
     if query is None:
-        raise NotFound(f"no named query {name!r}; the list is at /queries")
-    text = _bound_text(query)
+        raise NotFound(
+            f"没有名为 {name} 的问题，全部问题见 /queries · "
+            f"no named query {name!r}; the list is at /queries"
+        )
+    given = _given_values(query)
+    needs_choices = any(p.type == "iri" for p in query.params)
+    jurisdictions = jurisdiction_choices(store, config.query_timeout_s) if needs_choices else []
+    try:
+        values = resolve_values(query, given, jurisdictions)
+    except ParamError as error:
+        raise BadRequest(str(error)) from None
+    text = _bind(query, values)
     form = analyse(text).form
-    fmt = _choose((*negotiation.formats_for_form(form), HTML))
+    asked = [v for key in FORMAT_PARAMS for v in request.args.getlist(key)]
+    if form == "SELECT" and asked[:1] == ["csv"]:
+        fmt = CSV_RESULT  # the table for spreadsheets; Accept: text/csv keeps SPARQL's CSV
+    else:
+        table_formats = (XLSX_RESULT,) if form == "SELECT" else ()
+        fmt = _choose((*negotiation.formats_for_form(form), *table_formats, HTML))
     etag = make_etag(store.version, "named-query", name, text, fmt.key)
     caching = cache_control(config.cache_max_age_s, config.read_only)
     if matches(request.headers.get("If-None-Match"), etag):
         return not_modified(etag, caching, ("Accept",))
     options = QueryOptions(timeout_s=config.query_timeout_s, max_rows=config.max_rows)
     if fmt is HTML:
-        response = Response(
-            _results_html(query, text, form, options), content_type=HTML.content_type
+        response = _results_page(query, text, form, options, values, jurisdictions)
+    elif fmt in (XLSX_RESULT, CSV_RESULT):
+        table = _table(text, options)
+        body = table_xlsx(table, query.title_zh) if fmt is XLSX_RESULT else table_csv(table)
+        response = Response(body, content_type=fmt.content_type)
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="{query.name}.{fmt.names[0]}"'
         )
     else:
-        content_type, body = store.execute(text, fmt.media_type, options)
-        response = Response(body, content_type=content_type)
+        content_type, raw = store.execute(text, fmt.media_type, options)
+        response = Response(raw, content_type=content_type)
     response.headers["ETag"] = etag
     response.headers["Cache-Control"] = caching
     response.vary.add("Accept")
     return response
+
+
+def _table(text: str, options: QueryOptions) -> Table:
+    rows = current_store().select(text, options)
+    names = _variables(text, rows)
+    return result_table(names, rows, _local_links(current_app, current_config().base))
+
+
+def _variables(text: str, rows: list[dict[str, Node]]) -> list[str]:
+    """The SELECT's variables in order: the projection when written out, else as found."""
+    found = list(dict.fromkeys(name for row in rows for name in row))
+    projected = projection(text)
+    return projected + [v for v in found if v not in projected]
+
+
+def _results_page(
+    query: NamedQuery,
+    text: str,
+    form: str | None,
+    options: QueryOptions,
+    values: dict[str, str],
+    jurisdictions: list[Choice],
+) -> Response:
+    store = current_store()
+    table, graph_text, answer = None, None, None
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        _, body = store.execute(text, negotiation.TURTLE.media_type, options)
+        graph_text = body.decode("utf-8")
+    elif form == "ASK":
+        answer = store.ask(text, options)
+    else:
+        table = _table(text, options)
+    shown = {k: v for k, v in values.items()}
+    downloads = [
+        (label, f"{request.script_root}/queries/{query.name}?{urlencode({**shown, 'format': key})}")
+        for key, label in RESULT_DOWNLOADS
+    ]
+    return html_page(
+        "query.html",
+        query=query,
+        fields=_form_fields(query, values, jurisdictions),
+        table=table,
+        graph_text=graph_text,
+        answer=answer,
+        downloads=downloads if table is not None else [],
+    )

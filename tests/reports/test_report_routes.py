@@ -131,14 +131,55 @@ def test_queries_listing_json(client: FlaskClient) -> None:
     assert queries["citation-unresolved"]["severity"] == "error"
 
 
-def test_queries_listing_html_has_a_form_per_query(client: FlaskClient) -> None:
+def test_queries_listing_html_groups_questions_and_checks(client: FlaskClient) -> None:
     response = client.get("/queries", headers={"Accept": BROWSER})
     assert response.mimetype == "text/html"
     page = response.get_data(as_text=True)
-    assert page.count("<form ") == 3
-    assert '<form method="get" action="/queries/duties-of-jurisdiction">' in page
-    assert f'<input name="jurisdiction" value="{CHONGQING}"' in page
-    assert "某地区含关键词的事项" in page
+    questions, checks = page.split("<h2>一致性检查")
+    assert "研究问题" in questions and "某地区含关键词的事项" in questions
+    assert 'href="/queries/duties-of-jurisdiction"' in questions
+    assert 'href="/queries/citation-unresolved"' in checks
+    assert "?jurisdiction" not in page  # no variable names shown
+
+
+def test_named_query_page_offers_jurisdictions_by_name(client: FlaskClient) -> None:
+    """The page's jurisdiction parameter is a list of names with codes; the URL may give the
+    code, the IRI or the Chinese name; a wrong name answers in zh and en with the closest."""
+    pages = [
+        client.get(
+            f"/queries/duties-of-jurisdiction?jurisdiction={value}", headers={"Accept": BROWSER}
+        )
+        for value in ("500000", CHONGQING, "重庆市")
+    ]
+    assert {p.status_code for p in pages} == {200}
+    texts = {p.get_data(as_text=True).split("<h2")[-1] for p in pages}
+    assert len(texts) == 1  # the same answer each way
+    page = pages[0].get_data(as_text=True)
+    assert '<option value="500000" selected>重庆市（500000）</option>' in page
+    assert '<th class="num">#</th>' in page and ">名称 <span" in page
+    wrong = client.get(
+        "/queries/duties-of-jurisdiction?jurisdiction=重庆", headers={"Accept": BROWSER}
+    )
+    assert wrong.status_code == 400
+    message = wrong.get_data(as_text=True)
+    assert "您是不是要找：重庆市（500000）" in message and "did you mean 重庆市 (500000)" in message
+
+
+def test_named_query_table_downloads(client: FlaskClient) -> None:
+    """format=xlsx and format=csv: the page's table, Chinese headers, numbers as numbers."""
+    from openpyxl import load_workbook
+
+    xlsx = client.get("/queries/duties-of-jurisdiction?jurisdiction=500000&format=xlsx")
+    assert xlsx.status_code == 200 and xlsx.mimetype.endswith("spreadsheetml.sheet")
+    rows = list(load_workbook(io.BytesIO(xlsx.data)).worksheets[0].iter_rows(values_only=True))
+    assert len(rows) == 28 and "名称" in rows[0]
+    assert CHONGQING_6_LABEL in {row[rows[0].index("名称")] for row in rows}
+    text = client.get("/queries/duties-of-jurisdiction?jurisdiction=重庆市&format=csv")
+    assert text.data.startswith(b"\xef\xbb\xbf")
+    table = list(csv.reader(io.StringIO(text.data.decode("utf-8-sig"))))
+    assert [tuple(r) for r in table] == [
+        tuple("" if v is None else str(v) for v in r) for r in rows
+    ]
 
 
 # --- /queries/NAME --------------------------------------------------------------------------
@@ -158,7 +199,8 @@ def test_named_query_defaults_as_json(client: FlaskClient) -> None:
 
 def test_named_query_parameters_as_csv(client: FlaskClient) -> None:
     response = client.get(
-        f"/queries/duties-of-jurisdiction?jurisdiction={SICHUAN}&word=矫正&format=csv"
+        f"/queries/duties-of-jurisdiction?jurisdiction={SICHUAN}&word=矫正",
+        headers={"Accept": "text/csv"},
     )
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = _csv(response.data)
@@ -186,7 +228,7 @@ def test_named_query_html_for_a_browser(client: FlaskClient) -> None:
     assert response.mimetype == "text/html"
     page = response.get_data(as_text=True)
     assert CHONGQING_6_LABEL in page and 'href="/id/duty/chongqing/assistance/6"' in page
-    assert "1 rows" in page
+    assert "1 行" in page and "1 rows" in page
 
 
 def test_named_query_bad_parameters(client: FlaskClient) -> None:
@@ -195,7 +237,8 @@ def test_named_query_bad_parameters(client: FlaskClient) -> None:
     assert "unknown parameter 'city'" in unknown.get_data(as_text=True)
     bad = client.get("/queries/duties-of-jurisdiction?jurisdiction=not an iri")
     assert bad.status_code == 400
-    assert "parameter 'jurisdiction' (iri)" in bad.get_data(as_text=True)
+    assert "参数 jurisdiction：没有“not an iri”" in bad.get_data(as_text=True)
+    assert "parameter jurisdiction: no such value not an iri" in bad.get_data(as_text=True)
     twice = client.get("/queries/duties-of-jurisdiction?word=a&word=b")
     assert twice.status_code == 400 and "'word'" in twice.get_data(as_text=True)
     missing = client.get("/queries/no-such-query")
