@@ -104,6 +104,7 @@ class CD(DefinedNamespace):
     assignmentMethod: URIRef
     matchedText: URIRef
     numberAssigned: URIRef
+    numberAsPrinted: URIRef
     provisional: URIRef
     suggestionSimilarity: URIRef
     articleText: URIRef
@@ -117,6 +118,21 @@ class CD(DefinedNamespace):
     nowHeldSimilarity: URIRef
     dutySimilarity: URIRef
     closestSimilarity: URIRef
+    # Statistics (the RDF Data Cube in graph/statistics): dimensions, then measures
+    refCatalog: URIRef
+    refListType: URIRef
+    refJurisdiction: URIRef
+    refTopic: URIRef
+    refSector: URIRef
+    refDepartment: URIRef
+    refDocument: URIRef
+    dutyCount: URIRef
+    assignedDutyCount: URIRef
+    removedDutyCount: URIRef
+    dutyWithDepartmentCount: URIRef
+    citationCount: URIRef
+    jurisdictionCount: URIRef
+    departmentCount: URIRef
 
 
 # Vocabularies cdkg aligns to (DESIGN.md: reuse by alignment, not parallel terms).

@@ -21,6 +21,7 @@ from cdkg.ontology.namespace import CD, ELI, ORG, PREFIXES
 from ..laws.register import LawEntry, LawRegister
 from ..normalise.citations import ProvisionRef, parse_citations
 from ..normalise.departments import DepartmentRegister, Sector, split_departments, split_qualifier
+from ..normalise.numerals import chinese_to_int
 from ..normalise.provisional import ProvisionalDocument, Provisionals, department_id
 from ..normalise.topics import PlacedDepartment, TopicAssignment, TopicScheme
 from ..records import DutyRecord, ListType, OriginalFile, ParseResult
@@ -243,12 +244,32 @@ def _original_node(
     return node
 
 
+def duty_number(printed: str) -> tuple[int, str | None]:
+    """A duty's number as an integer, and its printed form when that is not the integer's
+    plain decimal spelling — so ``?d cd:number 1`` and ``ORDER BY ?number`` work while a
+    printed "十二" or "(3)" is kept.
+
+    Raises:
+        ValueError: naming ``printed`` when no whole number can be read from it (the source
+            readers refuse such rows first, so this is a programming error, not bad data).
+
+    >>> duty_number("12"), duty_number("十二"), duty_number("(3)"), duty_number("０３")
+    ((12, None), (12, '十二'), (3, '(3)'), (3, '０３'))
+    """
+    text = printed.strip()
+    value = chinese_to_int(text.strip(".、．（）() "))
+    return value, None if text == str(value) else text
+
+
 def _duty_node(
     graph: Graph, node: URIRef, duty: DutyRecord, catalog: URIRef, source: URIRef
 ) -> None:
     graph.add((node, RDF.type, DUTY_CLASS[duty.list_type]))
     graph.add((node, RDFS.label, zh(duty.name)))
-    graph.add((node, CD.number, Literal(duty.number)))
+    value, printed = duty_number(duty.number)
+    graph.add((node, CD.number, Literal(value, datatype=XSD.integer)))
+    if printed is not None:
+        graph.add((node, CD.numberAsPrinted, Literal(printed)))
     graph.add((node, CD.inCatalog, catalog))
     graph.add((node, PROV.wasDerivedFrom, source))
     graph.add((node, CD.sourceLine, Literal(duty.line, datatype=XSD.integer)))

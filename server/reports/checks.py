@@ -17,6 +17,7 @@ them. A run *fails* at a threshold when a check at or above it has findings, or 
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -24,19 +25,21 @@ from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
 
-import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SH
 from rdflib.term import Node
 
+from cdkg.loaders.layout import BUILD_REPORT
+from cdkg.loaders.validation.reference import Finding as ShaclResult
+from cdkg.loaders.validation.reference import ValidationSummary, short_name
 from cdkg.queries.library import NamedQuery, Param, format_value
-from cdkg.server.store.results import to_rdflib
 
 from .duties import DutyRow, Selector, duty_table
 
 SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
 THRESHOLDS = ("error", "warning", "info", "never")
 SHACL_SEVERITY = {SH.Violation: "error", SH.Warning: "warning", SH.Info: "info"}
+SHACL_SEVERITY_NAMES = {"Violation": "error", "Warning": "warning", "Info": "info"}
 SUBJECT_VARIABLES = ("duty", "focus", "this")
 MESSAGE_VARIABLES = ("message", "reason")
 SHAPES_FILE = Path(str(files("cdkg.ontology").joinpath("shapes.ttl")))
@@ -73,7 +76,7 @@ class Finding:
     values: Mapping[str, str] = field(default_factory=dict)
     """The query row as text, by variable (empty for SHACL results)."""
     list_type: str = ""
-    number: str = ""
+    number: int | None = None
     duty: str | None = None
     """The duty the finding traces to: the focus itself, or the duty owning the focus (a
     citation or a topic assignment of the duty)."""
@@ -94,7 +97,7 @@ class Finding:
             "file": self.file or None,
             "line": self.line,
             "list_type": self.list_type or None,
-            "number": self.number or None,
+            "number": self.number,
             "message": self.message,
             "values": dict(self.values),
         }
@@ -187,21 +190,6 @@ class _Raw:
     """The variables of ``values`` that were IRIs."""
 
 
-# --- data ---------------------------------------------------------------------------------
-
-
-def load_data_graph(path: Path) -> Graph:
-    """The union of a dataset file's graphs (N-Quads or TriG) as one rdflib Graph, for SHACL.
-
-    Read with pyoxigraph's parser (fast, and literals keep their datatypes exactly as
-    written: a store may canonicalise xsd:positiveInteger to xsd:integer)."""
-    fmt = ox.RdfFormat.TRIG if path.suffix == ".trig" else ox.RdfFormat.N_QUADS
-    graph = Graph()
-    for quad in ox.parse(path=str(path), format=fmt):
-        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
-    return graph
-
-
 # --- query checks -------------------------------------------------------------------------
 
 
@@ -245,7 +233,7 @@ def _message(finding: Finding, iris: frozenset[str], shown: Iterable[str] = ()) 
         finding.source,
         str(finding.line),
         finding.list_type,
-        finding.number,
+        str(finding.number),
         "",
         *shown,
     }
@@ -363,28 +351,26 @@ def run_query_check(
 # --- SHACL --------------------------------------------------------------------------------
 
 
-def _shape_name(shapes: Graph, shape: Node) -> str:
-    label = shapes.value(shape, RDFS.label)
-    if label is not None:
-        return str(label)
-    text = str(shape)
-    return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+def published_validation(folder: Path) -> ValidationSummary | None:
+    """The SHACL findings the build published in ``folder`` (report.json), with the seconds
+    validation took; None when the folder holds no build report or validation did not run.
 
-
-def _node_shape(shapes: Graph, results: Graph, source: Node) -> Node:
-    """The named node shape a result comes from (property shapes are anonymous)."""
-    if isinstance(source, BNode):
-        parent = shapes.value(None, SH.property, source)
-        if parent is not None:
-            return parent
-        # pySHACL may report a copy of the property shape: match it by path and message.
-        path, message = results.value(source, SH.path), results.value(source, SH.message)
-        for candidate in shapes.subjects(SH.path, path) if path is not None else ():
-            if message is None or shapes.value(candidate, SH.message) == message:
-                parent = shapes.value(None, SH.property, candidate)
-                if parent is not None:
-                    return parent
-    return source
+    ``cdkg check`` and /report reuse them: the build has validated the dataset already (with
+    pySHACL or with the shapes compiled to SPARQL), and validating it again would mean a full
+    rdflib copy of the dataset (12 M quads at national scale)."""
+    report = folder / BUILD_REPORT
+    if not report.is_file():
+        return None
+    document = json.loads(report.read_text(encoding="utf-8"))
+    validation = document.get("validation") or {}
+    if not validation.get("ran"):
+        return None
+    return ValidationSummary(
+        ran=True,
+        conforms=bool(validation.get("conforms", True)),
+        seconds=float((document.get("timings") or {}).get("validate", 0.0)),
+        findings=[ShaclResult(**finding) for finding in validation.get("findings", [])],
+    )
 
 
 def _severity(node: Node | None) -> str:
@@ -403,56 +389,42 @@ def _declared_severity(shapes: Graph, shape: Node) -> str:
     return max(ranks, key=lambda s: SEVERITY_RANK[s])
 
 
-def run_shacl(data: Graph, shapes_path: Path) -> tuple[list[CheckResult], list[_Raw], float]:
-    """Validate ``data`` against the shapes: one CheckResult per (node shape, severity),
-    shapes without findings included; the raw findings; the seconds pySHACL took."""
-    from pyshacl import validate as shacl_validate  # slow to import; only needed here
-
+def shacl_checks(
+    validation: ValidationSummary, shapes_path: Path
+) -> tuple[list[CheckResult], list[_Raw]]:
+    """One CheckResult per (node shape, severity), shapes without findings included, and the
+    raw findings of ``validation`` (the build's SHACL results) under them."""
     shapes = Graph().parse(shapes_path)
-    started = time.perf_counter()
-    _, results_graph, _ = shacl_validate(
-        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
-    )
-    seconds = time.perf_counter() - started
-    assert isinstance(results_graph, Graph)
     checks: dict[tuple[str, str], CheckResult] = {}
+    comments: dict[str, str] = {}
 
-    def check(shape: Node, severity: str) -> CheckResult:
-        name = f"shacl:{_shape_name(shapes, shape)}"
+    def check(name: str, severity: str) -> CheckResult:
         key = (name, severity)
         if key not in checks:
-            comment = str(shapes.value(shape, RDFS.comment) or "")
+            comment = comments.get(name, "")
             first = comment.split(". ", 1)[0].rstrip(".")
             checks[key] = CheckResult(
-                name,
+                f"shacl:{name}",
                 "shacl",
                 severity,
-                f"SHACL 形状 {_shape_name(shapes, shape)}",
-                first or f"SHACL shape {_shape_name(shapes, shape)}",
+                f"SHACL 形状 {name}",
+                first or f"SHACL shape {name}",
                 comment,
             )
         return checks[key]
 
     for shape in sorted(set(shapes.subjects(SH.targetClass, None)), key=str):
-        check(shape, _declared_severity(shapes, shape))
+        name = short_name(shapes.value(shape, RDFS.label) or shape)
+        comments[name] = str(shapes.value(shape, RDFS.comment) or "")
+        check(name, _declared_severity(shapes, shape))
     raw: list[_Raw] = []
-    for result in results_graph.subjects(SH.resultSeverity, None):
-        source = results_graph.value(result, SH.sourceShape)
-        shape = _node_shape(shapes, results_graph, source) if source is not None else BNode()
-        severity = _severity(results_graph.value(result, SH.resultSeverity))
-        focus = results_graph.value(result, SH.focusNode)
-        message = results_graph.value(result, SH.resultMessage)
-        path = results_graph.value(result, SH.resultPath)
-        text = str(message or "")
-        if path is not None and str(path) not in text:
-            text = f"{text} ({_short(path)})" if text else _short(path)
-        raw.append(_Raw(check(shape, severity), str(focus) if focus is not None else None, text))
-    return list(checks.values()), raw, seconds
-
-
-def _short(node: Node) -> str:
-    text = str(node)
-    return text.rsplit("#", 1)[-1] if "#" in text else text.rsplit("/", 1)[-1]
+    for found in validation.findings:
+        text = found.detail
+        if found.path:
+            text = f"{text} ({found.path})" if text else found.path
+        severity = SHACL_SEVERITY_NAMES.get(found.severity, "error")
+        raw.append(_Raw(check(found.shape, severity), found.focus or None, text))
+    return list(checks.values()), raw
 
 
 # --- the run ------------------------------------------------------------------------------
@@ -462,14 +434,15 @@ def run_checks(
     selector: Selector,
     library: Mapping[str, NamedQuery],
     *,
-    data: Graph | None = None,
+    validation: ValidationSummary | None = None,
     shapes_path: Path | None = SHAPES_FILE,
     version: str = "",
     dataset: str = "",
 ) -> CheckRun:
-    """Run every check query of ``library`` on ``selector`` and, when ``data`` and
-    ``shapes_path`` are given, SHACL on ``data``. Findings name their duty (label,
-    jurisdiction, file and line) from the store's duty table."""
+    """Run every check query of ``library`` on ``selector`` and, when ``validation`` (the
+    build's SHACL results: :func:`published_validation`) and ``shapes_path`` are given, list
+    its findings by shape. Findings name their duty (label, jurisdiction, file and line)
+    from the store's duty table."""
     started = time.perf_counter()
     duties = duty_table(selector)
     by_iri = {duty.iri: duty for duty in duties}
@@ -480,8 +453,9 @@ def run_checks(
         results.append(result)
         pending.extend(raw)
     shacl_seconds: float | None = None
-    if data is not None and shapes_path is not None and shapes_path.is_file():
-        shacl_results, shacl_raw, shacl_seconds = run_shacl(data, shapes_path)
+    if validation is not None and shapes_path is not None and shapes_path.is_file():
+        shacl_results, shacl_raw = shacl_checks(validation, shapes_path)
+        shacl_seconds = validation.seconds
         results.extend(sorted(shacl_results, key=lambda r: (-SEVERITY_RANK[r.severity], r.name)))
         pending.extend(shacl_raw)
     described = describe(selector, [r.focus for r in pending if r.focus and r.focus not in by_iri])

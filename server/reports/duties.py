@@ -12,13 +12,13 @@ for the multi-valued ones, so nothing is multiplied out.
 >>> store = OxigraphStore(ox.Store(), "v0")
 >>> store.update('''INSERT DATA { GRAPH <http://g> {
 ...   <http://d> a cd:AssistanceDuty, cd:Duty ; rdfs:label "协助开展禁毒宣传"@zh ;
-...     cd:number "6" ; cd:inCatalog <http://c> ; cd:citationText "" ; cd:sourceLine 97 ;
+...     cd:number 6 ; cd:inCatalog <http://c> ; cd:citationText "" ; cd:sourceLine 97 ;
 ...     cd:topic <http://t> .
 ...   <http://t> skos:prefLabel "禁毒"@zh .
 ...   cd:AssistanceDuty rdfs:subClassOf cd:Duty ; rdfs:label "依法协助事项"@zh . } }''')
 >>> row = duty_table(store)[0]
 >>> (row.name, row.number, row.line, row.list_type, row.topics)
-('协助开展禁毒宣传', '6', 97, '依法协助事项', ('禁毒',))
+('协助开展禁毒宣传', 6, 97, '依法协助事项', ('禁毒',))
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ class DutyRow:
 
     iri: str
     name: str
-    number: str
+    number: int | None
     list_class: str
     list_type: str
     list_type_en: str
@@ -173,7 +173,8 @@ def _better(old: str, new: str) -> bool:
     return not old or (bool(new) and new < old)
 
 
-def _line(value: Node | None) -> int | None:
+def _whole(value: Node | None) -> int | None:
+    """An integer literal (cd:sourceLine, cd:number) as an int; None when absent or not one."""
     if isinstance(value, Literal):
         try:
             return int(str(value))
@@ -193,23 +194,26 @@ def duty_table(selector: Selector) -> list[DutyRow]:
     """Every duty of the store, in source order (file, line)."""
     scalars: dict[str, dict[str, str]] = {}
     lines: dict[str, int | None] = {}
+    numbers: dict[str, int | None] = {}
     for row in selector.select(DUTIES_QUERY):
         iri = str(row["duty"])
         current = scalars.setdefault(iri, {})
         for name in row:
-            if name in ("duty", "line"):
+            if name in ("duty", "line", "number"):
                 continue
             text = _text(row, name)
             if _better(current.get(name, ""), text):
                 current[name] = text
         if lines.get(iri) is None:
-            lines[iri] = _line(row.get("line"))
+            lines[iri] = _whole(row.get("line"))
+        if numbers.get(iri) is None:
+            numbers[iri] = _whole(row.get("number"))
     links = _links(selector.select(LINKS_QUERY))
     rows = [
         DutyRow(
             iri=iri,
             name=values.get("name", ""),
-            number=values.get("number", ""),
+            number=numbers.get(iri),
             list_class=values.get("listClass", ""),
             list_type=values.get("listLabel", ""),
             list_type_en=values.get("listLabelEn", ""),
@@ -224,7 +228,7 @@ def duty_table(selector: Selector) -> list[DutyRow]:
         )
         for iri, values in scalars.items()
     ]
-    rows.sort(key=lambda r: (r.file, r.line or 0, r.list_class, natural_key(r.number), r.iri))
+    rows.sort(key=lambda r: (r.file, r.line or 0, r.list_class, r.number or 0, r.iri))
     return rows
 
 

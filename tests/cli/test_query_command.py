@@ -292,7 +292,7 @@ def test_file_with_a_bad_header(
 
 def test_ask_and_construct(built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ask = tmp_path / "ask.rq"
-    ask.write_text('ASK { ?d cd:number "6" ; rdfs:label "协助开展禁毒宣传、落实禁毒防范措施"@zh }')
+    ask.write_text('ASK { ?d cd:number 6 ; rdfs:label "协助开展禁毒宣传、落实禁毒防范措施"@zh }')
     assert run(built, capsys, str(ask))[:2] == (0, "true\n")
     graph = tmp_path / "graph.rq"
     graph.write_text(

@@ -223,7 +223,7 @@ ex:catalog a cd:Catalog ; cd:jurisdiction ex:chongqing ; cd:documentNumber "渝�
     cd:issuer "重庆市民政局"@zh ; prov:wasDerivedFrom ex:file ; dcat:distribution ex:file .
 ex:file a cd:SourceFile ; cd:fileName "chongqing.txt" .
 ex:chongqing a cd:Province , cd:City ; cd:level "provincial" ; cd:divisionCode "500000" .
-ex:duty a cd:AssistanceDuty ; cd:inCatalog ex:catalog ; cd:number "1" ;
+ex:duty a cd:AssistanceDuty ; cd:inCatalog ex:catalog ; cd:number 1 ;
     cd:department ex:police ; cd:hasLegalBasis ex:article3 ; cd:topic ex:census .
 ex:police a cd:Department ; cd:sector ex:publicSecurity ; cd:jurisdiction ex:chongqing .
 ex:district a cd:District ; cd:partOf ex:city .

@@ -672,7 +672,7 @@ def test_duty_profile(store: ox.Store) -> None:
             row["value"]
         )
     assert facts["label"] == ["协助开展禁毒宣传、落实禁毒防范措施"]
-    assert facts["number"] == ["6"] and facts["sourceLine"] == [97]
+    assert facts["number"] == [6] and facts["sourceLine"] == [97]
     assert facts["type"] == [CD + "AssistanceDuty"]
     assert facts["jurisdiction"] == [CHONGQING] and facts["fileName"] == ["chongqing.txt"]
     assert facts["topic"] == [topic("drug-control")]
@@ -774,8 +774,29 @@ def test_duties_with_assigned_numbers(store: ox.Store) -> None:
     assert len(rows) == 14
     # chongqing.txt lines 253 and 314 start with a blank 序号 cell.
     chongqing = [(row["number"], row["line"]) for row in rows if row["jurisdiction"] == CHONGQING]
-    assert chongqing == [("19", 253), ("23", 314)]
+    assert chongqing == [(19, 253), (23, 314)]
     assert {row["duty"] for row in rows if row["jurisdiction"] == TIANJIN} == {
         duty(f"tianjin/excluded/{n}") for n in range(1, 13)
     }
     assert all(row.get("note") for row in rows)
+
+
+# --- cd:number is an xsd:integer (issue 17 item 8) ---------------------------------------------
+
+
+def test_number_is_an_integer_that_matches_and_sorts(store: ox.Store) -> None:
+    # Every list is numbered from 1: one duty numbered 1 per list (the README's table: 3 + 1 +
+    # 4 + 3 + 1 = 12 lists in the five sources), and 10 sorts after 2 (重庆市 1..27).
+    ones = list(_solutions(store, f"PREFIX cd: <{CD}> SELECT ?d WHERE {{ ?d cd:number 1 }}"))
+    assert len(ones) == 12
+    ordered = _solutions(
+        store,
+        f"""PREFIX cd: <{CD}> SELECT ?number WHERE {{
+              ?d cd:number ?number ; cd:inCatalog ?c FILTER(STRENDS(STR(?c), "chongqing"))
+            }} ORDER BY ?number""",
+    )
+    assert [row["number"] for row in ordered] == list(range(1, 28))
+    # The seeds print plain numbers or none: no cd:numberAsPrinted is written.
+    assert not store.query(
+        f"ASK {{ ?d <{CD}numberAsPrinted> ?p }}", use_default_graph_as_union=True
+    )

@@ -112,7 +112,7 @@ INJECTED_QUADS = [
     _quad(INJECTED, RDF_TYPE, f"<{CD}AssistanceDuty>"),
     _quad(INJECTED, RDF_TYPE, f"<{CD}Duty>"),
     _quad(INJECTED, f"{RDFS}label", '"协助核查一项并不存在的条例"@zh'),
-    _quad(INJECTED, f"{CD}number", '"99"'),
+    _quad(INJECTED, f"{CD}number", '"99"^^<http://www.w3.org/2001/XMLSchema#integer>'),
     _quad(INJECTED, f"{CD}inCatalog", f"<{ID}catalog/chongqing>"),
     _quad(INJECTED, f"{CD}jurisdiction", f"<{ID}jurisdiction/500000>"),
     _quad(INJECTED, f"{CD}citationText", '"《不存在条例》第一条"'),
@@ -200,7 +200,7 @@ def test_findings_name_real_duties_and_lines(report_json: dict, raw_dir: Path) -
         assert (finding["line"], finding["jurisdiction"], finding["number"]) == (
             line,
             "四川省",
-            str(number),
+            number,
         )
         # The row starts with its number; the name follows two lines below.
         assert lines[line - 1].strip() == str(number)

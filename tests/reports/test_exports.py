@@ -92,8 +92,12 @@ def test_xlsx_read_back(built: ProjectPaths, tmp_path: Path) -> None:
     header = list(HEADER)
     [row] = [r for r in rows[1:] if r[header.index("IRI")] == CHONGQING_6]
     values = {name: row[i] for i, name in enumerate(header)}
-    expected = {**CHONGQING_6_ROW, "行号 line": 97}
+    expected = {**CHONGQING_6_ROW, "序号 number": 6, "行号 line": 97}
     assert {k: values[k] for k in expected} == expected
+    # Numbers are numeric cells, so a spreadsheet sorts 序号 2 before 10 (issue 17).
+    number = sheet.cell(row=rows.index(row) + 1, column=header.index("序号 number") + 1)
+    assert number.data_type == "n"
+    assert sorted({r[header.index("序号 number")] for r in rows[1:]})[:3] == [1, 2, 3]
     assert book["说明 about"]["B4"].value == SEPARATOR
 
 
