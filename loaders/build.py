@@ -1,5 +1,6 @@
-"""`cdkg build`: data/raw → parsed records → normalised graphs → reasoning → validation →
-a published dataset and a build report.
+"""`cdkg build`: data/raw → parsed records → normalised graphs → reasoning → statistics
+(:mod:`cdkg.loaders.statistics`, the counts national questions read) → validation → a
+published dataset and a build report.
 
 Catalogs are the rows of data/registers/catalogs.csv (each read by its layout's parser from
 data/raw/) and the filled-in catalog templates under data/catalogs/ (see
@@ -56,6 +57,8 @@ from .report import BuildReport, CatalogReport
 from .scalable import Job, StoreDataset, workdir
 from .sources import LAYOUTS
 from .sources.template import TEMPLATE_FOLDER, TemplateLoad, is_template, read_template_folder
+from .statistics import graph_iri as statistics_iri
+from .statistics import statistics_graph, statistics_triples
 from .validation.reference import ValidationSummary, validate
 
 T = TypeVar("T")
@@ -147,7 +150,7 @@ def build(
     the LawRefBook mirror's layout, read into the graph ``law-texts`` (none: skipped)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
-    progress = Progress(stream, total=7 if law_texts else 6)
+    progress = Progress(stream, total=8 if law_texts else 7)
     minter = Minter(base)
     normalisers = progress.run(
         "registers",
@@ -208,6 +211,11 @@ def build(
         lambda: materialise(ontology, registers, catalog_graphs) if reason else ReasoningSummary(),
         lambda s: s.describe(),
     )
+    statistics = progress.run(
+        "statistics",
+        lambda: statistics_graph([ontology, registers, *catalog_graphs], base),
+        lambda g: f"{len(g)} triples in {g.identifier}",
+    )
     validation = progress.run(
         "validate",
         lambda: (
@@ -221,7 +229,7 @@ def build(
     result = BuildResult(
         report,
         strict=strict,
-        graph_source=lambda: [ontology, registers, *catalog_graphs],
+        graph_source=lambda: [ontology, registers, *catalog_graphs, statistics],
         law_texts=readings,
     )
     if publish_dataset and _publishable(report, allow_errors, strict):
@@ -450,6 +458,11 @@ def _build_in_store(
         ),
     )
     reasoning = progress.run("reason", dataset.reason, lambda s: s.describe())
+    progress.run(
+        "statistics",
+        lambda: dataset.add_graph(statistics_iri(base), statistics_triples(dataset.store, base)),
+        lambda count: f"{count} triples in {statistics_iri(base)}",
+    )
     validation = progress.run(
         "validate",
         lambda: (

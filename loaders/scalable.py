@@ -47,7 +47,7 @@ from rdflib import Dataset, Graph, URIRef
 from .layout import DATASET_FILE, STORE_FOLDER, VERSION_FILE
 from .publish import owned_prefix, publish_folder, published_folders, remove_orphans, stable_graph
 from .rdf.graph import new_graph
-from .rdf.nquads import LineSink, lines_of
+from .rdf.nquads import LineSink, Triple, graph_line, lines_of, token
 from .reasoning.reference import ReasoningSummary
 from .reasoning.rules import GraphReasoning, GraphRules, RuleSet, StreamReasoner, asserted_among
 from .validation.reference import ValidationSummary
@@ -73,6 +73,7 @@ class StoreDataset:
         self._asserted = (workdir / "asserted.nq").open("wb")
         self._chunks: list[tuple[str, int, int]] = []  # graph, offset, length in asserted.nq
         self._entailed_chunks: dict[str, tuple[int, int]] = {}  # the same in entailed.nq
+        self._derived: list[tuple[str, Path]] = []  # graphs added after reasoning, one file each
         self._store: ox.Store | None = None
         self._reasoning = ReasoningSummary(enabled=reason)
         self._reasoner: StreamReasoner | None = None
@@ -198,7 +199,6 @@ class StoreDataset:
         """Add the entailments (see :class:`~cdkg.loaders.reasoning.rules.StreamReasoner`)."""
         summary = self._reasoning
         if self._reasoner is None:
-            self._prepare_outputs()
             self._ready()
             return summary
         started = time.perf_counter()
@@ -226,7 +226,6 @@ class StoreDataset:
                 if self._loader is not None:
                     self._loader.write(encoded)
         self._lines_files.append(path)
-        self._prepare_outputs()
         if self._loader is None:
             self.store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
         self._ready()
@@ -239,11 +238,34 @@ class StoreDataset:
         summary.seconds += time.perf_counter() - started
         return summary
 
+    # -- derived graphs -------------------------------------------------------------------
+
+    def add_graph(self, identifier: URIRef, triples: Iterable[Triple]) -> int:
+        """Add a graph computed from the reasoned store (the statistics; its triples are
+        distinct): its lines go to a file of their own and into the store, and nothing is
+        entailed from them. Only before the outputs start (validation or publishing starts
+        them). Returns its size."""
+        if self._outputs:
+            raise RuntimeError(f"graph {identifier} added after the outputs were started")
+        name, path = str(identifier), self.workdir / f"derived-{len(self._derived)}.nq"
+        count = 0
+        with path.open("w", encoding="utf-8") as out:
+            for subject, predicate, obj in triples:
+                out.write(graph_line(token(subject), token(predicate), token(obj), name) + "\n")
+                count += 1
+        self.store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        self._lines_files.append(path)
+        self._derived.append((name, path))
+        self._record(name, count)
+        return count
+
     # -- validate -------------------------------------------------------------------------
 
     def validate(self, shapes: Path, materialised: bool = False) -> ValidationSummary:
         """SHACL on the store; ``materialised``: the reasoning ran (see
-        :class:`cdkg.loaders.validation.shacl.ShapeCompiler`)."""
+        :class:`cdkg.loaders.validation.shacl.ShapeCompiler`). Writing dataset.nq and
+        dataset.trig starts here, in the background, overlapping the checks."""
+        self._prepare_outputs()
         started = time.perf_counter()
         summary = validate_store(self.store, shapes, materialised=materialised)
         self.details["validate"] = time.perf_counter() - started
@@ -301,6 +323,9 @@ class StoreDataset:
             where.setdefault(name, []).append(("asserted", offset, length))
         for name, (offset, length) in self._entailed_chunks.items():
             where.setdefault(name, []).append(("entailed", offset, length))
+        for index, (name, path) in enumerate(self._derived):
+            files[f"derived-{index}"] = path
+            where.setdefault(name, []).append((f"derived-{index}", 0, path.stat().st_size))
         with contextlib.ExitStack() as stack:
             streams = {
                 key: stack.enter_context(path.open("rb"))
