@@ -19,6 +19,9 @@ STORE_FOLDER = "store"
 """The persistent pyoxigraph store beside the dataset file in a published build folder."""
 VERSION_FILE = "cdkg-version.txt"
 """Inside a store folder: the dataset version that store holds."""
+BUILD_REPORT = "report.json"
+"""The build report, machine-readable, beside the dataset (``cdkg check`` and /report read its
+SHACL findings; ``cdkg laws`` its provisional references)."""
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from .reasoning.reference import ReasoningSummary
 from .reconcile import ListReconciliation
 from .records import Problem, Skipped
 from .terminal import display_width, pad
-from .validation.reference import ValidationSummary
+from .validation.findings import ValidationSummary
 
 
 @dataclass

@@ -4,8 +4,8 @@
   ``cdkg.server.reports.check_report``, the same code), generated from the store on first request
   and kept per dataset version. HTML by default; JSON (``format=json``) or Markdown (``format=md``)
   by ``Accept`` or ``format=``. ``fail-on=error|warning|info|never`` sets the threshold the
-  verdict is stated at (default error). SHACL runs on the build's dataset file when it holds
-  this store's version; otherwise the report says SHACL did not run.
+  verdict is stated at (default error). The SHACL findings are the build's (its report.json)
+  when that build holds this store's version; otherwise the report says they are not shown.
 * ``/queries`` — the named-query library (queries/*.rq): name, titles, description, kind,
   severity and parameters with defaults; HTML with a form per query, or JSON.
 * ``/queries/<name>`` — runs one query with its parameters bound from the query string
@@ -35,7 +35,7 @@ from cdkg.server.reports.checks import (
     SHAPES_FILE,
     THRESHOLDS,
     CheckRun,
-    load_data_graph,
+    published_validation,
     run_checks,
 )
 from cdkg.server.reports.links import Linker
@@ -113,22 +113,20 @@ def load_queries(folder: Path) -> dict[str, NamedQuery]:
 
 
 def build_report(store: Store, config: ServerConfig, version: str) -> CheckRun:
-    """Run every check query on ``store``, and SHACL on the build's dataset file when that
-    file is the one the store holds."""
+    """Run every check query on ``store``, with the SHACL findings of the build's report
+    when that build is the one the store holds."""
     paths = _paths(config)
     dataset = paths.dataset
     notes: list[str] = []
     data = None
     if dataset.is_file() and dataset_version(dataset) == version:
-        data = load_data_graph(dataset)
-    else:
-        notes.append(
-            f"SHACL did not run: no dataset file of version {version} under {paths.current}"
-        )
+        data = published_validation(dataset.parent)
+    if data is None:
+        notes.append(f"SHACL not shown: no build report of version {version} under {paths.current}")
     run = run_checks(
         store,
         load_queries(paths.queries),
-        data=data,
+        validation=data,
         shapes_path=SHAPES_FILE,
         version=version,
         dataset=str(dataset) if data is not None else "",

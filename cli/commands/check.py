@@ -1,8 +1,10 @@
 """``cdkg check``: the named consistency checks and SHACL, with a report and an exit status.
 
 Builds first if there is no dataset, loads build/current/dataset.nq into the embedded store,
-runs every ``kind: check`` query of queries/ and the shapes of ontology/shapes.ttl, prints
-the summary table (or ``--format json``), and writes report.md, report.html and report.json
+runs every ``kind: check`` query of queries/, lists the SHACL findings the build published
+in its report.json by shape of ontology/shapes.ttl (a dataset without a build report beside
+it is validated with the shapes compiled to SPARQL, on the same store), prints the summary
+table (or ``--format json``), and writes report.md, report.html and report.json
 into build/current/check/ (beside the build's own report.md), or check/ beside the file
 given by ``--dataset``, or ``--output DIR``.
 
@@ -22,7 +24,7 @@ from typing import Any
 
 from cdkg.queries.library import load_library
 from cdkg.server.reports.check_report import render_html, render_markdown, summary_table
-from cdkg.server.reports.checks import SHAPES_FILE, THRESHOLDS, load_data_graph, run_checks
+from cdkg.server.reports.checks import SHAPES_FILE, THRESHOLDS, published_validation, run_checks
 
 from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, ensure_built, paths_of
 
@@ -61,6 +63,7 @@ def register(commands: Any) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from cdkg.loaders.validation.shacl import validate_store
     from cdkg.server.store.engines import OxigraphStore
 
     paths = paths_of(args)
@@ -80,11 +83,15 @@ def cmd_check(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     started = time.perf_counter()
     store = OxigraphStore.from_file(dataset)
-    data = None if args.no_shacl else load_data_graph(dataset)
+    validation = None
+    if not args.no_shacl:
+        validation = published_validation(dataset.parent) or validate_store(
+            store.native, SHAPES_FILE
+        )
     run = run_checks(
         store,
         library,
-        data=data,
+        validation=validation,
         shapes_path=SHAPES_FILE,
         version=store.version,
         dataset=str(dataset),

@@ -1,3 +1,4 @@
 """SHACL validation, two engines with one contract: ``reference`` runs pySHACL (small builds,
-and the yardstick; it also holds the findings' types), ``shacl`` compiles ontology/shapes.ttl
-into SPARQL queries on the build store (national scale)."""
+and the yardstick), ``shacl`` compiles ontology/shapes.ttl into SPARQL queries on the build
+store (national scale); ``findings`` holds the results' types both return and the build
+publishes."""

@@ -33,7 +33,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -46,7 +46,7 @@ from rdflib.term import Node
 from ..machine import default_workers
 from ..rdf.nquads import token
 from ..rdf.terms import to_rdflib
-from .reference import Finding, Select, ValidationSummary, locate, short_name
+from .findings import Finding, Select, ValidationSummary, locate, short_name
 
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 _NUMERIC = {
@@ -88,6 +88,7 @@ class Check:
     query: str
     message: Message
     union: bool = False  # run with the union of all graphs as the default graph
+    path: str = ""  # a property shape's path, its local name (pySHACL's sh:resultPath)
 
 
 Instances = Callable[[URIRef], list[str]]
@@ -285,7 +286,7 @@ class ShapeCompiler:
         qualified = _one(self.shapes, prop, SH.qualifiedValueShape)
         if qualified is not None:
             checks += self._qualified(prop, qualified, name, severity, target, values, focused)
-        return checks
+        return [replace(check, path=short_name(path)) for check in checks]
 
     def _value_checks(
         self,
@@ -673,6 +674,7 @@ def validate_store(
                     focus=str(focus),
                     label=_label(store, focus, labels),
                     message=check.message(values),
+                    path=check.path,
                 )
             )
         if timings is not None:
@@ -713,10 +715,10 @@ def _label(store: ox.Store, focus: Node, cache: dict[str, str]) -> str:
     return cache[key]
 
 
-def count_findings(summary: ValidationSummary) -> Counter[tuple[str, str, str, str]]:
-    """The findings as a multiset of (focus, shape, severity, message): what the equivalence
+def count_findings(summary: ValidationSummary) -> Counter[tuple[str, str, str, str, str]]:
+    """The findings as a multiset of (focus, shape, severity, message, path): what the equivalence
     test compares."""
-    return Counter((f.focus, f.shape, f.severity, f.message) for f in summary.findings)
+    return Counter((f.focus, f.shape, f.severity, f.message, f.path) for f in summary.findings)
 
 
 __all__ = [

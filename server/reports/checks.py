@@ -2,7 +2,8 @@
 
 One function, ``run_checks``, does the work for ``cdkg check`` and for the server's /report
 (like pySHACL's CLI and HTTP service over one ``validate()``): it runs each check query on a
-store, validates a data graph against ontology/shapes.ttl with pySHACL, and returns a
+store, lists the SHACL findings the build already computed (published in its report.json:
+:func:`published_validation`) under the shapes of ontology/shapes.ttl, and returns a
 ``CheckRun`` — results by check with their findings, each finding traced to its duty, the
 duty's jurisdiction and its source file and line. ``cdkg.server.reports.check_report`` renders a
 run.
@@ -30,8 +31,8 @@ from rdflib.namespace import RDFS, SH
 from rdflib.term import Node
 
 from cdkg.loaders.layout import BUILD_REPORT
-from cdkg.loaders.validation.reference import Finding as ShaclResult
-from cdkg.loaders.validation.reference import ValidationSummary, short_name
+from cdkg.loaders.validation.findings import Finding as ShaclResult
+from cdkg.loaders.validation.findings import ValidationSummary, short_name
 from cdkg.queries.library import NamedQuery, Param, format_value
 
 from .duties import DutyRow, Selector, duty_table
@@ -151,7 +152,7 @@ class CheckRun:
     seconds: float
     dataset: str = ""
     shacl_seconds: float | None = None
-    """How long pySHACL took for all shapes (None: SHACL did not run)."""
+    """How long the build's SHACL validation took (None: no SHACL findings were listed)."""
     notes: list[str] = field(default_factory=list)
     """Remarks for the reader, e.g. why SHACL did not run."""
 

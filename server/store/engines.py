@@ -165,6 +165,12 @@ class OxigraphStore:
         self._updates = 0
         self._copy_on_write: Path | None = None
 
+    @property
+    def native(self) -> ox.Store:
+        """The pyoxigraph store itself, for the store build's compiled SHACL checks
+        (``cdkg check`` on a dataset without a build report)."""
+        return self._store
+
     @classmethod
     def open_published(
         cls, directory: Path, dataset: Path, version: str | None = None

@@ -258,12 +258,15 @@ def test_named_query_values_cannot_inject_sparql(client: FlaskClient) -> None:
 def test_the_server_never_imports_the_build() -> None:
     """STYLE.md: the report code the server uses lives in server/reports, not in loaders; of
     the loaders the server reads only the small helpers it shares with the build — the
-    project's layout (folders and file names), terminal text widths, worker counts and the
-    pyoxigraph-to-rdflib term conversion — never the build pipeline."""
+    project's layout (folders and file names), terminal text widths, worker counts, the
+    pyoxigraph-to-rdflib term conversion and the types of the SHACL findings the build
+    publishes — never the build pipeline, and never pySHACL."""
     code = (
         "import sys, cdkg.server.app, cdkg.server.report_routes\n"
         "loaded = {m for m in sys.modules if m.startswith('cdkg.loaders')}\n"
-        "shared = {'layout', 'terminal', 'machine', 'rdf', 'rdf.terms'}\n"
-        "assert loaded <= {'cdkg.loaders', *(f'cdkg.loaders.{m}' for m in shared)}, loaded"
+        "shared = {'layout', 'terminal', 'machine', 'rdf', 'rdf.terms', 'validation',"
+        " 'validation.findings'}\n"
+        "assert loaded <= {'cdkg.loaders', *(f'cdkg.loaders.{m}' for m in shared)}, loaded\n"
+        "assert 'pyshacl' not in sys.modules"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
