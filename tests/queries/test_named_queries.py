@@ -355,11 +355,6 @@ def test_citations_of_repealed_or_misprinted_documents(store: ox.Store) -> None:
     }
 
 
-def test_unresolved_citations(store: ox.Store) -> None:
-    # The build report: 346 citations parsed, 346 resolved to the law register.
-    assert answer(store, "unresolved-citations") == []
-
-
 def test_assigned_work_cancelled_elsewhere(store: ox.Store) -> None:
     rows = answer(store, "assigned-work-cancelled-elsewhere")
     # One row per assigned duty and topic (never per pair of duties): 66 on the seeds.
