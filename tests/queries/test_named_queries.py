@@ -118,6 +118,7 @@ def test_the_library_has_the_questions_of_issue_6() -> None:
         "topics-in-only-one-jurisdiction",
         "topics-assigned-here-not-there",
         "assigned-work-cancelled-elsewhere",
+        "assigned-here-removed-there",
         "departments-ranked",
         "sectors-ranked",
         "sectors-by-jurisdiction",
@@ -285,18 +286,29 @@ def test_unknown_jurisdiction_is_a_clear_error(dataset: Path) -> None:
 
 
 def test_duties_without_legal_basis(store: ox.Store) -> None:
-    # sichuan.txt 附件2 items 26–32 print an empty 依据 cell (lines 297–327); changzhi.txt
-    # line 167: 附件2 item 34 (为流动人口提供…公共服务) ends with an empty 依据 cell.
+    # Every list that prints a basis column (依据 / 设定依据 / 法律法规依据; the 出具证明, 取消
+    # and 负面 lists print none) and the duties whose printed cell is empty — 14, counted in
+    # data/raw: sichuan.txt 附件2 items 26–32 (lines 297–327); ningxia-district.txt 依法履行
+    # items 3, 5, 6, 7, 8 and 16 (lines 13, 17, 19, 20, 21, 35: the fifth, 设定依据, tab field
+    # is empty); changzhi.txt line 167: 附件2 item 34 ends with an empty 依据 cell.
     rows = answer(store, "duties-without-legal-basis")
     found = {row["duty"]: (row["line"], row["file"]) for row in rows}
     sichuan = {
         duty(f"sichuan/assistance/{n}"): (line, "sichuan.txt")
         for n, line in zip(range(26, 33), (297, 302, 307, 312, 317, 322, 327), strict=True)
     }
-    assert found == {**sichuan, duty("changzhi/assistance/34"): (167, "changzhi.txt")}
-    assert {row["listLabel"] for row in rows} == {"依法协助事项"}
+    ningxia = {
+        duty(f"ningxia-district/self-governance/{n}"): (line, "ningxia-district.txt")
+        for n, line in zip((3, 5, 6, 7, 8, 16), (13, 17, 19, 20, 21, 35), strict=True)
+    }
+    assert found == {**sichuan, **ningxia, duty("changzhi/assistance/34"): (167, "changzhi.txt")}
+    assert len(rows) == 14
+    assert Counter(row["listLabel"] for row in rows) == {
+        "依法协助事项": 8,
+        "依法履行（自治）事项": 6,
+    }
     assert rows[0]["label"] == "协助做好社区矫正工作。" and rows[0]["jurisdictionLabel"] == "四川省"
-    assert all(row.get("citationText", "") == "" for row in rows)
+    assert all(row["citationText"] == "" and row["emptyCell"] is True for row in rows)
 
 
 def test_assistance_duties_with_only_policy_basis(store: ox.Store) -> None:
@@ -794,4 +806,41 @@ def test_number_is_an_integer_that_matches_and_sorts(store: ox.Store) -> None:
     # The seeds print plain numbers or none: no cd:numberAsPrinted is written.
     assert not store.query(
         f"ASK {{ ?d <{CD}numberAsPrinted> ?p }}", use_default_graph_as_union=True
+    )
+
+
+# --- what A assigns that B forbids or cancels (issue 17 item 5) -------------------------------
+
+
+def test_assigned_here_removed_there_chongqing_sichuan(store: ox.Store) -> None:
+    # chongqing.txt 依法协助 items 2 (line 46), 7 (113), 10 (155), 20 (267: the number's line)
+    # share a topic with sichuan.txt 附件3 负面事项 环境整治类 (357), 生产安全类 (373) and
+    # 拆迁拆违类 (353).
+    rows = answer(store, "assigned-here-removed-there")
+    pairs = [
+        (row["topicLabel"], row["label"], row["line"], row["removedLabel"], row["removedLine"])
+        for row in rows
+    ]
+    assert pairs == [
+        ("安全生产", "协助做好安全生产的监督管理", 267, "生产安全类", 373),
+        ("消防安全", "协助开展消防宣传教育", 113, "生产安全类", 373),
+        ("生态环境保护与环境整治", "协助做好噪声环保工作", 46, "环境整治类", 357),
+        ("违法建设治理", "协助查处违法建筑", 155, "拆迁拆违类", 353),
+    ]
+    assert {(row["assigningLabel"], row["removingLabel"]) for row in rows} == {("重庆市", "四川省")}
+    assert {(row["listLabel"], row["removedListLabel"]) for row in rows} == {
+        ("依法协助事项", "负面（不得承担）事项")
+    }
+
+
+def test_assigned_here_removed_there_counts_places_inside_a(store: ox.Store) -> None:
+    # 山西省 holds 长治市 (cd:partOf): its duties count as 山西's; the Ningxia district's 取消
+    # list (ningxia-district.txt lines 84–90) removes 计划生育 and 统计 work 长治 assigns.
+    rows = answer(
+        store, "assigned-here-removed-there", jurisdiction=SHANXI, other_jurisdiction=NINGXIA
+    )
+    assert rows and {row["assigning"] for row in rows} == {CHANGZHI}
+    assert {row["removedListLabel"] for row in rows} == {"取消事项"}
+    assert not answer(
+        store, "assigned-here-removed-there", jurisdiction=SICHUAN, other_jurisdiction=CHONGQING
     )
