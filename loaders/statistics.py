@@ -249,7 +249,7 @@ def observation_path(iri: str, base: str) -> str:
     >>> observation_path("https://w3id.org/cdkg/ontology#AssistanceDuty", "https://w3id.org/cdkg/id/")
     'AssistanceDuty'
     >>> observation_path("http://example.org/a b", "https://w3id.org/cdkg/id/")
-    'x-fa0c9af2a6bd7a1d'
+    'x-c2325ba1817ac5f2'
     """
     path = iri[len(base) :] if iri.startswith(base) else iri.rpartition("#")[2]
     if path and all(_SAFE_SEGMENT.match(part) for part in path.split("/")):
