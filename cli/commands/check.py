@@ -26,18 +26,18 @@ from cdkg.queries.library import load_library
 from cdkg.server.reports.check_report import render_html, render_markdown, summary_table
 from cdkg.server.reports.checks import SHAPES_FILE, THRESHOLDS, published_validation, run_checks
 
-from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, ensure_built, paths_of
+from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_command, ensure_built, paths_of
 
 REPORT_FOLDER = "check"
 
 
 def register(commands: Any) -> None:
     """Add the ``check`` sub-command to ``cdkg``'s sub-parsers."""
-    check = commands.add_parser(
+    check = add_command(
+        commands,
         "check",
-        help="run the named consistency checks and SHACL; write report.md and report.html",
-        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "run the named consistency checks and SHACL; write report.md and report.html",
+        __doc__,
     )
     check.add_argument(
         "--fail-on",

@@ -7,12 +7,25 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from cdkg.loaders.layout import ProjectPaths, project_paths
 
 from ..settings import SettingsError, law_texts_folder
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def add_command(commands: Any, name: str, summary: str, doc: str | None) -> argparse.ArgumentParser:
+    """A sub-command's parser: ``summary`` in ``cdkg --help``; ``cdkg NAME --help`` prints the
+    command module's docstring ``doc`` after its first paragraph, line breaks kept."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name,
+        help=summary,
+        description=doc.split("\n\n", 1)[1] if doc else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    return parser
 
 
 def paths_of(args: argparse.Namespace) -> ProjectPaths:

@@ -17,18 +17,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .common import EXIT_OK, EXIT_USAGE, ensure_built, paths_of
+from .common import EXIT_OK, EXIT_USAGE, add_command, ensure_built, paths_of
 
 FORMATS = ("csv", "xlsx", "ttl", "nq", "jsonld")
 
 
 def register(commands: Any) -> None:
     """Add the ``export`` sub-command to ``cdkg``'s sub-parsers."""
-    export = commands.add_parser(
-        "export",
-        help="write the duties as CSV/XLSX or the dataset as ttl/nq/jsonld",
-        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    export = add_command(
+        commands, "export", "write the duties as CSV/XLSX or the dataset as ttl/nq/jsonld", __doc__
     )
     export.add_argument("--format", choices=FORMATS, required=True)
     export.add_argument("--output", help="file to write (default: standard output)")

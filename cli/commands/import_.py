@@ -33,18 +33,18 @@ from cdkg.loaders.records import ListType
 from cdkg.loaders.registers import load_jurisdictions
 from cdkg.loaders.sources.template import _KEY, LIST_TYPES, TEMPLATE_FOLDER, read_template
 
-from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, paths_of
+from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_command, paths_of
 
 SOURCES_FOLDER = "sources"  # under data/catalogs/: the originals, as published
 
 
 def register(commands: Any) -> None:
     """Add the ``import`` sub-command to ``cdkg``'s sub-parsers."""
-    parser = commands.add_parser(
+    parser = add_command(
+        commands,
         "import",
-        help="import a published catalog (.docx .xlsx .html .pdf .txt .md) into a template",
-        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "import a published catalog (.docx .xlsx .html .pdf .txt .md) into a template",
+        __doc__,
     )
     parser.add_argument("file", metavar="FILE", help="the catalog as published")
     parser.add_argument("--key", required=True, help="catalog key: [a-z0-9-], e.g. guizhou")

@@ -29,7 +29,7 @@ from cdkg.loaders.laws.register import COLUMNS
 from cdkg.server.reports.duties import Selector
 from cdkg.server.reports.law_text_coverage import coverage_rows, text_coverage_lines
 
-from .common import EXIT_OK, EXIT_USAGE, paths_of
+from .common import EXIT_OK, EXIT_USAGE, add_command, paths_of
 
 _DOCUMENTS = """PREFIX cd: <https://w3id.org/cdkg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -176,11 +176,11 @@ def suggested_rows(documents: Sequence[CitedDocument]) -> list[dict[str, str]]:
 
 def register(commands: Any) -> None:
     """Add the ``laws`` sub-command (and ``laws suggest``) to ``cdkg``'s sub-parsers."""
-    laws = commands.add_parser(
+    laws = add_command(
+        commands,
         "laws",
-        help="law register coverage of the current build, provisional documents, suggestions",
-        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "law register coverage of the current build, provisional documents, suggestions",
+        __doc__,
     )
     laws.add_argument("action", nargs="?", choices=("suggest",), help="print register rows")
     laws.add_argument("--dataset", help="a built dataset.nq (default build/current/dataset.nq)")

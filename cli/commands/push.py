@@ -25,18 +25,18 @@ import sys
 import time
 from typing import Any
 
-from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, paths_of
+from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_command, paths_of
 
 PASSWORD_ENV = "CDKG_PUSH_PASSWORD"
 
 
 def register(commands: Any) -> None:
     """Add the ``push`` sub-command to ``cdkg``'s sub-parsers."""
-    push = commands.add_parser(
+    push = add_command(
+        commands,
         "push",
-        help="upload the built dataset to a SPARQL server (Graph Store Protocol PUT)",
-        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "upload the built dataset to a SPARQL server (Graph Store Protocol PUT)",
+        __doc__,
     )
     push.add_argument("--endpoint", required=True, help="the server's SPARQL query URL")
     push.add_argument(

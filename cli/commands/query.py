@@ -38,7 +38,7 @@ from cdkg.loaders.terminal import display_width, fit
 from cdkg.ontology.namespace import PREFIXES
 from cdkg.queries.library import NamedQuery, Param, format_value, load_library, parse_query
 
-from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, ensure_built, paths_of
+from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_command, ensure_built, paths_of
 
 if TYPE_CHECKING:
     from cdkg.server.store import Store
@@ -350,11 +350,11 @@ def bind(query: NamedQuery, raw: Mapping[str, str], base: str) -> tuple[str, dic
 
 def register(commands: Any) -> None:
     """Add the ``query`` sub-command to ``cdkg``'s sub-parsers."""
-    query = commands.add_parser(
+    query = add_command(
+        commands,
         "query",
-        help="run a named query (queries/*.rq) or a .rq file on the built dataset",
-        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "run a named query (queries/*.rq) or a .rq file on the built dataset",
+        __doc__,
     )
     query.add_argument("query", nargs="?", help="a query name (see --list) or a .rq file")
     query.add_argument(

@@ -31,7 +31,7 @@ from cdkg.loaders.sources.template import (
     MetadataField,
 )
 
-from .common import EXIT_OK, EXIT_USAGE
+from .common import EXIT_OK, EXIT_USAGE, add_command
 
 FORMATS = ("csv", "xlsx")
 # The rows of the duty table an XLSX template offers the list_type drop-down on.
@@ -67,11 +67,8 @@ DUTY_COLUMN_HELP = {
 
 def register(commands: Any) -> None:
     """Add the ``template`` sub-command to ``cdkg``'s sub-parsers."""
-    template = commands.add_parser(
-        "template",
-        help="write an empty catalog template (CSV or XLSX) to fill in",
-        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    template = add_command(
+        commands, "template", "write an empty catalog template (CSV or XLSX) to fill in", __doc__
     )
     template.add_argument("--format", choices=FORMATS, help="default: from --output, else csv")
     template.add_argument("--output", help="file to write (default: standard output)")
