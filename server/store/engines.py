@@ -41,6 +41,7 @@ from .results import (
     serialize_graph,
     serialize_solutions,
     serialize_triples,
+    solution_row,
     to_rdflib,
 )
 from .sparql_text import analyse
@@ -272,12 +273,7 @@ class OxigraphStore:
         rows: list[dict[str, Node]] = []
         names = [variable.value for variable in result.variables]
         for solution in _capped(result, options.max_rows):
-            row: dict[str, Node] = {}
-            for name in names:
-                term = solution[name]
-                if term is not None:
-                    row[name] = to_rdflib(term)
-            rows.append(row)
+            rows.append(solution_row(solution, names))
         return rows
 
     def ask(self, query: str, options: QueryOptions | None = None) -> bool:

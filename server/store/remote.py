@@ -66,6 +66,7 @@ from .results import (
     serialize_boolean,
     serialize_solutions,
     serialize_triples,
+    solution_row,
     to_rdflib,
 )
 from .sparql_text import Analysis, analyse, refusal, upstream_refusal
@@ -398,12 +399,7 @@ def _rows(answer: _Answer, max_rows: int | None) -> list[dict[str, Node]]:
     for count, solution in enumerate(parsed, start=1):
         if max_rows is not None and count > max_rows:
             raise ResultTooLarge(f"the result has more than {max_rows} rows")
-        row: dict[str, Node] = {}
-        for name in names:
-            term = solution[name]
-            if term is not None:
-                row[name] = to_rdflib(term)
-        rows.append(row)
+        rows.append(solution_row(solution, names))
     return rows
 
 

@@ -50,6 +50,17 @@ def to_rdflib(term: object) -> Node:
         raise QueryError(str(error)) from None
 
 
+def solution_row(solution: ox.QuerySolution, names: list[str]) -> dict[str, Node]:
+    """One SELECT solution as variable → rdflib term, unbound variables left out (what
+    ``Store.select`` returns, for the embedded and the remote engine alike)."""
+    row: dict[str, Node] = {}
+    for name in names:
+        term = solution[name]
+        if term is not None:
+            row[name] = to_rdflib(term)
+    return row
+
+
 def to_oxigraph(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """An rdflib term as a pyoxigraph term."""
     if isinstance(node, URIRef):
