@@ -23,14 +23,14 @@ import threading
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, Response, current_app, request, url_for
+from flask import Blueprint, Flask, Response, current_app, request
 from flask.blueprints import BlueprintSetupState
 from rdflib.term import Node
 from werkzeug.exceptions import BadRequest, NotAcceptable, NotFound
 
 from cdkg.loaders.layout import ProjectPaths, project_paths
 from cdkg.queries.library import NamedQuery, Param, load_library
-from cdkg.server.reports.check_report import STYLE, render_html, render_markdown
+from cdkg.server.reports.check_report import render_markdown, report_context
 from cdkg.server.reports.checks import (
     SHAPES_FILE,
     THRESHOLDS,
@@ -62,7 +62,7 @@ from .store.negotiation import HTML, Format
 from .store.sparql_text import analyse
 from .transport import cache_control, make_etag, matches, not_modified
 
-blueprint = Blueprint("reports", __name__)
+blueprint = Blueprint("reports", __name__, template_folder="reports/templates")
 log = logging.getLogger(__name__)
 REPORTS_KEY = "cdkg.reports"
 
@@ -183,27 +183,19 @@ def report() -> Response:
         return not_modified(etag, caching, ("Accept",))
     cache: ReportCache = extension(REPORTS_KEY)
     run = cache.get(store, config)
+    body = ""
     if fmt is JSON:
         body = json.dumps(run.to_json(threshold), ensure_ascii=False, indent=1)
     elif fmt is MARKDOWN:
         body = render_markdown(run, threshold)
-    else:
+    if fmt is HTML:
         link = _local_links(current_app, config.base)
-        style = url_for("reports.report_style")
-        body = render_html(run, threshold, link, stylesheet=style)
-    response = Response(body, content_type=fmt.content_type)
+        response = html_page("report.html", **report_context(run, threshold, link))
+    else:
+        response = Response(body, content_type=fmt.content_type)
     response.headers["ETag"] = etag
     response.headers["Cache-Control"] = caching
     response.vary.add("Accept")
-    return response
-
-
-@blueprint.get("/report.css")
-def report_style() -> Response:
-    """The report's style sheet (cdkg.server.reports.check_report.STYLE, which ``cdkg check`` writes
-    inline into its self-contained report.html), served so that /report needs no inline style."""
-    response = Response(STYLE, content_type="text/css; charset=utf-8")
-    response.headers["Cache-Control"] = "public, max-age=3600"
     return response
 
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # search.py renders with this module
 class ShownHit:
     """One hit as the page shows it."""
 
-    label: str
+    label: list[tuple[str, bool]]
     href: str | None
     catalog: str
     snippet: list[tuple[str, bool]]
@@ -77,7 +77,7 @@ def group_hits(hits: list[Hit], query: str, link: Linker) -> list[Group]:
         snippet = hit.snippet if hit.field != "label" else ""
         group.hits.append(
             ShownHit(
-                label=entry.label,
+                label=highlight(entry.label, words),
                 href=link(entry.iri),
                 catalog=entry.catalog_label,
                 snippet=highlight(snippet, words) if snippet else [],

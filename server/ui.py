@@ -30,18 +30,32 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request, send_file
+from werkzeug.exceptions import BadRequest
 
 from cdkg.loaders.layout import ProjectPaths, project_paths
 from cdkg.ontology.namespace import CD, ONTOLOGY_IRI, PREFIXES
+from cdkg.queries.columns import COLUMN_LABELS
 from cdkg.queries.library import NamedQuery, load_library
 
-from .context import current_config
+from .context import current_config, current_store, extension
 from .headers import with_style_hashes
+from .home import OverviewCache
 from .pages import site_context
-from .store import negotiation
+from .query_page import projection, result_table, table_csv, table_xlsx
+from .search import page_linker
+from .store import QueryOptions, negotiation
+from .store.sparql_text import analyse, refusal
 
 blueprint = Blueprint("ui", __name__, template_folder="templates")
 blueprint.app_context_processor(site_context)  # the site header's sections, on every page
+OVERVIEW_KEY = "cdkg.overview"
+
+
+@blueprint.record_once
+def _install(state: Any) -> None:
+    state.app.extensions[OVERVIEW_KEY] = OverviewCache()
+
+
 log = logging.getLogger(__name__)
 
 YASGUI_PACKAGE = "@zazuko/yasgui"
@@ -125,6 +139,8 @@ def page_config(base: str, examples: list[NamedQuery]) -> dict[str, Any]:
         "ontologyNamespace": str(CD._NS),
         "prefixes": dict(PREFIXES),
         "defaultQuery": default_query(PREFIXES),
+        "columns": {name: list(labels) for name, labels in COLUMN_LABELS.items()},
+        "tablePath": request.script_root + "/results",
         "examples": [
             {
                 "name": q.name,
@@ -190,8 +206,18 @@ def index() -> Response:
     paths = _paths()
     library = load_examples(paths.queries)
     version = yasgui_version(paths)
+    cache: OverviewCache = extension(OVERVIEW_KEY)
     html = render_template(
         "ui_index.html",
+        overview=cache.get(current_store(), config.query_timeout_s),
+        groups=[
+            (
+                "研究问题",
+                "Research questions",
+                [q for q in library.queries if q.kind == "question"],
+            ),
+            ("一致性检查", "Consistency checks", [q for q in library.queries if q.kind == "check"]),
+        ],
         yasgui_version=version,
         install_command=INSTALL_COMMAND,
         package=YASGUI_PACKAGE,
@@ -228,4 +254,36 @@ def favicon() -> Response:
     """No icon: an empty answer, so browsers opening /sparql results log no 404."""
     response = Response(status=204)
     response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+TABLE_FORMATS = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+@blueprint.post("/results")
+def result_download() -> Response:
+    """The query page's "download the result": the editor's SELECT run again (with the
+    endpoint's limits and refusals) and answered as the named-query pages' table, as XLSX or
+    CSV with a BOM (server/query_page.py)."""
+    config, store = current_config(), current_store()
+    text, fmt = request.form.get("query", ""), request.form.get("format", "")
+    if fmt not in TABLE_FORMATS:
+        raise BadRequest("format 须为 xlsx 或 csv · format must be xlsx or csv")
+    info = analyse(text)
+    if info.form != "SELECT":
+        raise BadRequest("只能下载 SELECT 查询的结果 · only a SELECT's result is a table")
+    refused = refusal(info)
+    if refused is not None:
+        raise BadRequest(refused)
+    options = QueryOptions(timeout_s=config.query_timeout_s, max_rows=config.max_rows)
+    rows = store.select(text, options)
+    names = projection(text) + [v for v in dict.fromkeys(n for r in rows for n in r)]
+    table = result_table(list(dict.fromkeys(names)), rows, page_linker())
+    body = table_xlsx(table, "查询结果") if fmt == "xlsx" else table_csv(table)
+    response = Response(body, content_type=TABLE_FORMATS[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="cdkg-result.{fmt}"'
+    response.headers["Cache-Control"] = "no-store"
     return response

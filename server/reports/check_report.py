@@ -22,10 +22,14 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from cdkg.loaders.terminal import display_width, pad
 
-from .checks import CheckResult, CheckRun, severity_counts
+from .checks import CheckResult, CheckRun, Finding, severity_counts
 from .duties import DutyRow
 from .links import safe_href
 
@@ -335,206 +339,103 @@ def sector_svg(bars: SectorBars) -> str:
 
 # --- HTML -----------------------------------------------------------------------------------
 
-STYLE = """
-:root { --fg: #1d2330; --muted: #5b6475; --line: #d9dde5; --accent: #1f5fa8; --bg2: #f5f7fa; }
-* { box-sizing: border-box; }
-body { margin: 0; color: var(--fg); line-height: 1.5;
-  font-family: system-ui, -apple-system, "Segoe UI", "Noto Sans CJK SC", "Noto Sans SC",
-    "WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC", sans-serif; }
-main { padding: 1rem 1.5rem 3rem; max-width: 84rem; }
-h1 { font-size: 1.5rem; margin: .3rem 0; }
-h2 { font-size: 1.2rem; margin: 2rem 0 .6rem; border-bottom: 1px solid var(--line); }
-h3 { font-size: 1rem; margin: 1.2rem 0 .3rem; }
-a { color: var(--accent); }
-.muted, .iri { color: var(--muted); }
-.iri { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .8em;
-  word-break: break-all; }
-table { border-collapse: collapse; }
-th, td { text-align: left; vertical-align: top; padding: .3rem .6rem;
-  border-bottom: 1px solid var(--line); }
-th { background: var(--bg2); font-weight: 600; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.sev { display: inline-block; padding: 0 .45rem; border-radius: .6rem; font-size: .8em;
-  color: #fff; }
-.sev.error { background: #c0392b; } .sev.warning { background: #d68910; }
-.sev.info { background: #2e86c1; }
-.status.FAIL { color: #c0392b; font-weight: 700; } .status.ok { color: #1e8449; }
-.verdict { font-size: 1.1rem; padding: .5rem .8rem; border-radius: .3rem; display: inline-block; }
-.verdict.pass { background: #e9f7ef; color: #1e8449; }
-.verdict.fail { background: #fdedec; color: #c0392b; }
-dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; }
-dl.meta dt { color: var(--muted); } dl.meta dd { margin: 0; }
-details > summary { cursor: pointer; color: var(--accent); }
-.source { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .9em;
-  white-space: nowrap; }
-figure { margin: .5rem 0 1rem; } figcaption { color: var(--muted); font-size: .9em; }
-svg text { font-family: inherit; font-size: 13px; fill: var(--fg); }
-svg text.n { font-size: 12px; font-variant-numeric: tabular-nums; }
-svg text.n.on-dark { fill: #ffffff; }
-svg text.col { font-weight: 600; }
-svg text.k { fill: var(--muted); } svg text.k.all { fill: #1e8449; font-weight: 700; }
-svg text.k.one { fill: #b9770e; }
-svg text.legend { font-size: 12px; fill: var(--muted); }
-"""
+TEMPLATES = Path(__file__).with_name("templates")
+STYLESHEET = Path(__file__).parents[1] / "static" / "cdkg.css"
+"""The site's one style sheet, inlined into the self-contained report.html."""
+STATE_ZH = {"ok": "通过", "FAIL": "未通过", "not run": "未运行"}
 
 
-def _finding_rows(result: CheckResult, link: Linker) -> str:
-    rows = []
-    for n, f in enumerate(result.findings, start=1):
-        where = f"{f.list_type} 第{f.number}项" if f.list_type and f.number else ""
-        target = f.duty or f.focus
-        if target:
-            via = f" ← {f.focus}" if f.focus and f.focus != target else ""
-            href = link(target)
-            shown = _e(f.label or target)
-            duty = (
-                (f'<a href="{_e(href)}">{shown}</a>' if href is not None else shown)
-                + (f' <span class="muted">{_e(where)}</span>' if where else "")
-                + f'<br><span class="iri">{_e(target)}{_e(via)}</span>'
-            )
-        else:
-            duty = _e(f.label) or '<span class="muted">—</span>'
-        rows.append(
-            f'<tr><td class="num">{n}</td><td>{duty}</td><td>{_e(f.jurisdiction)}</td>'
-            f'<td class="source">{_e(f.source)}</td><td>{_e(f.message)}</td></tr>'
+def _finding(f: Finding, link: Linker) -> dict[str, object]:
+    target = f.duty or f.focus
+    return {
+        "label": f.label or target or "",
+        "href": link(target) if target else None,
+        "where": f"{f.list_type} 第{f.number}项" if f.list_type and f.number else "",
+        "jurisdiction": f.jurisdiction,
+        "source": f.source,
+        "message": f.message,
+    }
+
+
+def public_note(note: str) -> str:
+    """A note of the run without the folders of the machine it ran on (file names kept).
+
+    >>> public_note("SHACL not shown: no build report of version v1 under /home/x/build/current")
+    'SHACL not shown: no build report of version v1 under current'
+    """
+    return re.sub(r"(?:[A-Za-z]:)?[/\\][^\s:;,]*[/\\]([^\s/\\:;,]+)", r"\1", note)
+
+
+def report_context(run: CheckRun, threshold: str, link: Linker | None = None) -> dict[str, object]:
+    """What templates/check_report_body.html shows of ``run`` at ``threshold``; ``link`` maps
+    IRIs to hrefs (default: http(s) IRIs only). No path of the machine appears."""
+    link = link or safe_href
+    cover, bars = coverage(run.duties), sector_bars(run.duties)
+    summary = []
+    for r in run.results:
+        state = status(r, threshold)
+        summary.append(
+            {
+                "anchor": f"check-{r.name}" if r.findings or r.error else "",
+                "title_zh": r.title_zh,
+                "title_en": r.title_en,
+                "severity": r.severity,
+                "severity_zh": SEVERITY_ZH[r.severity],
+                "count": len(r.findings),
+                "state_class": state.replace(" ", "-"),
+                "state_zh": STATE_ZH.get(state, state),
+                "time": _time(r),
+            }
         )
-    return "\n".join(rows)
-
-
-def _findings_section(run: CheckRun, threshold: str, link: Linker) -> str:
-    shown = [r for r in run.results if r.findings or r.error]
-    if not shown:
-        return "<p>没有发现 No findings.</p>"
-    parts = []
-    for r in shown:
-        parts.append(
-            f'<section class="check" id="check-{_e(r.name)}"><h3>{_e(r.title_zh)} · '
-            f'{_e(r.title_en)} <span class="sev {r.severity}">{SEVERITY_ZH[r.severity]} '
-            f"{r.severity}</span></h3>"
-            f'<p class="muted"><code>{_e(r.name)}</code> — {_e(r.description)}</p>'
-        )
-        if r.error:
-            parts.append(f'<p class="status FAIL">未能运行 could not run: {_e(r.error)}</p>')
-        if r.findings:
-            opened = " open" if len(r.findings) <= OPEN_FINDINGS else ""
-            parts.append(
-                f"<details{opened}><summary>{len(r.findings)} 项发现 findings</summary>"
-                "<table><thead><tr><th>#</th><th>事项 duty</th><th>地区 jurisdiction</th>"
-                "<th>来源 source</th><th>说明 detail</th></tr></thead><tbody>"
-                f"{_finding_rows(r, link)}</tbody></table></details>"
-            )
-        parts.append("</section>")
-    return "\n".join(parts)
+    sections = [
+        {
+            "anchor": f"check-{r.name}",
+            "title_zh": r.title_zh,
+            "title_en": r.title_en,
+            "severity": r.severity,
+            "severity_zh": SEVERITY_ZH[r.severity],
+            "description": r.description,
+            "error": r.error,
+            "open": len(r.findings) <= OPEN_FINDINGS,
+            "findings": [_finding(f, link) for f in r.findings],
+        }
+        for r in run.results
+        if r.findings or r.error
+    ]
+    return {
+        "heading": "社区工作事项一致性检查报告",
+        "run": run,
+        "threshold": threshold,
+        "failing": run.failing(threshold),
+        "counts": severity_counts(run.results),
+        "dataset_name": Path(run.dataset).name if run.dataset else "",
+        "notes": [public_note(note) for note in run.notes],
+        "summary": summary,
+        "sections": sections,
+        "heatmap": Markup(heatmap_svg(cover)),
+        "sectors": Markup(sector_svg(bars)),
+        "everywhere": sum(
+            1 for t, _ in cover.topics if cover.covered_by(t) == len(cover.jurisdictions)
+        ),
+        "only_one": sum(1 for t, _ in cover.topics if cover.covered_by(t) == 1),
+        "unassigned": "、".join(
+            f"{label} {bars.unassigned[iri]}"
+            for iri, label in bars.jurisdictions
+            if bars.unassigned.get(iri)
+        ),
+    }
 
 
 def _time(result: CheckResult) -> str:
     return "SHACL" if result.source == "shacl" else f"{result.seconds * 1000:.0f} ms"
 
 
-def _summary_rows(run: CheckRun, threshold: str) -> str:
-    rows = []
-    for r in run.results:
-        state = status(r, threshold)
-        name = (
-            f'<a href="#check-{_e(r.name)}">{_e(r.name)}</a>'
-            if r.findings or r.error
-            else _e(r.name)
-        )
-        rows.append(
-            f"<tr><td><code>{name}</code></td><td>{_e(r.title_zh)}<br>"
-            f'<span class="muted">{_e(r.title_en)}</span></td>'
-            f'<td><span class="sev {r.severity}">{r.severity}</span></td>'
-            f'<td class="num">{len(r.findings)}</td>'
-            f'<td class="status {state.replace(" ", "-")}">{state}</td>'
-            f'<td class="num">{_time(r)}</td></tr>'
-        )
-    return "\n".join(rows)
-
-
-def render_html(
-    run: CheckRun,
-    threshold: str,
-    link: Linker | None = None,
-    title: str = "",
-    stylesheet: str | None = None,
-) -> str:
-    """report.html (and the server's /report). Without ``stylesheet`` one self-contained
-    page with its style inline (the file ``cdkg check`` writes, opened from disk); with it,
-    the page links that URL instead, so that the server's Content-Security-Policy can forbid
-    inline style. ``link`` maps IRIs to hrefs (default: http(s) IRIs only)."""
-    link = link or safe_href
-    style = (
-        f'<link rel="stylesheet" href="{_e(stylesheet)}">'
-        if stylesheet is not None
-        else f"<style>{STYLE}</style>"
+def render_html(run: CheckRun, threshold: str, link: Linker | None = None) -> str:
+    """report.html as ``cdkg check`` writes it: one self-contained page, the site's style
+    sheet inline (templates/check_report_file.html)."""
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True)
     )
-    failing = run.failing(threshold)
-    counts = severity_counts(run.results)
-    verdict = (
-        f'<p class="verdict fail">未通过 FAIL at threshold “{_e(threshold)}”: '
-        + ", ".join(_e(r.name) for r in failing)
-        + "</p>"
-        if failing
-        else f'<p class="verdict pass">通过 PASS at threshold “{_e(threshold)}”</p>'
-    )
-    cover, bars = coverage(run.duties), sector_bars(run.duties)
-    everywhere = sum(1 for t, _ in cover.topics if cover.covered_by(t) == len(cover.jurisdictions))
-    only_one = sum(1 for t, _ in cover.topics if cover.covered_by(t) == 1)
-    unassigned = ", ".join(
-        f"{_e(label)} {bars.unassigned[iri]}"
-        for iri, label in bars.jurisdictions
-        if bars.unassigned.get(iri)
-    )
-    heading = title or "社区工作事项一致性检查报告"
-    shacl = "" if run.shacl_seconds is None else f"; SHACL {run.shacl_seconds:.2f} s"
-    notes = "".join(f"<dt>注 note</dt><dd>{_e(note)}</dd>\n" for note in run.notes)
-    return f"""<!doctype html>
-<html lang="zh">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{_e(heading)} · cdkg check report</title>
-{style}
-</head>
-<body>
-<main>
-<h1>{_e(heading)} <span class="muted">cdkg check report</span></h1>
-{verdict}
-<dl class="meta">
-<dt>数据版本 dataset</dt><dd><code>{_e(run.version)}</code> {_e(run.dataset)}</dd>
-<dt>生成时间 generated</dt><dd>{_e(run.generated)} (checks ran in {run.seconds:.2f} s{shacl})</dd>
-<dt>事项 duties</dt><dd>{len(run.duties)}</dd>
-<dt>发现 findings</dt><dd>{counts["error"]} error · {counts["warning"]} warning ·
-  {counts["info"]} info</dd>
-{notes}</dl>
-
-<h2 id="summary">汇总 Summary</h2>
-<table class="summary">
-<thead><tr><th>检查 check</th><th>标题 title</th><th>级别 severity</th><th>发现 findings</th>
-<th>状态 status</th><th>用时 time</th></tr></thead>
-<tbody>
-{_summary_rows(run, threshold)}
-</tbody>
-</table>
-
-<h2 id="findings">发现 Findings</h2>
-{_findings_section(run, threshold, link)}
-
-<h2 id="coverage">覆盖矩阵 Coverage: duties per topic and jurisdiction</h2>
-<figure>
-{heatmap_svg(cover)}
-<figcaption>每格为该地区清单中归入该主题的事项数；最后一列为涉及该主题的地区数。
-{everywhere} topics appear in every jurisdiction, {only_one} in only one.
-Each cell counts the duties of a jurisdiction's catalogs placed under a topic.</figcaption>
-</figure>
-
-<h2 id="sectors">部门领域 Duties per department sector</h2>
-<figure>
-{sector_svg(bars)}
-<figcaption>按责任/指导部门所属领域统计事项数（一个事项可属多个领域）。
-Duties whose catalog names no department are not counted: {unassigned or "none"}.</figcaption>
-</figure>
-</main>
-</body>
-</html>
-"""
+    context = report_context(run, threshold, link)
+    context["stylesheet"] = Markup(STYLESHEET.read_text(encoding="utf-8"))
+    return environment.get_template("check_report_file.html").render(context)

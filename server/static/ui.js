@@ -15,6 +15,10 @@
       });
     });
   }
+  function scrollToEditor() {
+    var editor = document.getElementById("editor");
+    if (editor) { editor.scrollIntoView({ block: "start" }); }
+  }
   var Yasgui = window.Yasgui;
   if (!Yasgui) {
     // Without YASGUI the examples fill the plain form (and run it).
@@ -39,6 +43,7 @@
     }
   }, false);
   Yasgui.Yasqe.defaults.autocompleters.splice(0, Infinity, "cdkgPrefixes", "variables");
+  plainTable(Yasgui.Yasr.plugins.table);
   Yasgui.Yasqe.defaults.prefixCcApi = null;
   Yasgui.Yasqe.defaults.value = cfg.defaultQuery;
   Yasgui.Yasqe.defaults.createShortLink = undefined;
@@ -103,6 +108,123 @@
     tab = yasgui.getTab() || tab;
     try { tab.setQuery(q.text); } catch (e) { /* editor not drawn yet: addTab set it */ }
     if (run) { tab.query().catch(function () {}); }
+    scrollToEditor();
   });
+
+  // The result as a spreadsheet: the server runs the editor's query again and answers the
+  // same table as the named-query pages (column labels, labels for IRIs, numbers as numbers).
+  var downloads = document.getElementById("result-downloads");
+  if (downloads) {
+    downloads.hidden = false;
+    downloads.querySelectorAll("button[data-format]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var form = document.createElement("form");
+        form.method = "post";
+        form.action = cfg.tablePath;
+        [["query", yasgui.getTab().getQuery()], ["format", button.getAttribute("data-format")]]
+          .forEach(function (pair) {
+            var input = document.createElement("input");
+            input.type = "hidden";
+            input.name = pair[0];
+            input.value = pair[1];
+            form.appendChild(input);
+          });
+        document.body.appendChild(form);
+        form.submit();
+        form.remove();
+      });
+    });
+  }
   window.cdkgYasgui = yasgui;
+
+  // YASR's table for people: a column x with a column xLabel is one column, the IRI shown by
+  // its label; column titles from the query library's labels (queries/columns.csv), never a
+  // variable name alone; literals as plain text (no quotes, language tags or datatypes),
+  // numbers as numbers (sorted as numbers); whole texts wrapped, never cut; row numbers whole.
+  function plainTable(Table) {
+    if (!Table || !Table.prototype) { return; }
+    var proto = Table.prototype;
+    var numeric = /#(integer|decimal|double|float|int|long|short|byte|nonNegativeInteger|positiveInteger)$/;
+    var getColumns = proto.getColumns;
+    proto.getColumns = function () {
+      var columns = getColumns.call(this);
+      var bindings = (this.yasr.results && this.yasr.results.getBindings()) || [];
+      var names = columns.map(function (c) { return c.name; });
+      // x shown by xLabel; and the first IRI column without one by ?label (?duty ?label)
+      var labelled = names.filter(function (n) { return n && names.indexOf(n + "Label") >= 0; });
+      var first = names.filter(function (n) {
+        return n && n !== "label" && labelled.indexOf(n) < 0 && bindings.length &&
+          bindings.every(function (row) { return !row[n] || row[n].type === "uri"; });
+      })[0];
+      var byLabel = names.indexOf("label") >= 0 && first ? first : null;
+      var labels = {};
+      bindings.forEach(function (row) {
+        labelled.forEach(function (name) {
+          if (row[name] && row[name].type === "uri" && row[name + "Label"]) {
+            labels[row[name].value] = row[name + "Label"].value;
+          }
+        });
+        if (byLabel && row[byLabel] && row.label) { labels[row[byLabel].value] = row.label.value; }
+      });
+      this.cdkgLabels = labels;
+      this.persistentConfig.isEllipsed = false;
+      columns.forEach(function (column) {
+        if (!column.name) { return; }
+        if ((/Label$/.test(column.name) && names.indexOf(column.name.slice(0, -5)) >= 0) ||
+            (column.name === "label" && byLabel)) {
+          column.visible = false;
+        }
+        var title = cfg.columns[column.name];
+        if (title) {
+          column.title = escapeHtml(title[0]) +
+            (title[1] ? " <span class=\"en\" lang=\"en\">" + escapeHtml(title[1]) + "</span>" : "");
+        }
+        var render = column.render;
+        column.render = function (value, type, row, meta) {
+          if ((type === "sort" || type === "type") && value && value.datatype && numeric.test(value.datatype)) {
+            return Number(value.value);
+          }
+          return render(value, type, row, meta);
+        };
+      });
+      return columns;
+    };
+    proto.getSizeFirstColumn = function () {
+      var rows = (this.yasr.results && this.yasr.results.getBindings()) || [];
+      return String(rows.length).length * 10 + 16;
+    };
+    proto.getCellContent = function (binding, prefixes) {
+      var text = document.createElement("span");
+      if (binding.type === "uri") {
+        var link = document.createElement("a");
+        link.className = "iri";
+        link.setAttribute("href", binding.value);
+        link.setAttribute("target", "_blank");  // as YASR does: the results stay
+        link.setAttribute("rel", "noopener noreferrer");
+        var label = this.cdkgLabels && this.cdkgLabels[binding.value];
+        link.textContent = label || shortIri(binding.value, prefixes);
+        link.title = binding.value;
+        text.appendChild(link);
+      } else {
+        text.className = binding.datatype && numeric.test(binding.datatype) ? "nonIri cdkg-num" : "nonIri";
+        text.textContent = binding.value;
+      }
+      var cell = document.createElement("div");
+      cell.appendChild(text);
+      return cell.outerHTML;
+    };
+  }
+  function escapeHtml(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span.innerHTML;
+  }
+  function shortIri(iri, prefixes) {
+    var names = Object.keys(prefixes || {});
+    for (var i = 0; i < names.length; i++) {
+      var ns = prefixes[names[i]];
+      if (ns && iri.indexOf(ns) === 0 && iri.length > ns.length) { return names[i] + ":" + iri.slice(ns.length); }
+    }
+    return iri;
+  }
 })();

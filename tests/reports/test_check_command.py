@@ -292,7 +292,7 @@ def test_html_findings_link_duties_with_source_lines(html_report: str) -> None:
     row = html_report[html_report.index(f'<a href="{duty}">') :]
     row = row[: row.index("</tr>")]
     assert "四川省" in row and '<td class="source">sichuan.txt:297</td>' in row
-    assert "通过 PASS" in html_report
+    assert '<p class="verdict pass">通过 <span lang="en">PASS</span>' in html_report
 
 
 def test_markdown_report(reports: Path) -> None:

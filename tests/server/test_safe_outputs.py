@@ -175,12 +175,12 @@ def test_every_html_page_sends_the_policy_and_nosniff(app: Flask, client: FlaskC
         (("/id/duty/chongqing/assistance/6", {"Accept": "text/turtle"}), "text/turtle"),
         (("/static/cdkg.css", {}), "text/css"),
         (("/static/ui.js", {}), "text/javascript"),
-        (("/report.css", {}), "text/css"),
+        (("/no-such-page", {"Accept": "text/html"}), None),
         (("/no-such-page", {}), None),
         (("/sparql?query=SELEC", {}), None),
         (("/queries/no-such-query", {"Accept": "application/json"}), None),
     ],
-    ids=["json", "csv", "rdf", "css", "js", "report-css", "404", "400", "query-404"],
+    ids=["json", "csv", "rdf", "css", "js", "404-page", "404", "400", "query-404"],
 )
 def test_every_response_type_sends_nosniff(
     client: FlaskClient, request_args: tuple[str, dict[str, str]], mimetype: str | None

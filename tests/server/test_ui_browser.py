@@ -18,6 +18,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from html.parser import HTMLParser
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -152,7 +153,7 @@ def test_without_yasgui_the_page_says_how_to_install_and_offers_a_plain_form(
     assert "npm ci" in html
     tags = Tags(html)
     assert tags.attr("script", "src") == ["/static/ui.js"]  # the page's own script only
-    forms = [a for t, a in tags.tags if t == "form"]
+    forms = [a for t, a in tags.tags if t == "form" and a.get("class") != "site-search"]
     assert forms == [forms[0]] and forms[0]["action"] == "/sparql"
     assert forms[0]["method"] == "post"
     assert {"json", "csv", "turtle"} <= set(tags.attr("option", "value"))
@@ -381,3 +382,125 @@ def test_no_page_violates_the_content_security_policy(tmp_path: Path, browser_co
         page.locator(".yasr table tbody td", has_text=DUTY_LABEL).first.wait_for(timeout=15_000)
         close_browser(browser_context)
     recorder.assert_only(url)
+
+
+# --- the site for a researcher (issue 17) -------------------------------------------------------
+
+SHOTS = Path(tempfile.gettempdir()) / "cdkg-pages"
+SECTIONS = {
+    "/": "查询",
+    "/queries/": "问题",
+    "/report": "检查报告",
+    "/search": "搜索",
+    "/downloads/": "下载",
+    "/ontology": "本体",
+}
+NARROW = {"width": 1366, "height": 900}
+
+
+def test_every_page_reaches_every_section(tmp_path: Path, browser_context: Any) -> None:
+    """Each HTML page has the site header — the six sections and the search box — and no
+    horizontal overflow at 1366 px; a screenshot of each page is kept for a person to look at."""
+    SHOTS.mkdir(exist_ok=True)
+    recorder = Recorder(browser_context)
+    with serving(project_root(tmp_path)) as url:
+        page = browser_context.new_page()
+        page.set_viewport_size(NARROW)
+        for route in (*HTML_ROUTES, "/queries/jurisdiction-profile?jurisdiction=500000", "/nope"):
+            page.goto(url + route, wait_until="networkidle")
+            links = page.eval_on_selector_all(
+                "header.site nav a", "as => as.map(a => [a.getAttribute('href'), a.textContent])"
+            )
+            assert {href: text.split()[0] for href, text in links} == SECTIONS, route
+            assert page.locator("header.site form.site-search input[name=q]").count() == 1
+            width = page.evaluate("() => document.documentElement.scrollWidth")
+            assert width <= NARROW["width"], (route, width)
+            name = route.strip("/").replace("/", "_").split("?")[0] or "home"
+            page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+        # the header's search box searches
+        page.goto(url + "/downloads", wait_until="networkidle")
+        page.fill("header.site input[name=q]", "禁毒")
+        with page.expect_navigation():
+            page.press("header.site input[name=q]", "Enter")
+        assert DUTY_LABEL in page.locator("ol.hits").inner_text()
+        assert "<mark>禁毒</mark>" in page.locator("ol.hits").inner_html()
+        close_browser(browser_context)
+    problems = [p for p in recorder.problems if "404" not in p]  # /nope is a 404 on purpose
+    assert problems == [], problems
+
+
+def test_the_editor_shows_labels_and_plain_numbers_without_overflow(
+    tmp_path: Path, browser_context: Any
+) -> None:
+    """A named query run from the home page: column titles are labels, numbers plain, no
+    quotes, language tags or datatypes, no page wider than 1366 px; the result downloads as
+    XLSX with the same rows."""
+    from openpyxl import load_workbook
+
+    recorder = Recorder(browser_context)
+    with serving(project_root(tmp_path)) as url:
+        page = browser_context.new_page()
+        page.set_viewport_size(NARROW)
+        page.goto(url + "/", wait_until="networkidle")
+        page.wait_for_selector(".yasqe .CodeMirror")
+        page.click(f'li[data-name="{QUERY_NAME}"] button.run')
+        page.locator(".yasr table tbody td", has_text=DUTY_LABEL).first.wait_for(timeout=15_000)
+        headers = page.locator(".yasr table thead th").all_inner_texts()
+        shown = [h.split()[0] for h in headers if h.strip()]
+        assert shown == ["事项", "序号"], headers  # ?duty shown by its ?label, one column
+        duty_link = page.locator('.yasr a[href="/id/duty/chongqing/assistance/6"]')
+        assert duty_link.inner_text() == DUTY_LABEL
+        assert not any(h.strip() in ("number", "label", "duty") for h in headers), headers
+        table = page.locator(".yasr table tbody").inner_text()
+        assert "^^" not in table and '"' not in table and "@zh" not in table
+        numbers = page.locator(
+            ".yasr table tbody .cdkg-num, .yasr table tbody td"
+        ).all_inner_texts()
+        assert "6" in [n.strip() for n in numbers]
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= NARROW["width"]
+        page.screenshot(path=str(SHOTS.parent / "cdkg-ui-plain-table.png"), full_page=True)
+        with page.expect_download() as download:
+            page.click("#result-downloads button[data-format=xlsx]")
+        path = download.value.path()
+        rows = list(
+            load_workbook(BytesIO(path.read_bytes())).worksheets[0].iter_rows(values_only=True)
+        )
+        assert rows[0][:2] == ("事项", "序号") and len(rows) == 4
+        assert DUTY_LABEL in {row[2] for row in rows}
+
+        # the longest titles of a check: wrapped, not cut, and the page no wider
+        page.click('li[data-name="duties-without-legal-basis"] button.run')
+        page.wait_for_timeout(1500)
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= NARROW["width"]
+        page.screenshot(path=str(SHOTS.parent / "cdkg-ui-check.png"), full_page=True)
+        close_browser(browser_context)
+    recorder.assert_only(url)
+
+
+def test_a_query_page_takes_a_code_or_a_name(tmp_path: Path, browser_context: Any) -> None:
+    """/queries/jurisdiction-profile with 500000 and with 重庆市 gives the same table; the list
+    shows 重庆市 chosen; the XLSX download opens with openpyxl with the table's rows."""
+    from openpyxl import load_workbook
+
+    recorder = Recorder(browser_context)
+    with serving(project_root(tmp_path)) as url:
+        page = browser_context.new_page()
+        page.set_viewport_size(NARROW)
+        bodies = []
+        for value in ("500000", "重庆市"):
+            page.goto(f"{url}/queries/jurisdiction-profile?jurisdiction={value}")
+            bodies.append(page.locator("table.results").inner_text())
+            chosen = page.locator("select[name=jurisdiction] option:checked").inner_text()
+            assert chosen == "重庆市（500000）"
+        assert bodies[0] == bodies[1] and "依法协助" in bodies[0]
+        page.screenshot(path=str(SHOTS.parent / "cdkg-query-page.png"), full_page=True)
+        shown = page.locator("table.results tbody tr").count()
+        with page.expect_download() as download:
+            page.click("p.downloads a:text('Excel')")
+        book = load_workbook(BytesIO(download.value.path().read_bytes()))
+        rows = list(book.worksheets[0].iter_rows(values_only=True))
+        assert len(rows) - 1 == shown
+        page.goto(f"{url}/queries/jurisdiction-profile?jurisdiction=重庆")
+        assert "您是不是要找：重庆市（500000）" in page.locator(".error-box").inner_text()
+        close_browser(browser_context)
+    assert [p for p in recorder.problems if "400" not in p] == []
