@@ -29,19 +29,18 @@ import json
 import re
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cdkg.loaders.layout import DATASET_FILE
 from cdkg.loaders.terminal import display_width, fit
 from cdkg.ontology.namespace import PREFIXES
-from cdkg.queries.library import NamedQuery, Param, format_value, load_library, parse_query
+from cdkg.queries.library import NamedQuery, load_library, parse_query
+from cdkg.queries.resolver import ParamError, Resolver, describe, resolver_for
 
 from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_command, ensure_built, paths_of
 
 if TYPE_CHECKING:
-    from cdkg.server.store import Store
     from cdkg.server.store.engines import OxigraphStore
 
 FORMATS = ("table", "csv", "json")
@@ -63,118 +62,7 @@ class UsageError(Exception):
     """Bad usage: the message is printed and ``cdkg query`` exits with status 2."""
 
 
-# --- resources a parameter may name ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ResourceKind:
-    """A kind of resource an ``iri`` parameter may name, recognised by the parameter's name
-    (``jurisdiction``, ``other_jurisdiction``, …)."""
-
-    name: str
-    path: str
-    """Where the instance IRIs of the kind live under the base (``jurisdiction/…``)."""
-    cls: str
-    """The cd: class its members have (directly or through a subclass)."""
-
-    def matches(self, param: str) -> bool:
-        lowered = param.lower()
-        return lowered == self.name or lowered.endswith("_" + self.name)
-
-
-KINDS = (
-    ResourceKind("jurisdiction", "jurisdiction/", "Jurisdiction"),
-    ResourceKind("duty", "duty/", "Duty"),
-    ResourceKind("topic", "topic/", "Topic"),
-    ResourceKind("sector", "sector/", "Sector"),
-    ResourceKind("department", "department/", "Department"),
-    ResourceKind("catalog", "catalog/", "Catalog"),
-    ResourceKind("document", "law/", "LegalDocument"),
-    ResourceKind("law", "law/", "LegalDocument"),
-)
-LIST_AT_MOST = 80
-"""An unknown resource's error lists the known ones when there are at most this many."""
-
-
-def kind_of(param: str) -> ResourceKind | None:
-    """The kind of resource the parameter ``param`` names, by its name (None: any IRI)."""
-    return next((kind for kind in KINDS if kind.matches(param)), None)
-
-
-def expand_iri(param: Param, raw: str, base: str) -> str:
-    """``raw`` with a known prefix (``id:`` = ``base``, ``cd:``, …) or a bare key of the
-    parameter's kind expanded to a full IRI; anything else is returned unchanged (the library
-    then validates it).
-
-    >>> p = Param("jurisdiction", "iri", "<urn:x>")
-    >>> expand_iri(p, "500000", "https://w3id.org/cdkg/id/")
-    'https://w3id.org/cdkg/id/jurisdiction/500000'
-    >>> expand_iri(p, "id:jurisdiction/510000", "https://w3id.org/cdkg/id/")
-    'https://w3id.org/cdkg/id/jurisdiction/510000'
-    """
-    value = raw.strip()
-    if param.type != "iri" or not value or value.startswith("<"):
-        return raw
-    prefix, colon, rest = value.partition(":")
-    if colon and not rest.startswith("//"):
-        if prefix == "id":
-            return base + rest
-        if prefix in PREFIXES:
-            return PREFIXES[prefix] + rest
-        return raw
-    kind = kind_of(param.name)
-    if not colon and kind is not None and re.fullmatch(r"[\w.~/-]+", value):
-        return base + kind.path + value
-    return raw
-
-
 # --- the store -------------------------------------------------------------------------------
-
-
-def _members(store: Store, kind: ResourceKind) -> list[tuple[str, str]]:
-    """(IRI, Chinese label) of every resource of ``kind`` in the dataset."""
-    rows = store.select(
-        f"""SELECT DISTINCT ?member ?label WHERE {{
-              ?member a/<{_RDFS}subClassOf>* <{_CD}{kind.cls}> .
-              OPTIONAL {{ ?member <{_RDFS}label>|<{_SKOS}prefLabel> ?label
-                          FILTER(lang(?label) = "zh") }}
-            }}"""
-    )
-    members: dict[str, str] = {}
-    for row in rows:
-        iri = str(row["member"])
-        members.setdefault(iri, str(row.get("label", "")))
-    return sorted(members.items())
-
-
-def check_resources(store: Store, query: NamedQuery, bound: Mapping[str, str]) -> None:
-    """Check that every ``iri`` value in ``bound`` (parameter → SPARQL term) names a resource
-    of the dataset, of the kind the parameter's name says; raise UsageError naming the
-    parameter, and listing the resources of that kind, if not."""
-    for name, term in bound.items():
-        if query.param(name).type != "iri":
-            continue
-        iri = term[1:-1]
-        kind = kind_of(name)
-        if kind is None:
-            if not store.ask(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"):
-                raise UsageError(f"parameter {name!r}: <{iri}> is not in the dataset")
-            continue
-        if store.ask(f"ASK {{ <{iri}> a/<{_RDFS}subClassOf>* <{_CD}{kind.cls}> }}"):
-            continue
-        members = _members(store, kind)
-        message = f"parameter {name!r}: <{iri}> is not a {kind.name} of the dataset"
-        if not members:
-            raise UsageError(message)
-        if len(members) > LIST_AT_MOST:
-            hint = (
-                "; find duties with: cdkg query search-duties --param keyword=…"
-                if kind.name == "duty"
-                else ""
-            )
-            raise UsageError(f"{message} ({len(members)} {kind.name} resources){hint}")
-        listing = "\n".join(f"  {member}  {label}".rstrip() for member, label in members)
-        raise UsageError(f"{message}; the {kind.name} resources are:\n{listing}")
 
 
 def open_store(dataset: Path) -> OxigraphStore:
@@ -324,23 +212,29 @@ def parse_params(pairs: Sequence[str]) -> dict[str, str]:
     return values
 
 
-def bind(query: NamedQuery, raw: Mapping[str, str], base: str) -> tuple[str, dict[str, str]]:
-    """The query text with ``raw`` bound, and the SPARQL term of each given value.
-
-    Raises UsageError naming the parameter for an unknown name or a bad value."""
+def check_names(query: NamedQuery, raw: Mapping[str, str]) -> None:
+    """UsageError for parameters ``query`` does not have (before anything is built)."""
     if raw and not query.params:
         raise UsageError(
             f"{query.name} takes no parameters (given: {', '.join(raw)})"
             + ("; a file needs a library header to declare them" if query.path else "")
         )
-    expanded: dict[str, str] = {}
-    terms: dict[str, str] = {}
     try:
-        for name, value in raw.items():
-            param = query.param(name)
-            expanded[name] = expand_iri(param, value, base)
-            terms[name] = format_value(param, expanded[name])
-        return query.bind(expanded), terms
+        for name in raw:
+            query.param(name)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+def bind(resolver: Resolver, query: NamedQuery, raw: Mapping[str, str]) -> str:
+    """The query text with ``raw`` resolved (cdkg.queries.resolver: a code, an IRI or a
+    Chinese name) and bound. Raises UsageError naming the parameter, in Chinese and English,
+    with "did you mean" or the resources there are."""
+    try:
+        return query.bind(resolver.resolve(query, raw))
+    except ParamError as error:
+        more = f"\n{describe(error.candidates)}" if error.candidates else ""
+        raise UsageError(f"{error.en}{more}\n{error.zh}") from None
     except ValueError as error:
         raise UsageError(str(error)) from None
 
@@ -400,11 +294,12 @@ def _run(args: argparse.Namespace) -> int:
     if not args.query:
         raise UsageError("name a query or a .rq file (cdkg query --list shows the library)")
     query = resolve(args.query, folder)
-    text, terms = bind(query, parse_params(args.param), args.base)
+    raw = parse_params(args.param)
+    check_names(query, raw)
     if not ensure_built(paths, args.base):
         return EXIT_ERRORS
     store = open_store(paths.current / DATASET_FILE)
-    check_resources(store, query, terms)
+    text = bind(resolver_for(store, args.base, paths.registers), query, raw)
     form = _form(text)
     try:
         if form in ("CONSTRUCT", "DESCRIBE"):

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from cdkg.cli import main
-from cdkg.commands.query import expand_iri, render_table
+from cdkg.commands.query import render_table
 from cdkg.loaders.terminal import display_width, fit
-from cdkg.queries.library import Param, load_library
+from cdkg.queries.library import load_library
 
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARY = load_library(ROOT / "queries")
@@ -106,9 +106,9 @@ def test_table_cuts_long_cells_unless_told(built: Path, capsys: pytest.CaptureFi
 def test_csv_is_rfc_4180(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(built, capsys, "duties-without-legal-basis", "--format", "csv")
     assert status == 0
-    assert out.count("\r\n") == 9 and "\n" not in out.replace("\r\n", "")
+    assert out.count("\r\n") == 15 and "\n" not in out.replace("\r\n", "")
     rows = list(csv.DictReader(io.StringIO(out, newline="")))
-    assert len(rows) == 8
+    assert len(rows) == 14
     first = rows[0]
     # sichuan.txt line 297: 附件2 item 26, an empty 依据 cell.
     assert first["duty"] == f"{ID}duty/sichuan/assistance/26"
@@ -200,9 +200,27 @@ def test_unknown_jurisdiction_lists_the_known_ones(
 ) -> None:
     status, out, err = run(built, capsys, "departments-ranked", "-p", "jurisdiction=140100")
     assert status == 2 and out == ""
-    assert f"parameter 'jurisdiction': <{ID}jurisdiction/140100> is not a jurisdiction" in err
+    assert "parameter 'jurisdiction': no jurisdiction '140100'; did you mean 长治市 (140400)" in err
+    assert "参数 jurisdiction：没有名为“140100”的地区。您是否要找：长治市 (140400)" in err
     for key, name in (("500000", "重庆市"), ("510000", "四川省"), ("140400", "长治市")):
-        assert f"{ID}jurisdiction/{key}  {name}" in err
+        assert f"\n  {key}  {name}\n" in err
+
+
+@pytest.mark.parametrize("value", ["500000", "重庆市", "重庆", f"<{ID}jurisdiction/500000>"])
+def test_jurisdiction_by_code_name_or_iri(
+    built: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    # One resolver (cdkg.queries.resolver) for the command line and the web (issue 17).
+    status, out, err = run(built, capsys, "jurisdiction-profile", "-p", f"jurisdiction={value}")
+    assert (status, err) == (0, "")
+    assert "渝民发〔2021〕6号" in out
+
+
+def test_ambiguous_name_lists_what_it_fits(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(built, capsys, "jurisdiction-profile", "-p", "jurisdiction=山")
+    assert status == 2
+    assert "'山' fits several: 山西省 (140000)、山东省 (370000)" in err
+    assert "“山”可指多个地区" in err
 
 
 def test_unknown_duty_points_to_search(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -215,7 +233,7 @@ def test_unknown_duty_points_to_search(built: Path, capsys: pytest.CaptureFixtur
     ("args", "message"),
     [
         (["search-duties", "-p", "word=禁毒"], "unknown parameter 'word' (parameters: keyword)"),
-        (["duty-profile", "-p", "duty=not an iri"], "parameter 'duty' (iri): not an absolute IRI"),
+        (["duty-profile", "-p", "duty=not an iri"], "parameter 'duty': 'not an iri' is not a duty"),
         (["laws-cited-by-most-jurisdictions", "-p", "min_jurisdictions=many"], "not an integer"),
         (["search-duties", "-p", "keyword"], "--param expects NAME=VALUE"),
         (["search-duties", "-p", "keyword=a", "-p", "keyword=b"], "given twice"),
@@ -253,7 +271,7 @@ def test_list(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert lines[0].split()[:3] == ["name", "kind", "title@zh"]
     assert len(lines) == 2 + len(LIBRARY)
     row = next(line for line in lines if line.startswith("duties-without-legal-basis "))
-    assert "check (warning)" in row and "没有任何法律依据的协助和监督事项" in row
+    assert "check (warning)" in row and "没有法律依据的事项" in row
     row = next(line for line in lines if line.startswith("topics-assigned-here-not-there "))
     assert row.rstrip().endswith("jurisdiction, other_jurisdiction")
 
@@ -335,14 +353,3 @@ def test_display_width_and_fit() -> None:
 def test_render_table() -> None:
     table = render_table(["地区", "n"], [["重庆市", "27"], ["四川省", "59"]], numeric=[False, True])
     assert table.split("\n") == ["地区     n", "------  --", "重庆市  27", "四川省  59"]
-
-
-def test_expand_iri() -> None:
-    base = "https://w3id.org/cdkg/id/"
-    jurisdiction = Param("other_jurisdiction", "iri", "<urn:x>")
-    assert expand_iri(jurisdiction, "510000", base) == f"{base}jurisdiction/510000"
-    assert expand_iri(jurisdiction, "cd:Duty", base) == "https://w3id.org/cdkg/ontology#Duty"
-    assert expand_iri(jurisdiction, "https://example.org/x", base) == "https://example.org/x"
-    assert expand_iri(jurisdiction, "<urn:y>", base) == "<urn:y>"
-    keyword = Param("keyword", "string", '""')
-    assert expand_iri(keyword, "id:x", base) == "id:x"

@@ -20,11 +20,9 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Literal, URIRef
 
-from cdkg.commands.query import UsageError, check_resources
 from cdkg.loaders.build import build
 from cdkg.loaders.layout import project_paths
-from cdkg.queries.library import NamedQuery, load_library
-from cdkg.server.store.engines import OxigraphStore
+from cdkg.queries.library import load_library
 
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARY = load_library(ROOT / "queries")
@@ -267,19 +265,6 @@ def test_bad_integer_is_refused() -> None:
 def test_keyword_cannot_inject(store: ox.Store) -> None:
     rows = answer(store, "search-duties", keyword='禁毒" } FILTER(false) VALUES ?x { "')
     assert rows == []
-
-
-def test_unknown_jurisdiction_is_a_clear_error(dataset: Path) -> None:
-    query: NamedQuery = LIBRARY["departments-ranked"]
-    engine = OxigraphStore.from_file(dataset)
-    check_resources(engine, query, {"jurisdiction": f"<{CHONGQING}>"})
-    with pytest.raises(UsageError) as raised:
-        check_resources(engine, query, {"jurisdiction": f"<{ID}jurisdiction/140100>"})
-    message = str(raised.value)
-    assert "parameter 'jurisdiction'" in message and "140100" in message
-    assert f"{CHONGQING}  重庆市" in message and f"{NINGXIA}  宁夏回族自治区某城区" in message
-    with pytest.raises(UsageError, match=r"not a duty.*search-duties"):
-        check_resources(engine, LIBRARY["duty-profile"], {"duty": f"<{CHONGQING}>"})
 
 
 # --- checks ------------------------------------------------------------------------------------
