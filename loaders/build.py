@@ -41,7 +41,7 @@ from .cells import SourceError
 from .laws.articles import TextReadings, read_folder
 from .laws.graph import GRAPH_NAME, law_texts_graph
 from .laws.register import LawRegister
-from .layout import DATASET_FILE
+from .layout import BUILD_REPORT, DATASET_FILE
 from .machine import default_workers
 from .normalise.corrections import Correction, apply_corrections, load_corrections
 from .normalise.departments import DepartmentRegister, load_sectors
@@ -295,7 +295,7 @@ def _write_dataset(
     manifest, written by the engine's ``write``; the folder published as build/current."""
     files: dict[str, Callable[[Path], None]] = {
         "report.md": lambda path: _write(path, report.markdown()),
-        "report.json": lambda path: _write(path, report.json()),
+        BUILD_REPORT: lambda path: _write(path, report.json()),
     }
     return progress.run(
         "write",

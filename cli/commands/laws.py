@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from cdkg.loaders.laws.register import COLUMNS
+from cdkg.loaders.layout import BUILD_REPORT
 from cdkg.server.reports.duties import Selector
 from cdkg.server.reports.law_text_coverage import coverage_rows, text_coverage_lines
 
@@ -194,7 +195,7 @@ def cmd_laws(args: argparse.Namespace) -> int:
     if not dataset.is_file():
         print(f"cdkg laws: no built dataset at {dataset}; run cdkg build", file=sys.stderr)
         return EXIT_USAGE
-    report = dataset.parent / "report.json"
+    report = dataset.parent / BUILD_REPORT
     findings = (
         json.loads(report.read_text(encoding="utf-8")).get("findings", [])
         if report.is_file()

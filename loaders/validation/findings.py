@@ -14,11 +14,13 @@ from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
-class Finding:
-    """One SHACL result, with the focus node's label for a person to read.
+class ShaclResult:
+    """One SHACL validation result (an ``sh:ValidationResult``: severity, shape, focus node,
+    path, message), with the focus node's label for a person to read.
 
     Published in the build's report.json, where ``cdkg check`` and /report read them back
-    instead of validating the dataset again (:mod:`cdkg.server.reports.checks`)."""
+    instead of validating the dataset again and trace each to its duty as a row of the check
+    report (:class:`cdkg.server.reports.checks.CheckFinding`)."""
 
     severity: str  # Violation | Warning | Info
     shape: str
@@ -35,7 +37,7 @@ class Finding:
     def detail(self) -> str:
         """The message as the shape gives it, without the source in front.
 
-        >>> Finding("Warning", "S", "urn:x", "", "a.txt:3: no basis", "p", "a.txt:3").detail
+        >>> ShaclResult("Warning", "S", "urn:x", "", "a.txt:3: no basis", "p", "a.txt:3").detail
         'no basis'
         """
         prefix = f"{self.source}: "
@@ -49,10 +51,10 @@ class ValidationSummary:
     ran: bool = False
     conforms: bool = True
     seconds: float = 0.0
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[ShaclResult] = field(default_factory=list)
 
     @property
-    def violations(self) -> list[Finding]:
+    def violations(self) -> list[ShaclResult]:
         return [f for f in self.findings if f.severity == "Violation"]
 
     def counts(self) -> Counter[tuple[str, str]]:
@@ -89,7 +91,7 @@ Select = Callable[[str], Iterable[dict[str, str]]]
 """Runs a SELECT query, giving each row as variable → lexical value."""
 
 
-def locate(findings: list[Finding], select: Select, batch: int = 500) -> list[Finding]:
+def locate(findings: list[ShaclResult], select: Select, batch: int = 500) -> list[ShaclResult]:
     """The findings with ``file:row:`` in front of each message (when the focus node has a
     source), found with ``select`` over the validated data."""
     foci = sorted({f.focus for f in findings if f.focus.startswith(("http://", "https://"))})

@@ -17,9 +17,9 @@ from pyshacl import validate as shacl_validate
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS, SH
 
-from .findings import Finding, Select, ValidationSummary, locate, short_name
+from .findings import Select, ShaclResult, ValidationSummary, locate, short_name
 
-__all__ = ["Finding", "ValidationSummary", "validate"]
+__all__ = ["ShaclResult", "ValidationSummary", "validate"]
 
 
 def _rdflib_select(graph: Graph) -> Select:
@@ -60,7 +60,7 @@ def validate(graphs: Sequence[Graph], ontology: Graph, shapes_path: Path) -> Val
         # A property shape is anonymous: report it under the node shape that holds it.
         shape = shapes.value(None, SH.property, shape) or shape
         summary.findings.append(
-            Finding(
+            ShaclResult(
                 severity=short_name(severity),
                 shape=short_name(shapes.value(shape, RDFS.label) or shape),
                 focus=str(focus),

@@ -46,7 +46,7 @@ from rdflib.term import Node
 from ..machine import default_workers
 from ..rdf.nquads import token
 from ..rdf.terms import to_rdflib
-from .findings import Finding, Select, ValidationSummary, locate, short_name
+from .findings import Select, ShaclResult, ValidationSummary, locate, short_name
 
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 _NUMERIC = {
@@ -668,7 +668,7 @@ def validate_store(
         for values in rows:
             focus = values["this"]
             summary.findings.append(
-                Finding(
+                ShaclResult(
                     severity=check.severity,
                     shape=check.shape,
                     focus=str(focus),

@@ -29,7 +29,7 @@ from markupsafe import Markup
 
 from cdkg.loaders.terminal import display_width, pad
 
-from .checks import CheckResult, CheckRun, Finding, severity_counts
+from .checks import CheckFinding, CheckResult, CheckRun, severity_counts
 from .duties import DutyRow
 from .links import safe_href
 
@@ -345,7 +345,7 @@ STYLESHEET = Path(__file__).parents[1] / "static" / "cdkg.css"
 STATE_ZH = {"ok": "通过", "FAIL": "未通过", "not run": "未运行"}
 
 
-def _finding(f: Finding, link: Linker) -> dict[str, object]:
+def _finding(f: CheckFinding, link: Linker) -> dict[str, object]:
     target = f.duty or f.focus
     return {
         "label": f.label or target or "",

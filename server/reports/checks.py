@@ -31,8 +31,7 @@ from rdflib.namespace import RDFS, SH
 from rdflib.term import Node
 
 from cdkg.loaders.layout import BUILD_REPORT
-from cdkg.loaders.validation.findings import Finding as ShaclResult
-from cdkg.loaders.validation.findings import ValidationSummary, short_name
+from cdkg.loaders.validation.findings import ShaclResult, ValidationSummary, short_name
 from cdkg.queries.library import NamedQuery, Param, format_value
 
 from .duties import DutyRow, Selector, duty_table
@@ -63,8 +62,10 @@ _IRI_PARAM = Param("focus", "iri", "<urn:x>")
 
 
 @dataclass(frozen=True)
-class Finding:
-    """One thing a check found, traced to its source."""
+class CheckFinding:
+    """One row of the check report: what a named query (or, read from the build, a SHACL
+    result — :class:`~cdkg.loaders.validation.findings.ShaclResult`) found, traced to its
+    duty, source file and row, with the duty's list, number and jurisdiction."""
 
     focus: str | None
     """The IRI the check reported (usually a duty), if it names one."""
@@ -114,7 +115,7 @@ class CheckResult:
     title_zh: str
     title_en: str
     description: str = ""
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[CheckFinding] = field(default_factory=list)
     seconds: float = 0.0
     error: str | None = None
     """Why the check could not run (it then fails at every threshold but ``never``)."""
@@ -222,7 +223,7 @@ def _explicit_message(row: Mapping[str, Node]) -> str | None:
     return None
 
 
-def _message(finding: Finding, iris: frozenset[str], shown: Iterable[str] = ()) -> str:
+def _message(finding: CheckFinding, iris: frozenset[str], shown: Iterable[str] = ()) -> str:
     """The row's values a reader has not already seen in the finding's duty columns: no
     empty values, nothing the duty columns show, and no IRI that a ``?xLabel`` names."""
     seen = {
@@ -262,12 +263,12 @@ def _finding(
     duties: Mapping[str, DutyRow],
     described: Mapping[str, dict[str, str]],
     iris: frozenset[str] = frozenset(),
-) -> Finding:
+) -> CheckFinding:
     duty = duties.get(focus or "")
     if duty is None and focus is not None:
         duty = duties.get(described.get(focus, {}).get("owner", ""))
     if duty is not None:
-        finding = Finding(
+        finding = CheckFinding(
             focus,
             duty.name,
             duty.jurisdiction,
@@ -282,7 +283,7 @@ def _finding(
         )
     else:
         info = {**described.get(focus or "", {}), **{k: v for k, v in values.items() if v}}
-        finding = Finding(
+        finding = CheckFinding(
             focus,
             info.get("label", info.get("name", "")),
             info.get("jurisdictionLabel", ""),

@@ -21,7 +21,7 @@ from reports_data import (
 
 from cdkg.cli import main
 from cdkg.loaders.layout import ProjectPaths
-from cdkg.server.reports.checks import CheckResult, Finding
+from cdkg.server.reports.checks import CheckFinding, CheckResult
 
 CD = "https://w3id.org/cdkg/ontology#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -320,7 +320,7 @@ def test_markdown_report(reports: Path) -> None:
     ],
 )
 def test_fails_at_or_above_the_threshold(severity: str, threshold: str, fails: bool) -> None:
-    result = CheckResult("c", "query", severity, "标题", "Title", findings=[Finding(None)])
+    result = CheckResult("c", "query", severity, "标题", "Title", findings=[CheckFinding(None)])
     assert result.fails(threshold) is fails
     assert CheckResult("c", "query", severity, "", "").fails(threshold) is False
 
