@@ -287,36 +287,28 @@ class LawRegister:
         entries: list[LawEntry] = []
         owner: dict[str, tuple[str, int]] = {}
         lines: dict[str, int] = {}
-        with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle)
-            if tuple(reader.fieldnames or ()) != COLUMNS:
-                raise LawRegisterError(f"{path}:1: header must be {','.join(COLUMNS)}")
-            for row in reader:
-                where = f"{path}:{reader.line_num}"
-                if None in row:
-                    raise LawRegisterError(f"{where}: more cells than columns")
-                entry = _entry(row, where)
-                if entry.id in lines:
+        for where, line, row in _read_table(path, COLUMNS):
+            entry = _entry(row, where)
+            if entry.id in lines:
+                raise LawRegisterError(
+                    f"{where}: duplicate id {entry.id!r} (first on line {lines[entry.id]})"
+                )
+            lines[entry.id] = line
+            keys = [("title", _key(t)) for t in (*entry.titles, *entry.misprints)]
+            if entry.document_number:
+                number = normalise_document_number(entry.document_number)
+                keys.append(("document_number", number))
+            for kind, key in dict.fromkeys(keys):
+                other = owner.get(f"{kind}:{key}")
+                if other and other[0] != entry.id:
                     raise LawRegisterError(
-                        f"{where}: duplicate id {entry.id!r} (first on line {lines[entry.id]})"
+                        f"{where}: {kind} {key!r} already belongs to {other[0]!r} (line {other[1]})"
                     )
-                lines[entry.id] = reader.line_num
-                keys = [("title", _key(t)) for t in (*entry.titles, *entry.misprints)]
-                if entry.document_number:
-                    number = normalise_document_number(entry.document_number)
-                    keys.append(("document_number", number))
-                for kind, key in dict.fromkeys(keys):
-                    other = owner.get(f"{kind}:{key}")
-                    if other and other[0] != entry.id:
-                        raise LawRegisterError(
-                            f"{where}: {kind} {key!r} already belongs to {other[0]!r} "
-                            f"(line {other[1]})"
-                        )
-                    owner[f"{kind}:{key}"] = (entry.id, reader.line_num)
-                both = {_key(t) for t in entry.titles} & {_key(t) for t in entry.misprints}
-                if both:
-                    raise LawRegisterError(f"{where}: {sorted(both)} is both alias and misprint")
-                entries.append(entry)
+                owner[f"{kind}:{key}"] = (entry.id, line)
+            both = {_key(t) for t in entry.titles} & {_key(t) for t in entry.misprints}
+            if both:
+                raise LawRegisterError(f"{where}: {sorted(both)} is both alias and misprint")
+            entries.append(entry)
         for entry in entries:
             if entry.replaced_by and entry.replaced_by not in lines:
                 raise LawRegisterError(
@@ -364,8 +356,9 @@ class LawRegister:
         return None
 
 
-def _read_table(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[str, dict[str, str]]]:
-    """Rows of a generated register file with ``file:line``; a wrong header is an error."""
+def _read_table(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[str, int, dict[str, str]]]:
+    """Rows of a register file with ``file:line`` and the line number (the reviewed register
+    and the generated ones alike); a wrong header or a row with more cells is an error."""
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         if tuple(reader.fieldnames or ()) != columns:
@@ -374,12 +367,12 @@ def _read_table(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[str, dic
             where = f"{path}:{reader.line_num}"
             if None in row:
                 raise LawRegisterError(f"{where}: more cells than columns")
-            yield where, row
+            yield where, reader.line_num, row
 
 
 def _read_editions(path: Path) -> dict[str, list[Edition]]:
     editions: dict[str, list[Edition]] = {}
-    for where, row in _read_table(path, _EDITION_COLUMNS):
+    for where, _, row in _read_table(path, _EDITION_COLUMNS):
         if not _DATE.match(row["edition"]) or row["expired"] not in ("", "0", "1"):
             raise LawRegisterError(f"{where}: edition {row['edition']!r} or expired is malformed")
         edition = Edition(
@@ -442,7 +435,7 @@ def _merge_national(
     numbers = {normalise_document_number(e.document_number) for e in reviewed if e.document_number}
     merged: dict[int, str] = {}  # reviewed index -> the national row merged into it
     collisions: list[str] = []
-    for where, row in _read_table(folder / NATIONAL_FILES[0], _NATIONAL_COLUMNS):
+    for where, _, row in _read_table(folder / NATIONAL_FILES[0], _NATIONAL_COLUMNS):
         entry = _national_entry(row, editions.get(row["id"], []), where)
         keys = {_key(t): t for t in reversed(entry.titles)}
         match = next((owner[k] for k in keys if k in owner and owner[k] < len(reviewed)), None)
