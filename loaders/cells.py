@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 _TAGS = re.compile(r"</?(?:b|p|strong|br)\s*/?>", re.IGNORECASE)
@@ -35,6 +36,28 @@ class SourceError(Exception):
         self.file = file
         self.line = line
         self.message = message
+
+
+def spreadsheet_text(value: object) -> str:
+    """An XLSX cell's value as Excel prints it, for the template reader and the import reader
+    alike: whole numbers without ".0", dates as ISO dates, booleans as TRUE/FALSE.
+
+    >>> spreadsheet_text(3.0), spreadsheet_text(None), spreadsheet_text(" 协助 ")
+    ('3', '', '协助')
+    >>> spreadsheet_text(True), spreadsheet_text(datetime(2024, 5, 1, 9, 30))
+    ('TRUE', '2024-05-01')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
 
 
 def read_lines(path: Path) -> list[str]:

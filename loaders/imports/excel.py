@@ -9,27 +9,10 @@ merged down five rows stands on each of them. Row locations are Excel row number
 from __future__ import annotations
 
 import zipfile
-from datetime import date, datetime
 from pathlib import Path
 
+from ..cells import spreadsheet_text
 from .model import Cell, Document, Table, TableRow, TextLine, UnreadableFile
-
-
-def cell_text(value: object) -> str:
-    """A cell value as printed: whole numbers without ".0", dates as ISO dates.
-
-    >>> cell_text(3.0), cell_text(None), cell_text(" 协助 ")
-    ('3', '', '协助')
-    """
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
 
 
 def read_xlsx(path: Path, display: str | None = None) -> Document:
@@ -45,7 +28,9 @@ def read_xlsx(path: Path, display: str | None = None) -> Document:
     result = Document(file, "xlsx")
     for sheet in workbook.worksheets:
         name = f"sheet '{sheet.title}'"
-        grid = [[Cell(cell_text(v)) for v in row] for row in sheet.iter_rows(values_only=True)]
+        grid = [
+            [Cell(spreadsheet_text(v)) for v in row] for row in sheet.iter_rows(values_only=True)
+        ]
         for merged in sheet.merged_cells.ranges:
             top = grid[merged.min_row - 1][merged.min_col - 1].text
             for row in range(merged.min_row, merged.max_row + 1):

@@ -30,11 +30,10 @@ import re
 import zipfile
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from xml.etree import ElementTree
 
-from ..cells import SourceError
+from ..cells import SourceError, spreadsheet_text
 from ..normalise.divisions import division_table
 from ..records import DutyRecord, ListSection, ListType, OriginalFile, ParseResult, Problem
 from ..registers import CatalogEntry, Jurisdiction, place_jurisdiction
@@ -290,21 +289,6 @@ def _column_of_bad_byte(text: str, line: int) -> str:
     return "column '?'"
 
 
-def _cell_text(value: object) -> str:
-    """An XLSX cell as text: whole numbers without ".0", dates as ISO dates."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value).upper()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
-
-
 @dataclass(frozen=True)
 class XlsxLimits:
     """How much an XLSX catalog may hold, checked before and while openpyxl reads it.
@@ -432,7 +416,7 @@ def _xlsx_sheets(path: Path, display: str, limits: XlsxLimits = XLSX_LIMITS) -> 
                         "XLSX catalog (XlsxLimits.rows); split the catalog"
                     )
                     raise SourceError(display, number, message)
-                cells = [_cell_text(v) for v in values]
+                cells = [spreadsheet_text(v) for v in values]
                 while cells and not cells[-1]:
                     cells.pop()
                 rows.append(Row(number, number, tuple(cells), "\t".join(cells)))
