@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from cdkg.server.reports.links import Linker
 
-if TYPE_CHECKING:  # search.py renders with this module
-    from .search import Hit
+if TYPE_CHECKING:
+    from cdkg.server.reports.search_engine import Hit
 
 
 @dataclass
@@ -75,12 +75,13 @@ def group_hits(hits: list[Hit], query: str, link: Linker) -> list[Group]:
                 label, link(entry.jurisdiction) if entry.jurisdiction else None
             )
         snippet = hit.snippet if hit.field != "label" else ""
+        marked = hit.words or words  # what matched: 最低生活保障 for 低保
         group.hits.append(
             ShownHit(
-                label=highlight(entry.label, words),
+                label=highlight(entry.label, marked),
                 href=link(entry.iri),
                 catalog=entry.catalog_label,
-                snippet=highlight(snippet, words) if snippet else [],
+                snippet=highlight(snippet, marked) if snippet else [],
             )
         )
     return list(groups.values())

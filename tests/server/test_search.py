@@ -8,7 +8,7 @@ import pytest
 from conftest import DUTY_3, DUTY_3_LABEL, DUTY_6, DUTY_6_LABEL
 from flask.testing import FlaskClient
 
-from cdkg.server.search import Entry, Field, bigrams, normalise, rank, snippet
+from cdkg.server.reports.search_engine import Entry, Field, bigrams, normalise, rank, snippet
 
 SICHUAN_2 = "https://w3id.org/cdkg/id/duty/sichuan/assistance/2"
 SICHUAN_5 = "https://w3id.org/cdkg/id/duty/sichuan/assistance/5"
@@ -110,7 +110,7 @@ def test_search_html(client: FlaskClient) -> None:
     assert response.status_code == 200
     assert response.content_type == "text/html; charset=utf-8"
     page = response.data.decode("utf-8")
-    assert DUTY_3_LABEL in page
+    assert DUTY_3_LABEL.replace("居住证", "<mark>居住证</mark>") in page
     # linked to this server's page for the IRI when it serves them, else to the IRI itself
     assert 'href="/id/duty/chongqing/assistance/3"' in page or f'href="{DUTY_3}"' in page
     assert client.get("/search?format=html").status_code == 200  # the empty form
