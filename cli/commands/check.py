@@ -26,7 +26,7 @@ from cdkg.queries.library import load_library
 from cdkg.server.reports.check_report import render_html, render_markdown, summary_table
 from cdkg.server.reports.checks import SHAPES_FILE, THRESHOLDS, published_validation, run_checks
 
-from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_command, ensure_built, paths_of
+from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_command, dataset_of, paths_of
 
 REPORT_FOLDER = "check"
 
@@ -67,15 +67,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     from cdkg.server.store.engines import OxigraphStore
 
     paths = paths_of(args)
-    if args.dataset:
-        dataset = Path(args.dataset)
-        if not dataset.is_file():
-            print(f"cdkg check: no dataset file {dataset}", file=sys.stderr)
-            return EXIT_USAGE
-    else:
-        if not ensure_built(paths, args.base):
-            return EXIT_USAGE
-        dataset = paths.dataset
+    dataset = dataset_of(args, "check")
+    if dataset is None:
+        return EXIT_USAGE
     try:
         library = load_library(Path(args.queries) if args.queries else paths.queries)
     except ValueError as error:

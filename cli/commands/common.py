@@ -51,3 +51,17 @@ def ensure_built(paths: ProjectPaths, base: str) -> bool:
     if not result.published:
         print("\n".join(result.report.errors()), file=sys.stderr)
     return result.published is not None
+
+
+def dataset_of(args: argparse.Namespace, command: str) -> Path | None:
+    """The dataset a reading command (``check``, ``export``) works on: the ``--dataset`` file
+    when given, else the published build, built first when there is none; None, after
+    printing why, when neither is there."""
+    if args.dataset:
+        dataset = Path(args.dataset)
+        if dataset.is_file():
+            return dataset
+        print(f"cdkg {command}: no dataset file {dataset}", file=sys.stderr)
+        return None
+    paths = paths_of(args)
+    return paths.dataset if ensure_built(paths, args.base) else None

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .common import EXIT_OK, EXIT_USAGE, add_command, ensure_built, paths_of
+from .common import EXIT_OK, EXIT_USAGE, add_command, dataset_of
 
 FORMATS = ("csv", "xlsx", "ttl", "nq", "jsonld")
 
@@ -50,16 +50,9 @@ def export_bytes(dataset: Path, fmt: str) -> bytes:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    if args.dataset:
-        dataset = Path(args.dataset)
-        if not dataset.is_file():
-            print(f"cdkg export: no dataset file {dataset}", file=sys.stderr)
-            return EXIT_USAGE
-    else:
-        paths = paths_of(args)
-        if not ensure_built(paths, args.base):
-            return EXIT_USAGE
-        dataset = paths.dataset
+    dataset = dataset_of(args, "export")
+    if dataset is None:
+        return EXIT_USAGE
     if args.format == "xlsx" and not args.output and sys.stdout.isatty():
         print("cdkg export: xlsx is binary; give --output FILE", file=sys.stderr)
         return EXIT_USAGE
