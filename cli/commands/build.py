@@ -1,4 +1,18 @@
-"""``cdkg build``: build the dataset from data/ and print the reconciliation table."""
+"""``cdkg build``: build the dataset from data/ and print the reconciliation table.
+
+    cdkg build [--strict] [--law-texts DIR] [--allow-errors] [--no-reasoning]
+
+Reads the source catalogs (data/raw/, data/catalogs/) and the reviewed registers
+(data/registers/, data/corrections/), maps every duty to RDF, adds what OWL-RL entails,
+validates with SHACL (ontology/shapes.ttl) and publishes build/current/: the dataset as
+N-Quads and TriG, a manifest and the build report. It prints one line per catalog and list —
+declared count, parsed count, numbering 1..N, skipped rows — then the normalisation,
+reasoning, validation and law-text summaries.
+
+Exit status: 0 when published; 1 on a source error (a count that disagrees with its heading,
+a broken numbering, an unreadable row), a SHACL violation, or, with --strict, a finding (a
+legal title, department or jurisdiction no register knows); 2 for bad usage.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +21,14 @@ import os
 import sys
 
 from ..settings import SettingsError, law_texts_folder
-from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, paths_of
+from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_command, paths_of
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``cdkg build`` and its options."""
-    build = commands.add_parser("build", help="build the dataset from data/raw")
+    build = add_command(
+        commands, "build", "build the dataset from data/raw and data/catalogs", __doc__
+    )
     build.add_argument(
         "--allow-errors", action="store_true", help="publish the catalogs that built"
     )

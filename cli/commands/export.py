@@ -27,7 +27,12 @@ def register(commands: Any) -> None:
     export = add_command(
         commands, "export", "write the duties as CSV/XLSX or the dataset as ttl/nq/jsonld", __doc__
     )
-    export.add_argument("--format", choices=FORMATS, required=True)
+    export.add_argument(
+        "--format",
+        choices=FORMATS,
+        required=True,
+        help="csv, xlsx: the duty table (one row per duty); ttl, nq, jsonld: the whole dataset",
+    )
     export.add_argument("--output", help="file to write (default: standard output)")
     export.add_argument("--dataset", help="an N-Quads file to export instead of the build")
     export.set_defaults(handler=cmd_export)

@@ -257,9 +257,16 @@ def register(commands: Any) -> None:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="a parameter value (repeat for more); see --list for each query's parameters",
+        help="a parameter value (repeat for more); a jurisdiction, list type or topic by code, "
+        "IRI or Chinese name (jurisdiction=重庆市, list_type=协助); see --list",
     )
-    query.add_argument("--format", "-f", choices=FORMATS, default="table")
+    query.add_argument(
+        "--format",
+        "-f",
+        choices=FORMATS,
+        default="table",
+        help="table: aligned text (default); csv: SPARQL CSV results; json: SPARQL JSON results",
+    )
     query.add_argument("--list", action="store_true", help="list the named queries")
     query.add_argument("--queries", help="folder of named queries (default queries/)")
     query.add_argument(
