@@ -358,23 +358,24 @@ def _guarded(call: Callable[[], _T]) -> _T:
     raise fresh
 
 
-def _results_format(answer: _Answer) -> ox.QueryResultsFormat:
-    fmt = ox.QueryResultsFormat.from_media_type(answer.media_type) if answer.media_type else None
+def _answer_format(answer: _Answer, of_type: Callable[[str], _T | None], expected: str) -> _T:
+    """The format of the upstream's answer by its media type (``of_type``, pyoxigraph's
+    ``from_media_type``); an answer without one, or of another kind, is an unusable upstream."""
+    fmt = of_type(answer.media_type) if answer.media_type else None
     if fmt is None:
         raise EngineUnavailable(
             f"the upstream endpoint answered {answer.media_type or 'without a type'}, "
-            "not SPARQL results"
+            f"not {expected}"
         )
     return fmt
+
+
+def _results_format(answer: _Answer) -> ox.QueryResultsFormat:
+    return _answer_format(answer, ox.QueryResultsFormat.from_media_type, "SPARQL results")
 
 
 def _rdf_format(answer: _Answer) -> ox.RdfFormat:
-    fmt = ox.RdfFormat.from_media_type(answer.media_type) if answer.media_type else None
-    if fmt is None:
-        raise EngineUnavailable(
-            f"the upstream endpoint answered {answer.media_type or 'without a type'}, not RDF"
-        )
-    return fmt
+    return _answer_format(answer, ox.RdfFormat.from_media_type, "RDF")
 
 
 def _rewrite(answer: _Answer, fmt: Format, max_rows: int | None) -> bytes:
