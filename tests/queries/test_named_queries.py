@@ -136,6 +136,8 @@ def test_header_is_complete(name: str) -> None:
     query = LIBRARY[name]
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name), "file names are kebab-case English"
     assert re.search(r"[\u4e00-\u9fff]", query.title_zh), "title@zh is Chinese"
+    # The home page shows it under the title (issue 17): one line of Chinese.
+    assert re.search(r"[\u4e00-\u9fff]", query.summary_zh) and "\n" not in query.summary_zh
     assert query.title_en and not re.search(r"[\u3000-\u9fff]", query.title_en)
     assert len(query.description) > 40
     assert query.kind in ("check", "question")
