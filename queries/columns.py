@@ -11,6 +11,8 @@ A column ``x`` and a column ``xLabel`` in one result are one column to a person:
 ('someNewVariable', '')
 >>> label_columns(["duty", "label", "jurisdiction", "jurisdictionLabel", "number"])
 {'jurisdiction': 'jurisdictionLabel'}
+>>> label_columns(["listType", "listLabel"])
+{'listType': 'listLabel'}
 """
 
 from __future__ import annotations
@@ -44,6 +46,12 @@ def column_label(name: str) -> tuple[str, str]:
 
 def label_columns(names: Sequence[str]) -> dict[str, str]:
     """The columns shown by another column's text: ``x`` → ``xLabel`` when both are in
-    ``names``."""
+    ``names`` (and ``xType`` → ``xLabel``, as the queries' ``?listType ?listLabel``)."""
     present = set(names)
-    return {name: f"{name}Label" for name in names if f"{name}Label" in present}
+    folded = {}
+    for name in names:
+        for label in (f"{name}Label", f"{name.removesuffix('Type')}Label"):
+            if label in present and label != name:
+                folded[name] = label
+                break
+    return folded

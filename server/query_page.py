@@ -1,10 +1,8 @@
-"""A named query's page for people: parameters as choices, results as a table of labels.
+"""A named query's answer for people: a table of labels, and that table as XLSX and CSV.
 
-* Parameters: a jurisdiction parameter is a list of the store's jurisdictions by name with
-  their code; a value from the URL may be the code (``500000``), the IRI or the Chinese name
-  (``重庆市``). A value that names nothing answers in Chinese and English with the closest
-  names ("did you mean").
-* Results: one column per variable, headed by its label from ``cdkg.queries.columns`` (never
+(Parameters are resolved by ``cdkg.queries.resolver``, the one resolver of every door.)
+
+* one column per variable, headed by its label from ``cdkg.queries.columns`` (never
   the variable's name); a column ``x`` with a column ``xLabel`` is one column, the IRI shown by
   its label; numbers are numbers, text has no quotes or language tags, IRIs under the instance
   base link to their pages. The same table downloads as XLSX (numbers as numbers, no live
@@ -14,7 +12,6 @@
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -22,105 +19,11 @@ from dataclasses import dataclass, field
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from rdflib import Literal, URIRef
+from rdflib import XSD, Literal, URIRef
 from rdflib.term import Node
 
 from cdkg.queries.columns import column_label, label_columns
-from cdkg.queries.library import NamedQuery, Param
 from cdkg.server.reports.spreadsheet import append_row, csv_cell
-
-from .store import QueryOptions, Store
-
-JURISDICTIONS_QUERY = """
-PREFIX cd: <https://w3id.org/cdkg/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT DISTINCT ?j ?label WHERE {
-  { ?catalog cd:jurisdiction ?j } UNION { ?j a cd:Jurisdiction } UNION { ?x cd:partOf ?j }
-  ?j rdfs:label ?label FILTER(lang(?label) = "zh" || lang(?label) = "")
-}
-"""
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One value a parameter may take, as a person recognises it."""
-
-    value: str
-    label: str
-    code: str = ""
-
-
-def jurisdiction_choices(store: Store, timeout_s: float | None = None) -> list[Choice]:
-    """The jurisdictions of the store (those with a catalog and those holding one), by
-    code, with their Chinese names."""
-    rows = store.select(JURISDICTIONS_QUERY, QueryOptions(timeout_s=timeout_s))
-    seen: dict[str, Choice] = {}
-    for row in rows:
-        iri = str(row["j"])
-        seen.setdefault(iri, Choice(iri, str(row["label"]), iri.rstrip("/").rsplit("/", 1)[-1]))
-    return sorted(seen.values(), key=lambda c: c.code)
-
-
-def choices_for(param: Param, jurisdictions: Sequence[Choice]) -> list[Choice] | None:
-    """The list a parameter is chosen from, or None for a free value."""
-    if param.type == "iri" and param.name.endswith("jurisdiction"):
-        return list(jurisdictions)
-    return None
-
-
-class ParamError(ValueError):
-    """A value that names nothing: the message is Chinese, then English."""
-
-
-def resolve_choice(param: Param, raw: str, choices: Sequence[Choice]) -> str:
-    """The IRI a person's ``raw`` value means among ``choices``: the IRI itself, a code or a
-    name. Stands in for the one parameter resolver shared with ``cdkg query`` (the data
-    side's), until that lands.
-
-    >>> c = [Choice("https://w3id.org/cdkg/id/jurisdiction/500000", "重庆市", "500000")]
-    >>> p = Param("jurisdiction", "iri", "<x>")
-    >>> resolve_choice(p, "500000", c) == resolve_choice(p, "重庆市", c) == c[0].value
-    True
-    >>> try:
-    ...     resolve_choice(p, "重庆", c)
-    ... except ParamError as error:
-    ...     print(str(error).replace(" · ", "\\n"))
-    参数 jurisdiction：没有“重庆”。您是不是要找：重庆市（500000）？
-    parameter jurisdiction: no such value 重庆; did you mean 重庆市 (500000)?
-    """
-    value = raw.strip()
-    for choice in choices:
-        if value in (choice.value, choice.code, choice.label):
-            return choice.value
-    if "://" in value:
-        return value  # an IRI not in the list: the library checks it as an IRI
-    names = {choice.label: choice for choice in choices}
-    close = difflib.get_close_matches(value, list(names), n=3, cutoff=0.3)
-    close += [c.label for c in choices if value and value in c.label and c.label not in close]
-    shown = [f"{names[n].label}（{names[n].code}）" for n in close[:3]]
-    shown_en = [f"{names[n].label} ({names[n].code})" for n in close[:3]]
-    zh = f"参数 {param.name}：没有“{value}”。"
-    en = f"parameter {param.name}: no such value {value}"
-    if shown:
-        zh += f"您是不是要找：{'、'.join(shown)}？"
-        en += f"; did you mean {', '.join(shown_en)}?"
-    else:
-        zh += f"可选：{'、'.join(c.label for c in choices[:12])}。"
-        en += "; choose one from the list"
-    raise ParamError(f"{zh} · {en}")
-
-
-def resolve_values(
-    query: NamedQuery, given: Mapping[str, str], jurisdictions: Sequence[Choice]
-) -> dict[str, str]:
-    """``given`` (from the URL) with every listed parameter's value turned into its IRI."""
-    values = dict(given)
-    for param in query.params:
-        choices = choices_for(param, jurisdictions)
-        if choices is not None and param.name in values:
-            values[param.name] = resolve_choice(param, values[param.name], choices)
-    return values
-
 
 # --- the result table ----------------------------------------------------------------------
 
@@ -214,6 +117,8 @@ def result_table(
             if isinstance(term, URIRef):
                 href = link(str(term))
                 cells.append(Cell(str(label) if label is not None else str(term), href))
+            elif isinstance(term, Literal) and term.datatype == XSD.boolean:
+                cells.append(Cell("是" if term.toPython() is True else "否"))
             else:
                 cells.append(Cell(str(term), None, plain_number(term)))
         table.rows.append(cells)

@@ -30,6 +30,7 @@ from werkzeug.exceptions import BadRequest, NotAcceptable, NotFound
 
 from cdkg.loaders.layout import ProjectPaths, project_paths
 from cdkg.queries.library import NamedQuery, Param, load_library
+from cdkg.queries.resolver import ParamError, Resolver, kind_of, resolver_for
 from cdkg.server.reports.check_report import render_markdown, report_context
 from cdkg.server.reports.checks import (
     SHAPES_FILE,
@@ -44,18 +45,7 @@ from .config import ServerConfig
 from .context import current_config, current_store, extension
 from .pages import html_page
 from .protocol import FORMAT_PARAMS
-from .query_page import (
-    Choice,
-    ParamError,
-    Table,
-    choices_for,
-    jurisdiction_choices,
-    projection,
-    resolve_values,
-    result_table,
-    table_csv,
-    table_xlsx,
-)
+from .query_page import Table, projection, result_table, table_csv, table_xlsx
 from .store import QueryOptions, Store, negotiation
 from .store.engines import dataset_version
 from .store.negotiation import HTML, Format
@@ -283,27 +273,26 @@ def _given_values(query: NamedQuery) -> dict[str, str]:
 def _bind(query: NamedQuery, values: dict[str, str]) -> str:
     try:
         return query.bind(values)
-    except ParamError as error:
-        raise BadRequest(str(error)) from None
     except ValueError as error:
         raise BadRequest(f"参数有误 · {error}") from None
 
 
 def _form_fields(
-    query: NamedQuery, values: dict[str, str], choices: list[Choice]
+    query: NamedQuery, values: dict[str, str], resolver: Resolver
 ) -> list[dict[str, object]]:
-    """Each parameter as the form shows it: its label, current value and its choices."""
+    """Each parameter as the form shows it: its label, current value and its choices (a
+    resource parameter's list from the resolver: jurisdictions by name with code, list
+    types, topics)."""
     fields = []
     for param in query.params:
-        options = choices_for(param, choices)
-        current = values.get(param.name, _raw_default(param))
+        listed = param.type == "iri" and kind_of(param.name) is not None
         fields.append(
             {
                 "name": param.name,
                 "type": param.type,
                 "description": param.description,
-                "value": current,
-                "choices": options,
+                "value": values.get(param.name, _raw_default(param)),
+                "choices": resolver.choices(param.name) if listed else None,
             }
         )
     return fields
@@ -322,12 +311,13 @@ def run_query(name: str) -> Response:
             f"no named query {name!r}; the list is at /queries"
         )
     given = _given_values(query)
-    needs_choices = any(p.type == "iri" for p in query.params)
-    jurisdictions = jurisdiction_choices(store, config.query_timeout_s) if needs_choices else []
+    resolver = resolver_for(store, config.base, _paths(config).registers)
     try:
-        values = resolve_values(query, given, jurisdictions)
+        values = resolver.resolve(query, given)
     except ParamError as error:
-        raise BadRequest(str(error)) from None
+        raise BadRequest(f"{error.zh} · {error.en}") from None
+    except ValueError as error:
+        raise BadRequest(f"参数有误 · {error}") from None
     text = _bind(query, values)
     form = analyse(text).form
     asked = [v for key in FORMAT_PARAMS for v in request.args.getlist(key)]
@@ -342,7 +332,7 @@ def run_query(name: str) -> Response:
         return not_modified(etag, caching, ("Accept",))
     options = QueryOptions(timeout_s=config.query_timeout_s, max_rows=config.max_rows)
     if fmt is HTML:
-        response = _results_page(query, text, form, options, values, jurisdictions)
+        response = _results_page(query, text, form, options, values, resolver)
     elif fmt in (XLSX_RESULT, CSV_RESULT):
         table = _table(text, options)
         body = table_xlsx(table, query.title_zh) if fmt is XLSX_RESULT else table_csv(table)
@@ -378,7 +368,7 @@ def _results_page(
     form: str | None,
     options: QueryOptions,
     values: dict[str, str],
-    jurisdictions: list[Choice],
+    resolver: Resolver,
 ) -> Response:
     store = current_store()
     table, graph_text, answer = None, None, None
@@ -397,7 +387,7 @@ def _results_page(
     return html_page(
         "query.html",
         query=query,
-        fields=_form_fields(query, values, jurisdictions),
+        fields=_form_fields(query, values, resolver),
         table=table,
         graph_text=graph_text,
         answer=answer,

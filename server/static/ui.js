@@ -151,7 +151,14 @@
       var bindings = (this.yasr.results && this.yasr.results.getBindings()) || [];
       var names = columns.map(function (c) { return c.name; });
       // x shown by xLabel; and the first IRI column without one by ?label (?duty ?label)
-      var labelled = names.filter(function (n) { return n && names.indexOf(n + "Label") >= 0; });
+      // (and xType by xLabel, as ?listType ?listLabel: queries/columns.py label_columns)
+      function labelOf(n) {
+        if (names.indexOf(n + "Label") >= 0) { return n + "Label"; }
+        var short = n.replace(/Type$/, "") + "Label";
+        return short !== n + "Label" && names.indexOf(short) >= 0 ? short : null;
+      }
+      var labelled = names.filter(function (n) { return n && labelOf(n); });
+      var hidden = labelled.map(labelOf);
       var first = names.filter(function (n) {
         return n && n !== "label" && labelled.indexOf(n) < 0 && bindings.length &&
           bindings.every(function (row) { return !row[n] || row[n].type === "uri"; });
@@ -160,8 +167,8 @@
       var labels = {};
       bindings.forEach(function (row) {
         labelled.forEach(function (name) {
-          if (row[name] && row[name].type === "uri" && row[name + "Label"]) {
-            labels[row[name].value] = row[name + "Label"].value;
+          if (row[name] && row[name].type === "uri" && row[labelOf(name)]) {
+            labels[row[name].value] = row[labelOf(name)].value;
           }
         });
         if (byLabel && row[byLabel] && row.label) { labels[row[byLabel].value] = row.label.value; }
@@ -170,8 +177,7 @@
       this.persistentConfig.isEllipsed = false;
       columns.forEach(function (column) {
         if (!column.name) { return; }
-        if ((/Label$/.test(column.name) && names.indexOf(column.name.slice(0, -5)) >= 0) ||
-            (column.name === "label" && byLabel)) {
+        if (hidden.indexOf(column.name) >= 0 || (column.name === "label" && byLabel)) {
           column.visible = false;
         }
         var title = cfg.columns[column.name];
@@ -207,7 +213,8 @@
         text.appendChild(link);
       } else {
         text.className = binding.datatype && numeric.test(binding.datatype) ? "nonIri cdkg-num" : "nonIri";
-        text.textContent = binding.value;
+        var isBoolean = binding.datatype === "http://www.w3.org/2001/XMLSchema#boolean";
+        text.textContent = isBoolean ? (binding.value === "true" ? "是" : "否") : binding.value;
       }
       var cell = document.createElement("div");
       cell.appendChild(text);

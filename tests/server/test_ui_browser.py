@@ -500,7 +500,9 @@ def test_a_query_page_takes_a_code_or_a_name(tmp_path: Path, browser_context: An
         book = load_workbook(BytesIO(download.value.path().read_bytes()))
         rows = list(book.worksheets[0].iter_rows(values_only=True))
         assert len(rows) - 1 == shown
-        page.goto(f"{url}/queries/jurisdiction-profile?jurisdiction=重庆")
-        assert "您是不是要找：重庆市（500000）" in page.locator(".error-box").inner_text()
+        wrong = page.goto(f"{url}/queries/jurisdiction-profile?jurisdiction=重庆省")
+        assert wrong is not None and wrong.status == 400
+        assert "您是否要找：重庆市 (500000)" in page.locator(".error-box").inner_text()
+        page.screenshot(path=str(SHOTS.parent / "cdkg-query-error.png"), full_page=True)
         close_browser(browser_context)
     assert [p for p in recorder.problems if "400" not in p] == []
