@@ -58,7 +58,7 @@ from .scalable import Job, StoreDataset, workdir
 from .sources import LAYOUTS
 from .sources.template import TEMPLATE_FOLDER, TemplateLoad, is_template, read_template_folder
 from .statistics import graph_iri as statistics_iri
-from .statistics import statistics_graph, statistics_triples
+from .statistics import statistics_graph, statistics_tokens
 from .validation.reference import ValidationSummary, validate
 
 T = TypeVar("T")
@@ -460,7 +460,7 @@ def _build_in_store(
     reasoning = progress.run("reason", dataset.reason, lambda s: s.describe())
     progress.run(
         "statistics",
-        lambda: dataset.add_graph(statistics_iri(base), statistics_triples(dataset.store, base)),
+        lambda: dataset.add_graph(statistics_iri(base), statistics_tokens(dataset.store, base)),
         lambda count: f"{count} triples in {statistics_iri(base)}",
     )
     validation = progress.run(

@@ -47,7 +47,7 @@ from rdflib import Dataset, Graph, URIRef
 from .layout import DATASET_FILE, STORE_FOLDER, VERSION_FILE
 from .publish import owned_prefix, publish_folder, published_folders, remove_orphans, stable_graph
 from .rdf.graph import new_graph
-from .rdf.nquads import LineSink, Triple, graph_line, lines_of, token
+from .rdf.nquads import LineSink, graph_line, lines_of
 from .reasoning.reference import ReasoningSummary
 from .reasoning.rules import GraphReasoning, GraphRules, RuleSet, StreamReasoner, asserted_among
 from .validation.reference import ValidationSummary
@@ -240,18 +240,19 @@ class StoreDataset:
 
     # -- derived graphs -------------------------------------------------------------------
 
-    def add_graph(self, identifier: URIRef, triples: Iterable[Triple]) -> int:
-        """Add a graph computed from the reasoned store (the statistics; its triples are
-        distinct): its lines go to a file of their own and into the store, and nothing is
-        entailed from them. Only before the outputs start (validation or publishing starts
-        them). Returns its size."""
+    def add_graph(self, identifier: URIRef, triples: Iterable[tuple[str, str, str]]) -> int:
+        """Add a graph computed from the reasoned store (the statistics), its distinct
+        triples given as N-Triples tokens (:func:`cdkg.loaders.rdf.nquads.token`): its lines
+        go to a file of their own and into the store, and nothing is entailed from them.
+        Only before the outputs start (validation or publishing starts them). Returns its
+        size."""
         if self._outputs:
             raise RuntimeError(f"graph {identifier} added after the outputs were started")
         name, path = str(identifier), self.workdir / f"derived-{len(self._derived)}.nq"
         count = 0
         with path.open("w", encoding="utf-8") as out:
             for subject, predicate, obj in triples:
-                out.write(graph_line(token(subject), token(predicate), token(obj), name) + "\n")
+                out.write(graph_line(subject, predicate, obj, name) + "\n")
                 count += 1
         self.store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
         self._lines_files.append(path)

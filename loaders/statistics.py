@@ -41,11 +41,13 @@ from rdflib.namespace import XSD
 from cdkg.ontology.namespace import CD
 
 from .rdf.graph import new_graph
-from .rdf.nquads import Triple, lines_of
+from .rdf.nquads import Triple, lines_of, token
 
 QB = Namespace("http://purl.org/linked-data/cube#")
 GRAPH_NAME = "statistics"
 _SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_TYPE, _OBSERVATION, _DATA_SET = f"<{RDF.type}>", f"<{QB.Observation}>", f"<{QB.dataSet}>"
+Tokens = tuple[str, str, str]  # a triple's subject, predicate and object as N-Triples writes them
 
 _PREFIXES = """PREFIX cd: <https://w3id.org/cdkg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -277,40 +279,49 @@ def structure_triples(part: Slice, base: str) -> Iterator[Triple]:
         yield component, QB.order, Literal(order, datatype=XSD.integer)
 
 
-def observation_triples(
+def observation_tokens(
     part: Slice, rows: Iterable[ox.QuerySolution], base: str
-) -> Iterator[Triple]:
-    """One qb:Observation per row; a row with an unbound dimension (an empty group) is
-    skipped, an unbound measure is 0."""
-    dataset = URIRef(f"{base}statistics/{part.name}")
+) -> Iterator[Tokens]:
+    """One qb:Observation per row, as N-Triples tokens written here rather than through
+    rdflib terms (at 3,000 jurisdictions the observations are millions of triples: the
+    terms cost more than the counting). Only IRIs read from the store and integers occur,
+    whose tokens are the ones rdflib writes (tests/loaders/test_scale_equivalence.py
+    compares the bytes). A row with an unbound dimension (an empty group) is skipped, an
+    unbound measure is 0."""
+    dataset = f"{base}statistics/{part.name}"
+    dataset_token = f"<{dataset}>"
+    dimensions = [(variable, f"<{prop}>") for variable, prop in part.dimensions]
+    measures = [(variable, f"<{prop}>") for variable, prop in part.measures]
     for row in rows:
-        values = [row[variable] for variable, _ in part.dimensions]
+        values = [row[variable] for variable, _ in dimensions]
         if any(not isinstance(value, ox.NamedNode) for value in values):
             continue
         path = "/".join(observation_path(value.value, base) for value in values)
-        node = URIRef(f"{dataset}/{path}")
-        yield node, RDF.type, QB.Observation
-        yield node, QB.dataSet, dataset
-        for (_, prop), value in zip(part.dimensions, values, strict=True):
-            yield node, prop, URIRef(value.value)
-        for variable, prop in part.measures:
+        node = f"<{dataset}/{path}>"
+        yield node, _TYPE, _OBSERVATION
+        yield node, _DATA_SET, dataset_token
+        for (_, prop), value in zip(dimensions, values, strict=True):
+            yield node, prop, f"<{value.value}>"
+        for variable, prop in measures:
             measure = row[variable]
             count = int(measure.value) if isinstance(measure, ox.Literal) else 0
-            yield node, prop, Literal(count, datatype=XSD.integer)
+            yield node, prop, f'"{count}"^^<{XSD.integer}>'
 
 
-def statistics_triples(
+def statistics_tokens(
     store: ox.Store, base: str, slices: Sequence[Slice] = SLICES
-) -> Iterator[Triple]:
-    """Every slice's structure and observations, counted over ``store`` (the built dataset:
-    its graphs' union is what the named queries read). Observations come in the engine's
-    order; the published dataset sorts its lines, so the order does not matter."""
+) -> Iterator[Tokens]:
+    """Every slice's structure and observations as N-Triples tokens, counted over ``store``
+    (the built dataset: its graphs' union is what the named queries read). Observations
+    come in the engine's order; the published dataset sorts its lines, so the order does
+    not matter."""
     for part in slices:
-        yield from structure_triples(part, base)
+        for subject, predicate, obj in structure_triples(part, base):
+            yield token(subject), token(predicate), token(obj)
         rows = store.query(_PREFIXES + part.query, use_default_graph_as_union=True)
         if not isinstance(rows, ox.QuerySolutions):
             raise TypeError(f"statistics slice {part.name}: not a SELECT")
-        yield from observation_triples(part, rows, base)
+        yield from observation_tokens(part, rows, base)
 
 
 def statistics_graph(graphs: Iterable[Graph], base: str) -> Graph:
@@ -323,6 +334,6 @@ def statistics_graph(graphs: Iterable[Graph], base: str) -> Graph:
         text = "".join(f"{line}\n" for line in lines_of(str(graph.identifier), graph))
         store.load(text.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
     result = new_graph(graph_iri(base))
-    for triple in statistics_triples(store, base):
-        result.add(triple)
+    text = "".join(f"{s} {p} {o} .\n" for s, p, o in statistics_tokens(store, base))
+    result.parse(data=text, format="nt")
     return result
