@@ -342,7 +342,7 @@ def sector_svg(bars: SectorBars) -> str:
 TEMPLATES = Path(__file__).with_name("templates")
 STYLESHEET = Path(__file__).parents[1] / "static" / "cdkg.css"
 """The site's one style sheet, inlined into the self-contained report.html."""
-STATE_ZH = {"ok": "通过", "FAIL": "未通过", "not run": "未运行"}
+STATE_ZH = {"ok": "通过", "findings": "有发现", "FAIL": "未通过", "not run": "未运行"}
 
 
 def _finding(f: CheckFinding, link: Linker) -> dict[str, object]:
