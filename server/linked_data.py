@@ -35,6 +35,7 @@ from rdflib.term import Node
 from cdkg.ontology.namespace import CD, ONTOLOGY_IRI, PREFIXES
 from cdkg.server.reports.links import safe_href
 
+from . import entity_views
 from .context import current_config, current_store
 from .errors import plain_error
 from .store import QueryOptions, negotiation
@@ -116,7 +117,8 @@ def curie(iri: str) -> str | None:
 
 # --- queries (fixed texts; ``$this`` is the only substitution) ----------------------------
 
-_PROLOGUE = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+_PROLOGUE = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX cd: <https://w3id.org/cdkg/ontology#>
 """
 EXISTS = Template(_PROLOGUE + "ASK { { $this ?p ?o } UNION { ?s ?p $this } }")
@@ -135,7 +137,8 @@ PAGE = Template(
     _PROLOGUE
     + """CONSTRUCT {
   $this ?p ?o . ?o rdfs:label ?ol . ?o cd:fileName ?file . ?o ?bp ?bo . ?p rdfs:label ?pl .
-  ?s ?q $this . ?s rdfs:label ?sl . ?q rdfs:label ?ql .
+  ?p rdfs:subPropertyOf ?ps . ?o rdfs:subClassOf ?os .
+  ?s ?q $this . ?s rdfs:label ?sl . ?q rdfs:label ?ql . ?q rdfs:subPropertyOf ?qs .
 }
 WHERE {
   {
@@ -144,16 +147,20 @@ WHERE {
     OPTIONAL { ?o cd:fileName ?file . }
     OPTIONAL { ?o ?bp ?bo . FILTER(isBlank(?o)) }
     OPTIONAL { ?p rdfs:label ?pl . }
+    OPTIONAL { ?p rdfs:subPropertyOf ?ps . }
+    OPTIONAL { ?o rdfs:subClassOf ?os . FILTER(?p = rdf:type && isIRI(?os)) }
   }
   UNION
   {
     { SELECT ?s ?q WHERE { ?s ?q $this . } LIMIT $limit }
     OPTIONAL { ?s rdfs:label ?sl . }
     OPTIONAL { ?q rdfs:label ?ql . }
+    OPTIONAL { ?q rdfs:subPropertyOf ?qs . }
   }
 }"""
 )
-"""What a page shows: the description plus the labels of everything it links to."""
+"""What a page shows: the description plus the labels of everything it links to, and the
+sub-property and sub-class axioms that let the page fold what the reasoner copied up."""
 
 ONTOLOGY = Template("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH $graph { ?s ?p ?o } }")
 ONTOLOGY_EXISTS = Template("ASK { GRAPH $graph { ?s ?p ?o } }")
@@ -272,6 +279,20 @@ def resource(path: str) -> Response:
         return _rdf_response(_query(DESCRIPTION, iri), fmt, alternates, validators)
     graph = store.construct(_query(PAGE, iri, limit=INCOMING_LIMIT), _options())
     page = resource_page(graph, iri, base, _raw_folder())
+    page.extras = entity_views.extras(
+        lambda text: store.select(text, _options()),
+        sparql_iri(str(iri)),
+        page.kinds,
+        lambda node, shown: _link(graph, node, shown, base),
+        _page_number(),
+    )
+    listed = page.extras.listed
+    if listed:
+        page.incoming = [
+            Row(row.predicate, [v for v in row.values if v.iri not in listed])
+            for row in page.incoming
+        ]
+        page.incoming = [row for row in page.incoming if row.values]
     html = render_template("ld_resource.html", page=page, alternates=alternates)
     return _finish(Response(html, content_type=fmt.content_type), fmt, alternates, validators)
 
@@ -296,6 +317,18 @@ def ontology() -> Response:
     doc = ontology_doc(graph, current_config().base)
     html = render_template("ld_ontology.html", doc=doc, alternates=alternates)
     return _finish(Response(html, content_type=fmt.content_type), fmt, alternates, validators)
+
+
+def _page_number() -> int:
+    """``?page=N`` of a long list; anything that is not a positive number is page 1."""
+    value = request.args.get("page", "1")
+    return int(value) if value.isdigit() and 0 < len(value) < 7 else 1
+
+
+def _link(graph: Graph, node: Node, shown: str | None, base: str) -> entity_views.Link:
+    """``node`` as a link of an extra view, labelled by its query's label when it found one."""
+    shown_term = term(graph, node, base)
+    return entity_views.Link(shown or shown_term.text, shown_term.href, shown_term.iri)
 
 
 def _raw_folder() -> Path | None:
@@ -352,9 +385,12 @@ class ResourcePage:
     rows: list[Row]
     incoming: list[Row]
     incoming_truncated: bool
-    catalogs: list[Term] = field(default_factory=list)
     quote: SourceQuote | None = None
     source_lines: list[tuple[int, str]] | None = None
+    groups: list[Group] = field(default_factory=list)
+    kinds: set[str] = field(default_factory=set)
+    """The resource's types as IRIs (unfolded), to choose the views it gets."""
+    extras: entity_views.Extras | None = None
 
 
 def label(graph: Graph, node: Node) -> str | None:
@@ -381,32 +417,161 @@ def term(graph: Graph, node: Node, base: str) -> Term:
     return Term(shown, href=local_href(iri, base), iri=iri, curie=short)
 
 
-def _rows(graph: Graph, pairs: Iterable[tuple[Node, Node]], base: str) -> list[Row]:
-    """Values grouped by predicate; rdf:type and rdfs:label first, then by prefixed name."""
+_SAME_AS_LABEL = (SKOS.prefLabel, DCTERMS.title)
+"""Predicates whose values a page shows once, as the title, when they repeat rdfs:label."""
+
+
+def fold(graph: Graph, pairs: Iterable[tuple[Node, Node]]) -> dict[Node, list[Node]]:
+    """Values grouped by predicate, without what the reasoner copied up: a value of a
+    super-property that a sub-property already gives (cv:hasLegalResource under
+    cd:hasLegalBasis, dct:isPartOf under cd:inCatalog, dct:subject under cd:topic), a type
+    that another type implies (cd:Duty under cd:AssistanceDuty), a skos:prefLabel or dct:title
+    that repeats rdfs:label. The RDF representations keep every triple."""
     grouped: dict[Node, list[Node]] = {}
     for predicate, value in pairs:
-        grouped.setdefault(predicate, []).append(value)
+        if value not in grouped.setdefault(predicate, []):
+            grouped[predicate].append(value)
+    for predicate in list(grouped):
+        for upper in graph.transitive_objects(predicate, RDFS.subPropertyOf):
+            if upper != predicate and upper in grouped:
+                given = set(grouped[predicate])
+                grouped[upper] = [v for v in grouped[upper] if v not in given]
+    if RDF.type in grouped:
+        types = grouped[RDF.type]
+        implied = {
+            upper
+            for t in types
+            for upper in graph.transitive_objects(t, RDFS.subClassOf)
+            if upper != t
+        }
+        grouped[RDF.type] = [t for t in types if t not in implied]
+    labels = set(grouped.get(RDFS.label, []))
+    for predicate in _SAME_AS_LABEL:
+        if predicate in grouped:
+            grouped[predicate] = [v for v in grouped[predicate] if v not in labels]
+    return {p: values for p, values in grouped.items() if values}
+
+
+def _rows(graph: Graph, pairs: Iterable[tuple[Node, Node]], base: str) -> list[Row]:
+    """Values grouped by predicate (folded), rdf:type and rdfs:label first, then by
+    prefixed name."""
     first: dict[Node, int] = {RDF.type: 0, RDFS.label: 1}
     keyed = []
-    for predicate, values in grouped.items():
+    for predicate, values in fold(graph, pairs).items():
         shown = sorted((term(graph, v, base) for v in values), key=lambda t: t.text)
         row = Row(term(graph, predicate, base), shown)
         keyed.append(((first.get(predicate, 2), row.predicate.curie or row.predicate.text), row))
     return [row for _, row in sorted(keyed, key=lambda item: item[0])]
 
 
+@dataclass
+class Group:
+    """One section of a page: an anchor, its zh and en heading, the rows it shows."""
+
+    anchor: str
+    zh: str
+    en: str
+    rows: list[Row]
+
+
+DUTY_GROUPS: tuple[tuple[str, str, str, tuple[URIRef, ...]], ...] = (
+    (
+        "what",
+        "事项",
+        "What the duty is",
+        (
+            RDF.type,
+            RDFS.label,
+            CD.number,
+            CD.numberAsPrinted,
+            CD.numberAssigned,
+            CD.inCatalog,
+            CD.jurisdiction,
+            CD.summary,
+            CD.description,
+            CD.remark,
+            CD.category,
+        ),
+    ),
+    (
+        "source",
+        "来源",
+        "Where it comes from",
+        (
+            PROV.wasDerivedFrom,
+            PROV.hadPrimarySource,
+            CD.sourceText,
+            CD.sourceLine,
+            CD.sourceLocation,
+        ),
+    ),
+    ("basis", "依据", "Legal basis", (CD.citationText, CD.hasCitation, CD.hasLegalBasis)),
+    ("departments", "责任部门", "Responsible departments", (CD.department,)),
+    ("topics", "主题", "Topics", (CD.topic, CD.topicAssignment)),
+)
+"""A duty's page, section by section. Only 事项 shows its rows as they are: the others are
+drawn from their own queries (the source quote, the citations with the cited text, the
+departments with their sectors, the topics with their domains); what no group names is
+shown under 其他 Other."""
+
+_SHOWN_AS_ROWS = {"what"}
+
+
+def groups_of(
+    rows: list[Row], grouping: Iterable[tuple[str, str, str, tuple[URIRef, ...]]]
+) -> list[Group]:
+    """``rows`` split into the sections of ``grouping`` in its order (rows of a section not
+    in :data:`_SHOWN_AS_ROWS` are dropped: that section has its own view), the rest last."""
+    placed: set[str] = set()
+    groups = []
+    for anchor, zh_heading, en_heading, predicates in grouping:
+        order = {str(p): i for i, p in enumerate(predicates)}
+        mine = [r for r in rows if r.predicate.iri in order]
+        placed.update(r.predicate.iri or "" for r in mine)
+        mine.sort(key=lambda r: order[r.predicate.iri or ""])
+        groups.append(
+            Group(anchor, zh_heading, en_heading, mine if anchor in _SHOWN_AS_ROWS else [])
+        )
+    rest = [r for r in rows if r.predicate.iri not in placed]
+    if rest:
+        groups.append(Group("other", "其他", "Other", rest))
+    return groups
+
+
+_TITLE_PREDICATES = (RDFS.label, SKOS.prefLabel, DCTERMS.title, CD.citationText)
+
+
+def title_of(graph: Graph, iri: URIRef) -> str:
+    """The page's title: its label (zh first), else another name it has (a citation's printed
+    text), else the IRI."""
+    found = label(graph, iri)
+    if found:
+        return found
+    for predicate in _TITLE_PREDICATES[1:]:
+        value = graph.value(iri, predicate)
+        if value is not None:
+            return str(value)
+    return str(iri)
+
+
 def resource_page(graph: Graph, iri: URIRef, base: str, raw: Path | None) -> ResourcePage:
     """The view of one resource, from the PAGE query's graph."""
     outgoing = [(p, o) for p, o in graph.predicate_objects(iri)]
     incoming = [(p, s) for s, p in graph.subject_predicates(iri) if s != iri]
+    folded_types = fold(graph, [(RDF.type, t) for t in graph.objects(iri, RDF.type)])
+    rows = _rows(graph, outgoing, base)
+    is_duty = (iri, RDF.type, CD.Duty) in graph
     page = ResourcePage(
         iri=str(iri),
-        title=label(graph, iri) or str(iri),
-        types=sorted((term(graph, t, base) for t in graph.objects(iri, RDF.type)), key=str),
-        rows=_rows(graph, outgoing, base),
+        title=title_of(graph, iri),
+        types=sorted((term(graph, t, base) for t in folded_types.get(RDF.type, [])), key=str),
+        rows=rows,
         incoming=_rows(graph, incoming, base),
         incoming_truncated=len(incoming) >= INCOMING_LIMIT,
-        catalogs=[term(graph, c, base) for c in graph.objects(iri, CD.inCatalog)],
+        groups=groups_of(rows, DUTY_GROUPS)
+        if is_duty
+        else [Group("properties", "属性", "Properties", rows)],
+        kinds={str(t) for t in graph.objects(iri, RDF.type)},
     )
     page.quote = source_quote(graph, iri, base)
     if (iri, RDF.type, CD.SourceFile) in graph and raw is not None:

@@ -1,0 +1,520 @@
+"""What an entity page shows beyond its own triples: the duty's legal basis with the cited
+article's text, its departments' sectors and its topics' domains; the duties a jurisdiction,
+catalog, law, department or topic gathers (sorted and paged); a jurisdiction's catalogs and
+lists with counts; a law's editions and cited articles with their text and citing duties.
+
+Each part is one fixed SELECT text whose only substitution is the resource IRI (already
+checked by :func:`cdkg.server.linked_data.sparql_iri`), run on whatever store serves the page;
+the rows are turned into plain dataclasses the templates render (server/templates/ld_*.html).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from string import Template
+
+from rdflib import Literal
+from rdflib.term import Node
+
+PAGE_SIZE = 50
+"""Duties per page of a long list (``?page=N``)."""
+
+_PROLOGUE = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX eli: <http://data.europa.eu/eli/ontology#>
+PREFIX cd: <https://w3id.org/cdkg/ontology#>
+"""
+
+CITATIONS = Template(
+    _PROLOGUE
+    + """SELECT ?citation ?text ?document ?documentLabel ?provisional ?provision ?provisionLabel
+       ?article ?articleText ?edition ?editionLabel
+WHERE {
+  $this cd:hasCitation ?citation .
+  OPTIONAL { ?citation cd:citationText ?text . }
+  OPTIONAL {
+    ?citation cd:citedDocument ?document .
+    OPTIONAL { ?document rdfs:label ?documentLabel .
+      FILTER(langMatches(lang(?documentLabel), "zh") || lang(?documentLabel) = "") }
+    OPTIONAL { ?document cd:provisional ?provisional . }
+  }
+  OPTIONAL {
+    ?citation cd:citedProvision ?provision .
+    OPTIONAL { ?provision rdfs:label ?provisionLabel .
+      FILTER(langMatches(lang(?provisionLabel), "zh") || lang(?provisionLabel) = "") }
+    OPTIONAL { ?provision cd:article ?article . }
+    OPTIONAL {
+      ?reading cd:readsCitation ?citation ; cd:readsProvision ?provision ;
+        cd:articleText ?articleText .
+      OPTIONAL { ?reading cd:editionRead ?edition . OPTIONAL { ?edition rdfs:label ?editionLabel .
+      FILTER(langMatches(lang(?editionLabel), "zh")) } }
+    }
+  }
+}"""
+)
+"""A duty's citations: printed text, resolved document (provisional?), provisions, and the text
+of each cited provision as the law-texts graph read it (absent when the build had no texts)."""
+
+DEPARTMENTS = Template(
+    _PROLOGUE
+    + """SELECT ?department ?label ?sector ?sectorLabel
+WHERE {
+  $this cd:department ?department .
+  OPTIONAL { ?department rdfs:label ?label .
+      FILTER(langMatches(lang(?label), "zh") || lang(?label) = "") }
+  OPTIONAL { ?department cd:sector ?sector .
+             OPTIONAL { ?sector rdfs:label ?sectorLabel .
+      FILTER(langMatches(lang(?sectorLabel), "zh")) } }
+}"""
+)
+
+TOPICS = Template(
+    _PROLOGUE
+    + """SELECT ?topic ?label ?labelEn ?domain ?domainLabel
+WHERE {
+  $this cd:topic ?topic .
+  OPTIONAL { ?topic rdfs:label ?label .
+      FILTER(langMatches(lang(?label), "zh")) }
+  OPTIONAL { ?topic rdfs:label ?labelEn .
+      FILTER(langMatches(lang(?labelEn), "en")) }
+  OPTIONAL { ?topic skos:broader ?domain .
+             OPTIONAL { ?domain rdfs:label ?domainLabel .
+      FILTER(langMatches(lang(?domainLabel), "zh")) } }
+}"""
+)
+
+DUTIES = Template(
+    _PROLOGUE
+    + """SELECT DISTINCT ?duty ?label ?number ?catalog ?catalogLabel ?type ?typeLabel
+WHERE {
+  { ?duty cd:inCatalog|cd:jurisdiction|cd:department|cd:topic|cd:category $this . }
+  UNION { ?duty cd:hasCitation ?citation . ?citation cd:citedDocument|cd:citedProvision $this . }
+  ?duty a cd:Duty .
+  OPTIONAL { ?duty rdfs:label ?label . }
+  OPTIONAL { ?duty cd:number ?number . }
+  OPTIONAL { ?duty cd:inCatalog ?catalog . OPTIONAL { ?catalog rdfs:label ?catalogLabel . } }
+  OPTIONAL { ?duty a ?type . ?type rdfs:subClassOf cd:Duty .
+             OPTIONAL { ?type rdfs:label ?typeLabel .
+      FILTER(langMatches(lang(?typeLabel), "zh")) } }
+}"""
+)
+"""Every duty that points at ``$this`` (catalog, jurisdiction, department, topic, or a cited
+law or article), with what the list sorts by."""
+
+LISTS = Template(
+    _PROLOGUE
+    + """SELECT ?catalog ?catalogLabel ?type ?typeLabel (COUNT(DISTINCT ?duty) AS ?count)
+WHERE {
+  ?catalog cd:jurisdiction $this .
+  ?duty cd:inCatalog ?catalog ; a ?type .
+  ?type rdfs:subClassOf cd:Duty .
+  OPTIONAL { ?catalog rdfs:label ?catalogLabel . }
+  OPTIONAL { ?type rdfs:label ?typeLabel .
+      FILTER(langMatches(lang(?typeLabel), "zh")) }
+}
+GROUP BY ?catalog ?catalogLabel ?type ?typeLabel"""
+)
+"""A jurisdiction's catalogs and their lists (one per duty class), with the number of duties."""
+
+SUBDIVISIONS = Template(
+    _PROLOGUE
+    + """SELECT ?place ?label ?code (COUNT(DISTINCT ?duty) AS ?count)
+WHERE {
+  ?place cd:partOf $this .
+  FILTER NOT EXISTS { ?place cd:partOf ?middle . ?middle cd:partOf $this .
+    FILTER(?middle != ?place && ?middle != $this) }
+  OPTIONAL { ?place rdfs:label ?label .
+      FILTER(langMatches(lang(?label), "zh")) }
+  OPTIONAL { ?place cd:divisionCode ?code . }
+  OPTIONAL { ?duty cd:jurisdiction ?place ; a cd:Duty . }
+}
+GROUP BY ?place ?label ?code"""
+)
+"""The jurisdictions directly inside ``$this`` (cd:partOf is transitive: the nearest only)."""
+
+EDITIONS = Template(
+    _PROLOGUE
+    + """SELECT ?edition ?label ?date ?entry ?inForce ?event
+WHERE {
+  $this eli:is_realized_by ?edition .
+  OPTIONAL { ?edition rdfs:label ?label .
+      FILTER(langMatches(lang(?label), "zh")) }
+  OPTIONAL { ?edition eli:date_document ?date . }
+  OPTIONAL { ?edition eli:first_date_entry_in_force ?entry . }
+  OPTIONAL { ?edition eli:in_force ?inForce . }
+  OPTIONAL { ?edition cd:editionEvent ?event . }
+}"""
+)
+
+CITED_ARTICLES = Template(
+    _PROLOGUE
+    + """SELECT DISTINCT ?provision ?provisionLabel ?article ?duty ?dutyLabel ?articleText
+       ?editionLabel
+WHERE {
+  ?citation cd:citedDocument $this ; cd:citedProvision ?provision .
+  ?duty cd:hasCitation ?citation .
+  OPTIONAL { ?duty rdfs:label ?dutyLabel . }
+  OPTIONAL { ?provision rdfs:label ?provisionLabel .
+      FILTER(langMatches(lang(?provisionLabel), "zh") || lang(?provisionLabel) = "") }
+  OPTIONAL { ?provision cd:article ?article . }
+  OPTIONAL {
+    ?reading cd:readsProvision ?provision ; cd:articleVersion ?version .
+    ?version cd:articleText ?articleText ; cd:inEdition ?edition .
+    OPTIONAL { ?edition rdfs:label ?editionLabel .
+      FILTER(langMatches(lang(?editionLabel), "zh")) }
+  }
+}"""
+)
+"""The articles of a law that duties cite, each with the duties citing it and the text of the
+article as read (one text per edition read)."""
+
+
+# --- what the templates get ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    """A labelled link (``href`` None: not served here)."""
+
+    text: str
+    href: str | None = None
+    iri: str | None = None
+
+
+@dataclass
+class CitedProvision:
+    link: Link
+    texts: list[tuple[str, str]] = field(default_factory=list)
+    """(edition, article text) as the law-texts graph read it."""
+
+
+@dataclass
+class CitationView:
+    """One citation of a duty: as printed, what it resolved to, and the cited text."""
+
+    link: Link
+    printed: str
+    document: Link | None
+    provisional: bool
+    provisions: list[CitedProvision]
+
+
+@dataclass(frozen=True)
+class LabelledWith:
+    """An entity and the one it belongs to (a department and its sector, a topic and its
+    domain)."""
+
+    link: Link
+    group: Link | None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class DutyItem:
+    link: Link
+    number: int | None
+    catalog: Link | None
+    list_type: Link | None
+
+
+@dataclass
+class DutyList:
+    """One page of a sorted list of duties."""
+
+    items: list[DutyItem]
+    total: int
+    page: int
+    pages: int
+    all: list[DutyItem] = field(default_factory=list)
+    """Every item of every page (to know what the page lists)."""
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * PAGE_SIZE + 1 if self.total else 0
+
+    @property
+    def last(self) -> int:
+        return min(self.page * PAGE_SIZE, self.total)
+
+
+@dataclass(frozen=True)
+class ListCount:
+    catalog: Link
+    list_type: Link
+    count: int
+
+
+@dataclass(frozen=True)
+class PlaceCount:
+    link: Link
+    code: str | None
+    count: int
+
+
+@dataclass(frozen=True)
+class EditionView:
+    link: Link
+    date: str | None
+    entry_into_force: str | None
+    in_force: bool
+    event: str | None
+
+
+@dataclass
+class ArticleView:
+    link: Link
+    number: int | None
+    texts: list[tuple[str, str]]
+    duties: list[Link]
+
+
+Linker = Callable[[Node, str | None], Link]
+"""Turns a node and its label (if the query found one) into a Link."""
+
+
+def _text(value: Node | None) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _int(value: Node | None) -> int | None:
+    if isinstance(value, Literal):
+        try:
+            return int(str(value))
+        except ValueError:
+            return None
+    return None
+
+
+def citations(rows: Iterable[dict[str, Node]], link: Linker) -> list[CitationView]:
+    """Rows of :data:`CITATIONS` grouped by citation, in the order of their IRIs' numbers."""
+    found: dict[Node, CitationView] = {}
+    for row in rows:
+        node = row["citation"]
+        view = found.get(node)
+        if view is None:
+            document = row.get("document")
+            view = found[node] = CitationView(
+                link=link(node, _text(row.get("text"))),
+                printed=_text(row.get("text")) or "",
+                document=link(document, _text(row.get("documentLabel"))) if document else None,
+                provisional=str(row.get("provisional")).lower() == "true",
+                provisions=[],
+            )
+        provision = row.get("provision")
+        if provision is None:
+            continue
+        cited = next((p for p in view.provisions if p.link.iri == str(provision)), None)
+        if cited is None:
+            cited = CitedProvision(link(provision, _text(row.get("provisionLabel"))))
+            cited.link = Link(cited.link.text, cited.link.href, str(provision))
+            view.provisions.append(cited)
+        text = _text(row.get("articleText"))
+        if text is not None:
+            entry = (_text(row.get("editionLabel")) or "", text)
+            if entry not in cited.texts:
+                cited.texts.append(entry)
+    for view in found.values():
+        view.provisions.sort(key=lambda p: (len(p.link.text), p.link.text))
+    return sorted(found.values(), key=lambda v: _iri_key(v.link.iri or ""))
+
+
+def _iri_key(iri: str) -> tuple[str, int]:
+    """IRIs ending in a number sort by that number (…/citation/2 before …/citation/10)."""
+    head, _, tail = iri.rpartition("/")
+    return (head, int(tail)) if tail.isdigit() else (iri, 0)
+
+
+def grouped(
+    rows: Iterable[dict[str, Node]],
+    link: Linker,
+    key: str,
+    group: str,
+    note: str | None = None,
+) -> list[LabelledWith]:
+    """Rows of :data:`DEPARTMENTS` or :data:`TOPICS` as entities with their group, by label."""
+    seen: dict[Node, LabelledWith] = {}
+    for row in rows:
+        node = row[key]
+        if node in seen and seen[node].group is not None:
+            continue
+        parent = row.get(group)
+        seen[node] = LabelledWith(
+            link(node, _text(row.get("label"))),
+            link(parent, _text(row.get(group + "Label"))) if parent is not None else None,
+            _text(row.get(note)) if note else None,
+        )
+    return sorted(seen.values(), key=lambda v: v.link.text)
+
+
+def duty_items(rows: Iterable[dict[str, Node]], link: Linker) -> list[DutyItem]:
+    """Rows of :data:`DUTIES`, one item per duty, sorted by catalog, list type and number."""
+    items: dict[Node, DutyItem] = {}
+    for row in rows:
+        node = row["duty"]
+        if node in items and items[node].list_type is not None:
+            continue
+        catalog = row.get("catalog")
+        kind = row.get("type")
+        items[node] = DutyItem(
+            link(node, _text(row.get("label"))),
+            _int(row.get("number")),
+            link(catalog, _text(row.get("catalogLabel"))) if catalog is not None else None,
+            link(kind, _text(row.get("typeLabel"))) if kind is not None else None,
+        )
+    return sorted(items.values(), key=duty_sort_key)
+
+
+def duty_sort_key(item: DutyItem) -> tuple[str, str, int, str]:
+    """Catalog, then list type, then the printed number (numerically), then the label.
+
+    >>> a = DutyItem(Link("a"), 10, Link("C"), Link("协助"))
+    >>> b = DutyItem(Link("b"), 2, Link("C"), Link("协助"))
+    >>> [i.link.text for i in sorted([a, b], key=duty_sort_key)]
+    ['b', 'a']
+    """
+    return (
+        item.catalog.text if item.catalog else "",
+        item.list_type.text if item.list_type else "",
+        item.number if item.number is not None else 1 << 30,
+        item.link.text,
+    )
+
+
+def page_of(items: list[DutyItem], page: int) -> DutyList:
+    """Page ``page`` (from 1; clamped into range) of ``items``, :data:`PAGE_SIZE` a page.
+
+    >>> page_of([DutyItem(Link(str(n)), n, None, None) for n in range(120)], 9).page
+    3
+    """
+    pages = max(1, -(-len(items) // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    start = (page - 1) * PAGE_SIZE
+    return DutyList(items[start : start + PAGE_SIZE], len(items), page, pages, items)
+
+
+def list_counts(rows: Iterable[dict[str, Node]], link: Linker) -> list[ListCount]:
+    counts = [
+        ListCount(
+            link(row["catalog"], _text(row.get("catalogLabel"))),
+            link(row["type"], _text(row.get("typeLabel"))),
+            _int(row.get("count")) or 0,
+        )
+        for row in rows
+    ]
+    return sorted(counts, key=lambda c: (c.catalog.text, c.list_type.text))
+
+
+def places(rows: Iterable[dict[str, Node]], link: Linker) -> list[PlaceCount]:
+    found = [
+        PlaceCount(
+            link(row["place"], _text(row.get("label"))),
+            _text(row.get("code")),
+            _int(row.get("count")) or 0,
+        )
+        for row in rows
+    ]
+    return sorted(found, key=lambda p: (p.code or "", p.link.text))
+
+
+def editions(rows: Iterable[dict[str, Node]], link: Linker) -> list[EditionView]:
+    found: dict[Node, EditionView] = {}
+    for row in rows:
+        found[row["edition"]] = EditionView(
+            link(row["edition"], _text(row.get("label"))),
+            _text(row.get("date")),
+            _text(row.get("entry")),
+            str(row.get("inForce", "")).endswith("InForce-inForce"),
+            _text(row.get("event")),
+        )
+    return sorted(found.values(), key=lambda e: e.date or "")
+
+
+def articles(rows: Iterable[dict[str, Node]], link: Linker) -> list[ArticleView]:
+    found: dict[Node, ArticleView] = {}
+    for row in rows:
+        node = row["provision"]
+        view = found.get(node)
+        if view is None:
+            view = found[node] = ArticleView(
+                link(node, _text(row.get("provisionLabel"))), _int(row.get("article")), [], []
+            )
+        text = _text(row.get("articleText"))
+        if text is not None:
+            entry = (_text(row.get("editionLabel")) or "", text)
+            if entry not in view.texts:
+                view.texts.append(entry)
+        duty = link(row["duty"], _text(row.get("dutyLabel")))
+        if duty not in view.duties:
+            view.duties.append(duty)
+    for view in found.values():
+        view.texts.sort()
+        view.duties.sort(key=lambda d: _iri_key(d.iri or d.text))
+    return sorted(found.values(), key=lambda a: (a.number or 0, a.link.text))
+
+
+@dataclass
+class Extras:
+    """Everything a page shows from its own queries (empty lists: nothing of that kind)."""
+
+    citations: list[CitationView] = field(default_factory=list)
+    departments: list[LabelledWith] = field(default_factory=list)
+    topics: list[LabelledWith] = field(default_factory=list)
+    duties: DutyList | None = None
+    lists: list[ListCount] = field(default_factory=list)
+    places: list[PlaceCount] = field(default_factory=list)
+    editions: list[EditionView] = field(default_factory=list)
+    articles: list[ArticleView] = field(default_factory=list)
+
+    @property
+    def listed(self) -> set[str]:
+        """IRIs the page lists in its own tables (left out of its incoming links)."""
+        found = {d.link.iri for d in self.duties.all} if self.duties else set()
+        found |= {p.link.iri for p in self.places}
+        return {iri for iri in found if iri}
+
+
+_CD = "https://w3id.org/cdkg/ontology#"
+_GATHERS_DUTIES = {
+    _CD + name
+    for name in (
+        "Jurisdiction",
+        "Catalog",
+        "Department",
+        "Topic",
+        "LegalDocument",
+        "LegalProvision",
+    )
+}
+
+
+def extras(
+    select: Callable[[str], list[dict[str, Node]]],
+    this: str,
+    kinds: set[str],
+    link: Linker,
+    page: int = 1,
+) -> Extras:
+    """The extra views of the resource ``this`` (a checked SPARQL IRI reference) of types
+    ``kinds``; ``page`` is the page of its duty list."""
+    found = Extras()
+    if _CD + "Duty" in kinds:
+        found.citations = citations(select(CITATIONS.substitute(this=this)), link)
+        found.departments = grouped(
+            select(DEPARTMENTS.substitute(this=this)), link, "department", "sector"
+        )
+        found.topics = grouped(
+            select(TOPICS.substitute(this=this)), link, "topic", "domain", "labelEn"
+        )
+        return found
+    if _CD + "Jurisdiction" in kinds:
+        found.lists = list_counts(select(LISTS.substitute(this=this)), link)
+        found.places = places(select(SUBDIVISIONS.substitute(this=this)), link)
+    if _CD + "LegalDocument" in kinds:
+        found.editions = editions(select(EDITIONS.substitute(this=this)), link)
+        found.articles = articles(select(CITED_ARTICLES.substitute(this=this)), link)
+    if kinds & _GATHERS_DUTIES:
+        items = duty_items(select(DUTIES.substitute(this=this)), link)
+        if items:
+            found.duties = page_of(items, page)
+    return found
