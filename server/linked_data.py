@@ -32,7 +32,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from cdkg.ontology.namespace import CD, ONTOLOGY_IRI, PREFIXES
+from cdkg.ontology.namespace import CD, ELI, ONTOLOGY_IRI, PREFIXES
 from cdkg.server.reports.links import safe_href
 
 from . import entity_views
@@ -413,9 +413,34 @@ def term(graph: Graph, node: Node, base: str) -> Term:
         return Term(label(graph, node) or "（空白节点 blank node）")
     iri = str(node)
     short = curie(iri)
-    shown = label(graph, node) or (iri[len(base) :] if iri.startswith(base) else short or iri)
+    shown = (
+        label(graph, node)
+        or _NAMES.get(node)
+        or (iri[len(base) :] if iri.startswith(base) else short or iri)
+    )
     return Term(shown, href=local_href(iri, base), iri=iri, curie=short)
 
+
+_NAMES: dict[Node, str] = {
+    RDF.type: "类型 Type",
+    RDFS.label: "名称 Label",
+    SKOS.note: "注 Note",
+    SKOS.altLabel: "别名 Other name",
+    SKOS.editorialNote: "编辑注 Editorial note",
+    PROV.wasDerivedFrom: "来源文件 Source file",
+    ELI.is_realized_by: "版本 Edition",
+    ELI.realizes: "版本所属文件 Edition of",
+    ELI.date_document: "文件日期 Date",
+    ELI.in_force: "效力 In force",
+    ELI.first_date_entry_in_force: "施行日期 In force from",
+}
+"""Names of the predicates from other vocabularies a page shows most (the ontology graph
+labels cdkg's own)."""
+
+
+_STATISTICS = "statistics/"
+"""Observations of the statistics graph point at what they count; a page does not list them
+(they stay in the RDF, and the named queries read them)."""
 
 _SAME_AS_LABEL = (SKOS.prefLabel, DCTERMS.title)
 """Predicates whose values a page shows once, as the title, when they repeat rdfs:label."""
@@ -557,7 +582,12 @@ def title_of(graph: Graph, iri: URIRef) -> str:
 def resource_page(graph: Graph, iri: URIRef, base: str, raw: Path | None) -> ResourcePage:
     """The view of one resource, from the PAGE query's graph."""
     outgoing = [(p, o) for p, o in graph.predicate_objects(iri)]
-    incoming = [(p, s) for s, p in graph.subject_predicates(iri) if s != iri]
+    linked = set(graph.objects(iri, None))
+    incoming = [
+        (p, s)
+        for s, p in graph.subject_predicates(iri)
+        if s != iri and s not in linked and not str(s).startswith(base + _STATISTICS)
+    ]
     folded_types = fold(graph, [(RDF.type, t) for t in graph.objects(iri, RDF.type)])
     rows = _rows(graph, outgoing, base)
     is_duty = (iri, RDF.type, CD.Duty) in graph
