@@ -25,7 +25,6 @@ _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef《》〈〉“”�
 # A run of spaces between two CJK characters (or CJK punctuation) is a wrap artefact.
 _SPACE_IN_CJK = re.compile(rf"(?<=[{_CJK}])[ \u3000\u00a0]+(?=[{_CJK}])")
 _SPACES = re.compile(r"[ \u3000\u00a0]+")
-_HALF_TO_FULL = str.maketrans({"(": "（", ")": "）"})
 
 
 class SourceError(Exception):
@@ -118,11 +117,6 @@ def fold_noise(text: str) -> str:
     text = strip_tags(text)
     text = unicodedata.normalize("NFKC", text)
     return re.sub(r"\s+", "", text)
-
-
-def to_full_width_brackets(text: str) -> str:
-    """Unify half-width round brackets to the full-width form used in Chinese text."""
-    return text.translate(_HALF_TO_FULL)
 
 
 _NUMBER_PREFIX = re.compile(r"^\s*(\d+)\s*[.．、]\s*")

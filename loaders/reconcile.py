@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .records import ListType, ParseResult, Problem
+from .records import ListType, ParseResult
 
 
 @dataclass
@@ -118,8 +118,3 @@ def reconcile(
             )
             rows.append(row)
     return rows
-
-
-def parse_problems_as_errors(result: ParseResult) -> list[Problem]:
-    """The parser's own errors (unknown header, truncated table, …)."""
-    return [p for p in result.problems if p.severity == "error"]

@@ -128,7 +128,6 @@ _NUMERAL = "零〇一二两三四五六七八九十百千0-9０-９"
 _PROVISION = re.compile(rf"(第)?\s*([{_NUMERAL}](?:[{_NUMERAL}\s]*[{_NUMERAL}])?)\s*([条款项])")
 _LIST_GLUE = re.compile(r"[、，,和及与\s]*")
 _SPACES = re.compile(r"\s*")
-_HARD_STOP = re.compile(r"[；;。\n]")
 _OPEN, _CLOSE = "（(［[", "）)］]"
 _WRAPPER_TAIL = re.compile(r"\s*的\s*(?:通\s*知|决\s*定|批\s*复|函)")
 _SEPARATORS = re.compile(r"[；;。，,\n]|(?:^|(?<=[\s；;。，,]))\d{1,2}\s*[、.．](?!\d)")

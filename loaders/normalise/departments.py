@@ -413,10 +413,6 @@ class DepartmentRegister:
         own = self._names.get(jurisdiction)
         return set(own) if own is not None else set(self._generic)
 
-    def generic_entries(self) -> list[DepartmentEntry]:
-        """The generic name table in file order."""
-        return sorted(self._generic.values(), key=lambda e: e.line)
-
     def entries(self) -> list[DepartmentEntry]:
         """All entries in file order."""
         return sorted(self._entries.values(), key=lambda e: e.line)

@@ -511,12 +511,6 @@ def all_field_texts(duty: DutyRecord) -> dict[str, list[str]]:
     }
 
 
-def field_texts(duty: DutyRecord, name: str) -> list[str]:
-    """The texts a rule's field reads. ``any`` is the duty's own words: name, summary and
-    description, tried in that order (the name is the most specific)."""
-    return all_field_texts(duty)[name]
-
-
 def enclosing_title(text: str, start: int, end: int) -> str:
     """The 《…》 title around text[start:end], or the matched text itself when the match is
     not inside one, so a legal-basis assignment records which document was cited."""

@@ -23,7 +23,7 @@ from ..normalise.citations import ProvisionRef, parse_citations
 from ..normalise.departments import DepartmentRegister, Sector, split_departments, split_qualifier
 from ..normalise.numerals import chinese_to_int
 from ..normalise.provisional import ProvisionalDocument, Provisionals, department_id
-from ..normalise.topics import PlacedDepartment, TopicAssignment, TopicScheme
+from ..normalise.topics import PlacedDepartment, TopicAssignment, TopicScheme, is_fallback_only
 from ..records import DutyRecord, ListType, OriginalFile, ParseResult
 from ..registers import CatalogEntry, Jurisdiction
 from .iris import Minter
@@ -507,7 +507,7 @@ def _topics(
 ) -> None:
     assignments: list[TopicAssignment] = scheme.assign(duty, departments)
     outcome.duties_with_topics += bool(assignments)
-    if assignments and all(a.method == "fallback" for a in assignments):
+    if assignments and is_fallback_only(assignments):
         outcome.fallback_topics.append(
             f"{file}:{duty.line} {duty.list_type.code} {duty.number} {duty.name}"
         )

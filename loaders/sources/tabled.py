@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..cells import Cell, NumberedRow, clean
+from ..cells import Cell, NumberedRow
 from ..records import Problem
 
 
@@ -64,8 +64,3 @@ def numbers_in_sequence(
         )
         result.append((number, True, note))
     return result
-
-
-def cell_values(cells: Sequence[Cell]) -> list[str]:
-    """Cleaned values of cells (wrap-joined, tags removed)."""
-    return [clean(cell.text) for cell in cells]

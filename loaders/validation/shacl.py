@@ -472,7 +472,6 @@ def _fill(template: str, row: dict[str, Node]) -> str:
 
 # -- SHACL-SPARQL ---------------------------------------------------------------------------
 
-_VARIABLE = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
 _EXISTS = re.compile(r"FILTER\s*(NOT\s+)?EXISTS\s*\{", re.IGNORECASE)
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
