@@ -238,3 +238,26 @@ def test_law_page_lists_editions_and_cited_articles_with_text(texts: FlaskClient
     assert "居民委员会发现辖区内存在消防安全隐患时" in articles
     assert "/id/duty/fixture-2012/assistance/1" in page.links["articles"]
     assert "/id/law/lrb-fixture00001/art-3" in page.links["articles"]
+
+
+ENTITY_PAGES = (
+    DUTY_PATH,
+    "/id/duty/chongqing/assistance/6/citation/1",
+    "/id/jurisdiction/500000",
+    "/id/catalog/changzhi?page=2",
+    "/id/law/prc-narcotics-control-law",
+    "/id/department/500000/public-security-department",
+    "/id/topic/drug-control",
+)
+
+
+@pytest.mark.parametrize("path", ENTITY_PAGES)
+def test_entity_pages_keep_the_content_security_policy(seeds: FlaskClient, path: str) -> None:
+    """No inline style or script (server/headers.py forbids them); no RDF syntax as text."""
+    response = seeds.get(path, headers={"Accept": "text/html"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]
+    assert " style=" not in html and "<style" not in html and "<script" not in html
+    text = "".join(Sections(html).page_text)
+    assert "^^xsd:" not in text and "@zh" not in text
