@@ -230,6 +230,11 @@ class DutyList:
     """Every item of every page (to know what the page lists)."""
 
     @property
+    def catalogs(self) -> int:
+        """How many catalogs the whole list draws on (one: the page needs no catalog column)."""
+        return len({item.catalog.iri if item.catalog else None for item in self.all})
+
+    @property
     def first(self) -> int:
         return (self.page - 1) * PAGE_SIZE + 1 if self.total else 0
 
