@@ -108,14 +108,8 @@ _QUALIFIERS = {"[unverified]": "unverified", "[weak source]": "likely", "[likely
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 _DIVISION_CODE = re.compile(r"^\d{6}$")
-_FACT_FIELDS = (
-    "document_number",
-    "promulgated",
-    "effective",
-    "status",
-    "status_date",
-    "replaced_by",
-)
+# The facts a cell may qualify ("[unverified]" …): the columns document_number to replaced_by.
+_FACT_FIELDS = COLUMNS[COLUMNS.index("document_number") : COLUMNS.index("replaced_by") + 1]
 
 
 class LawRegisterError(ValueError):
