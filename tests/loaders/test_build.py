@@ -67,6 +67,7 @@ def test_one_named_graph_per_catalog(store: ox.Store) -> None:
     catalogs = ("ningxia-district", "chongqing", "changzhi", "sichuan", "tianjin")
     assert graphs == {f"{ID}graph/{k}" for k in catalogs} | {
         f"{ID}graph/registers",
+        f"{ID}graph/statistics",
         "https://w3id.org/cdkg/ontology",
     }
 
