@@ -138,13 +138,16 @@ PAGE = Template(
     + """CONSTRUCT {
   $this ?p ?o . ?o rdfs:label ?ol . ?o cd:fileName ?file . ?o ?bp ?bo . ?p rdfs:label ?pl .
   ?p rdfs:subPropertyOf ?ps . ?o rdfs:subClassOf ?os .
+  ?o cd:citationText ?ot .
   ?s ?q $this . ?s rdfs:label ?sl . ?q rdfs:label ?ql . ?q rdfs:subPropertyOf ?qs .
+  ?s cd:citationText ?st .
 }
 WHERE {
   {
     $this ?p ?o .
     OPTIONAL { ?o rdfs:label ?ol . }
     OPTIONAL { ?o cd:fileName ?file . }
+    OPTIONAL { ?o cd:citationText ?ot . FILTER(?p = cd:hasCitation) }
     OPTIONAL { ?o ?bp ?bo . FILTER(isBlank(?o)) }
     OPTIONAL { ?p rdfs:label ?pl . }
     OPTIONAL { ?p rdfs:subPropertyOf ?ps . }
@@ -154,6 +157,7 @@ WHERE {
   {
     { SELECT ?s ?q WHERE { ?s ?q $this . } LIMIT $limit }
     OPTIONAL { ?s rdfs:label ?sl . }
+    OPTIONAL { ?s cd:citationText ?st . FILTER(?q = cd:citedDocument || ?q = cd:citedProvision) }
     OPTIONAL { ?q rdfs:label ?ql . }
     OPTIONAL { ?q rdfs:subPropertyOf ?qs . }
   }
@@ -286,6 +290,9 @@ def resource(path: str) -> Response:
         lambda node, shown: _link(graph, node, shown, base),
         _page_number(),
     )
+    if page.extras.editions:  # the editions table shows them with their dates
+        for group in page.groups:
+            group.rows = [r for r in group.rows if r.predicate.iri != str(ELI.is_realized_by)]
     listed = page.extras.listed
     if listed:
         page.incoming = [
@@ -415,10 +422,19 @@ def term(graph: Graph, node: Node, base: str) -> Term:
     short = curie(iri)
     shown = (
         label(graph, node)
+        or _printed_citation(graph, node)
         or _NAMES.get(node)
         or (iri[len(base) :] if iri.startswith(base) else short or iri)
     )
     return Term(shown, href=local_href(iri, base), iri=iri, curie=short)
+
+
+def _printed_citation(graph: Graph, node: Node) -> str | None:
+    """A citation (which has no label) is named by what the catalog printed."""
+    if (node, RDF.type, CD.Duty) in graph:
+        return None
+    value = graph.value(node, CD.citationText)
+    return str(value) if value is not None else None
 
 
 _NAMES: dict[Node, str] = {

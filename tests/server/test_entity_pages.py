@@ -238,6 +238,8 @@ def test_law_page_lists_editions_and_cited_articles_with_text(texts: FlaskClient
     assert "居民委员会发现辖区内存在消防安全隐患时" in articles
     assert "/id/duty/fixture-2012/assistance/1" in page.links["articles"]
     assert "/id/law/lrb-fixture00001/art-3" in page.links["articles"]
+    # the editions are listed once, in their table, not again as eli:is_realized_by values
+    assert sum(link.endswith("/edition/2020-05-01") for link in page.all_links) == 1
 
 
 ENTITY_PAGES = (
