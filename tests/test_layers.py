@@ -244,7 +244,7 @@ from cdkg.queries.library import load_library
 from cdkg.server.store.engines import StoreSpec, open_store
 paths = ProjectPaths(root=Path(sys.argv[1]), build=Path(sys.argv[2]))
 store = open_store(StoreSpec(dataset=paths.dataset, engine=sys.argv[3]))
-query = load_library(paths.queries)["duty-count-by-catalog"]
+query = load_library(paths.queries)["catalog-summary"]  # reads the duties, not statistics
 rows = store.select(query.bind({}))
 print(json.dumps(sorted([str(r["catalog"]).rsplit("/", 1)[1], int(r["duties"])] for r in rows)))
 """
