@@ -127,11 +127,12 @@ WHERE {
   OPTIONAL { ?place rdfs:label ?label .
       FILTER(langMatches(lang(?label), "zh")) }
   OPTIONAL { ?place cd:divisionCode ?code . }
-  OPTIONAL { ?duty cd:jurisdiction ?place ; a cd:Duty . }
+  OPTIONAL { ?duty cd:jurisdiction/cd:partOf* ?place ; a cd:Duty . }
 }
 GROUP BY ?place ?label ?code"""
 )
-"""The jurisdictions directly inside ``$this`` (cd:partOf is transitive: the nearest only)."""
+"""The jurisdictions directly inside ``$this`` (cd:partOf is transitive: the nearest only),
+each with the duties of catalogs of it or of places inside it."""
 
 EDITIONS = Template(
     _PROLOGUE

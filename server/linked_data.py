@@ -1,9 +1,12 @@
 """Linked data: instance IRIs and the ontology IRI dereference on this server.
 
 * ``/id/<path>`` is ``<base><path>`` (base ``https://w3id.org/cdkg/id/`` by default; the IRIs
-  in the data stay the w3id ones). A browser gets an HTML page — label, types, every property
-  with values linked onward, incoming links, and for a duty the quoted source lines with file
-  name and line numbers, linked back to the source file and the catalog; a client gets Turtle,
+  in the data stay the w3id ones). A browser gets an HTML page titled by the label — a duty's
+  grouped by meaning (事项, 来源 with the quoted source lines linked to the file's line, 依据
+  with each citation's cited article text, 责任部门, 主题), other resources' properties, the
+  views of server/entity_views.py (sorted, paged duty lists; a jurisdiction's lists with
+  counts; a law's editions and cited articles), incoming links — with what the reasoner
+  copied up folded away (:func:`fold`); a client gets Turtle,
   JSON-LD, N-Triples or RDF/XML by ``Accept`` or ``?format=``. Served directly (no 303) with
   ``Vary: Accept``; 404 when no triple mentions the IRI.
 * ``/ontology`` is ``https://w3id.org/cdkg/ontology``: the ontology graph of the store as RDF,
@@ -296,7 +299,7 @@ def resource(path: str) -> Response:
     listed = page.extras.listed
     if listed:
         page.incoming = [
-            Row(row.predicate, [v for v in row.values if v.iri not in listed])
+            Row(row.predicate, [v for v in row.values if not _part_of_listed(v.iri, listed)])
             for row in page.incoming
         ]
         page.incoming = [row for row in page.incoming if row.values]
@@ -324,6 +327,18 @@ def ontology() -> Response:
     doc = ontology_doc(graph, current_config().base)
     html = render_template("ld_ontology.html", doc=doc, alternates=alternates)
     return _finish(Response(html, content_type=fmt.content_type), fmt, alternates, validators)
+
+
+def _part_of_listed(iri: str | None, listed: set[str]) -> bool:
+    """Whether ``iri`` is a listed resource or a part of one (a listed duty's citation
+    ``…/citation/1`` or topic assignment ``…/topic/x``): the page's tables show them already.
+
+    >>> _part_of_listed("https://w3id.org/cdkg/id/duty/a/b/1/citation/2", {"https://w3id.org/cdkg/id/duty/a/b/1"})
+    True
+    """
+    if iri is None:
+        return False
+    return iri in listed or iri.rsplit("/", 2)[0] in listed
 
 
 def _page_number() -> int:
@@ -441,6 +456,10 @@ _NAMES: dict[Node, str] = {
     RDF.type: "类型 Type",
     RDFS.label: "名称 Label",
     SKOS.note: "注 Note",
+    SKOS.broader: "上位主题 Broader",
+    SKOS.definition: "定义 Definition",
+    SKOS.inScheme: "所属体系 Scheme",
+    SKOS.notation: "代码 Notation",
     SKOS.altLabel: "别名 Other name",
     SKOS.editorialNote: "编辑注 Editorial note",
     PROV.wasDerivedFrom: "来源文件 Source file",

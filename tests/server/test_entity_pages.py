@@ -263,3 +263,19 @@ def test_entity_pages_keep_the_content_security_policy(seeds: FlaskClient, path:
     assert " style=" not in html and "<style" not in html and "<script" not in html
     text = "".join(Sections(html).page_text)
     assert "^^xsd:" not in text and "@zh" not in text
+
+
+def test_the_national_page_counts_duties_inside_each_province(seeds: FlaskClient) -> None:
+    page = sections(seeds, "/id/jurisdiction/100000")
+    rows = page.text["places"]
+    assert "140000山西省66" in rows  # 长治's catalog, two levels down
+    assert "500000重庆市27" in rows and "510000四川省59" in rows
+    assert "110000北京市0" in rows
+
+
+def test_parts_of_listed_duties_are_not_repeated_as_incoming_links(seeds: FlaskClient) -> None:
+    page = sections(seeds, "/id/topic/drug-control")
+    assert len(duty_rows(page)) == 5
+    assert not [
+        link for link in page.all_links if "/topic/drug-control" in link and "duty/" in link
+    ]
