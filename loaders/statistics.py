@@ -13,7 +13,8 @@ the answers as an RDF Data Cube (``qb:``) in the named graph ``<base>graph/stati
 * one ``qb:Observation`` per combination of dimension values that has duties, at
   ``<base>statistics/<slice>/<dimension IRIs' paths>`` — deterministic, no blank nodes;
 * dimensions ``cd:refCatalog``, ``cd:refListType``, ``cd:refJurisdiction``, ``cd:refTopic``,
-  ``cd:refSector``, ``cd:refDepartment``, ``cd:refDocument`` and measures ``cd:dutyCount``,
+  ``cd:refSector``, ``cd:refDepartment``, ``cd:refDocument``, ``cd:refLevel`` and measures
+  ``cd:documentCount``, ``cd:dutyCount``,
   ``cd:assignedDutyCount``, ``cd:removedDutyCount``, ``cd:dutyWithDepartmentCount``,
   ``cd:citationCount``, ``cd:jurisdictionCount``, ``cd:departmentCount`` (ontology/cdkg.ttl).
   The dimensions are not cd:jurisdiction, cd:topic…: a query asking ``?duty cd:topic ?t``
@@ -270,6 +271,31 @@ WHERE {
 GROUP BY ?jurisdiction ?document""",
     ),
     Slice(
+        "jurisdiction-level",
+        "各地各层级法律文件的引用数",
+        "Citations per jurisdiction and level of the cited documents",
+        "Per jurisdiction and level of government a cited document was issued at (cd:level "
+        "in the law register: national, provincial, municipal, district): the citations of "
+        "such documents in the jurisdiction's catalogs, and the distinct documents.",
+        (("jurisdiction", CD.refJurisdiction), ("level", CD.refLevel)),
+        (("citations", CD.citationCount), ("documents", CD.documentCount)),
+        """SELECT ?jurisdiction ?level (SUM(?cites) AS ?citations)
+       (COUNT(DISTINCT ?document) AS ?documents)
+WHERE {
+  {
+    SELECT ?graph ?document (COUNT(?citation) AS ?cites)
+    WHERE { GRAPH ?graph { ?citation cd:citedDocument ?document } }
+    GROUP BY ?graph ?document
+  }
+  {
+    SELECT ?graph ?jurisdiction
+    WHERE { GRAPH ?graph { ?catalog a cd:Catalog ; cd:jurisdiction ?jurisdiction } }
+  }
+  { SELECT ?document ?level WHERE { ?document cd:level ?level } }
+}
+GROUP BY ?jurisdiction ?level""",
+    ),
+    Slice(
         "document",
         "各法律文件被引用的地区数与事项数",
         "Jurisdictions and duties citing each legal document",
@@ -306,14 +332,28 @@ def graph_iri(base: str) -> URIRef:
     return URIRef(f"{base}graph/{GRAPH_NAME}")
 
 
+def _token(value: ox.NamedNode | ox.Literal) -> str:
+    """A dimension value as N-Triples writes it: an IRI as read from the store, a literal
+    (a code such as cd:level's "national") through rdflib's writer."""
+    if isinstance(value, ox.NamedNode):
+        return f"<{value.value}>"
+    datatype = None if value.language else URIRef(value.datatype.value)
+    if datatype == XSD.string:
+        datatype = None
+    return token(Literal(value.value, lang=value.language, datatype=datatype))
+
+
 def observation_path(iri: str, base: str) -> str:
-    """The part of a dimension value's IRI that names it in an observation's IRI: its path
-    under ``base``, or an ontology term's local name; a short hash for anything else.
+    """The part of a dimension value that names it in an observation's IRI: an IRI's path
+    under ``base`` or an ontology term's local name, a code as it is (a literal such as
+    "national"); a short hash for anything else.
 
     >>> observation_path("https://w3id.org/cdkg/id/jurisdiction/500000", "https://w3id.org/cdkg/id/")
     'jurisdiction/500000'
     >>> observation_path("https://w3id.org/cdkg/ontology#AssistanceDuty", "https://w3id.org/cdkg/id/")
     'AssistanceDuty'
+    >>> observation_path("national", "https://w3id.org/cdkg/id/")
+    'national'
     >>> observation_path("http://example.org/a b", "https://w3id.org/cdkg/id/")
     'x-c2325ba1817ac5f2'
     """
@@ -358,14 +398,14 @@ def observation_tokens(
     measures = [(variable, f"<{prop}>") for variable, prop in part.measures]
     for row in rows:
         values = [row[variable] for variable, _ in dimensions]
-        if any(not isinstance(value, ox.NamedNode) for value in values):
+        if any(not isinstance(value, ox.NamedNode | ox.Literal) for value in values):
             continue
         path = "/".join(observation_path(value.value, base) for value in values)
         node = f"<{dataset}/{path}>"
         yield node, _TYPE, _OBSERVATION
         yield node, _DATA_SET, dataset_token
         for (_, prop), value in zip(dimensions, values, strict=True):
-            yield node, prop, f"<{value.value}>"
+            yield node, prop, _token(value)
         for variable, prop in measures:
             measure = row[variable]
             count = int(measure.value) if isinstance(measure, ox.Literal) else 0

@@ -126,6 +126,8 @@ class CD(DefinedNamespace):
     refSector: URIRef
     refDepartment: URIRef
     refDocument: URIRef
+    refLevel: URIRef
+    documentCount: URIRef
     dutyCount: URIRef
     assignedDutyCount: URIRef
     removedDutyCount: URIRef

@@ -71,7 +71,7 @@ def published(store: ox.Store) -> dict[str, dict[Key, dict[str, int]]]:
         if f"{QB}dataSet" not in properties:
             continue
         part = next(p for p in SLICES if properties[f"{QB}dataSet"] == f"{ID}statistics/{p.name}")
-        key = tuple(properties[str(prop)] for _, prop in part.dimensions)
+        key = tuple(properties[str(prop)] for _, prop in part.dimensions)  # IRIs and codes
         found[part.name][key] = {str(prop): int(properties[str(prop)]) for _, prop in part.measures}
     return found
 
@@ -93,6 +93,9 @@ def expected(store: ox.Store) -> dict[str, dict[Key, dict[str, int]]]:
         store,
         "?duty cd:hasCitation ?citation . GRAPH ?g { ?citation cd:citedDocument ?document }",
     )
+    levels: dict[str, set[str]] = defaultdict(set)
+    for row in select(store, "?document cd:level ?level"):
+        levels[row["document"]].add(row["level"])
     to_do = {d["duty"] for d in duties if d["list"] in TO_DO}
 
     sets: dict[str, dict[Key, dict[str, set[str]]]] = defaultdict(
@@ -141,6 +144,9 @@ def expected(store: ox.Store) -> dict[str, dict[Key, dict[str, int]]]:
         add("jurisdiction-document", (place[duty], document), "dutyCount", duty)
         add("document", (document,), "dutyCount", duty)
         add("document", (document,), "jurisdictionCount", place[duty])
+        for level in levels.get(document, ()):
+            add("jurisdiction-level", (place[duty], level), "citationCount", row["citation"])
+            add("jurisdiction-level", (place[duty], level), "documentCount", document)
     return {
         name: {key: {m: len(v) for m, v in measures.items()} for key, measures in by_key.items()}
         for name, by_key in sets.items()
