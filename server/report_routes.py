@@ -88,6 +88,14 @@ class ReportCache:
             return self._run
 
 
+def warm_report(app: Flask) -> None:
+    """Compute the check report of the store ``app`` serves now, so that the first /report
+    is answered from the cache (``cdkg serve`` calls it in the background at start)."""
+    with app.app_context():
+        cache: ReportCache = extension(REPORTS_KEY)
+        cache.get(current_store(), current_config())
+
+
 def _paths(config: ServerConfig) -> ProjectPaths:
     return config.paths if config.paths is not None else project_paths()
 

@@ -35,6 +35,7 @@ from .config import (
     default_max_memory,
     default_workers,
 )
+from .report_routes import warm_report
 from .search import INDEX_KEY, SearchIndex
 from .store import EngineUnavailable, QueryError, QueryTimeout, Store
 from .store.engines import OxigraphStore, StoreSpec, dataset_version, open_store
@@ -123,7 +124,8 @@ def open_upstream_store(upstream: Upstream, config: ServerConfig) -> RemoteStore
 
 
 def warm_up(app: Flask) -> threading.Thread:
-    """Build the search index in the background, so the first /search is fast."""
+    """Build the search index and the check report in the background, so that the first
+    /search and the first /report are answered at once."""
     index: SearchIndex = app.extensions[INDEX_KEY]
 
     def run() -> None:
@@ -131,6 +133,10 @@ def warm_up(app: Flask) -> threading.Thread:
             index.entries()
         except Exception:
             log.exception("could not build the search index")
+        try:
+            warm_report(app)
+        except Exception:
+            log.exception("could not compute the check report")
 
     thread = threading.Thread(target=run, name="cdkg-search-warm-up", daemon=True)
     thread.start()

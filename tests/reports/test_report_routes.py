@@ -18,7 +18,7 @@ from reports_data import CHONGQING_6, CHONGQING_6_LABEL, FIXTURE_QUERIES, ID, SI
 from cdkg.loaders.layout import ProjectPaths
 from cdkg.server.app import create_app
 from cdkg.server.config import ServerConfig
-from cdkg.server.report_routes import REPORTS_KEY
+from cdkg.server.report_routes import REPORTS_KEY, ReportCache, warm_report
 from cdkg.server.store.engines import OxigraphStore
 
 CHONGQING = f"{ID}jurisdiction/500000"
@@ -58,6 +58,18 @@ def test_report_json_names_duties_with_source_lines(client: FlaskClient) -> None
         assert found[f"{ID}duty/sichuan/assistance/{number}"] == ("sichuan.txt", line)
     assert checks["shacl:AssistanceBasisShape"]["count"] == 8
     assert document["shacl_seconds"] > 0
+
+
+def test_the_report_is_computed_before_the_first_request(app: Flask, client: FlaskClient) -> None:
+    """Issue 17: cdkg serve computes the report in the background at start (warm_report), so
+    the first /report a person opens is answered from the cache, not by running the checks."""
+    app.extensions[REPORTS_KEY] = ReportCache()  # as a freshly started server
+    warm_report(app)
+    warmed = app.extensions[REPORTS_KEY]._run
+    assert warmed is not None and warmed.version == app.extensions["cdkg.store"].version
+    first = client.get("/report?format=json").get_json()
+    assert first["generated"] == warmed.generated
+    assert first["duties"] == 210
 
 
 def test_report_is_cached_per_version(app: Flask, client: FlaskClient) -> None:
@@ -260,13 +272,17 @@ def test_the_server_never_imports_the_build() -> None:
     """STYLE.md: the report code the server uses lives in server/reports, not in loaders; of
     the loaders the server reads only the small helpers it shares with the build — the
     project's layout (folders and file names), terminal text widths, worker counts, the
-    pyoxigraph-to-rdflib term conversion and the types of the SHACL findings the build
-    publishes — never the build pipeline, and never pySHACL."""
+    pyoxigraph-to-rdflib term conversion, the types of the SHACL findings the build
+    publishes, and the readers of the reviewed registers the search and the parameter resolver
+    use (register rows, GB/T 2260 divisions, the list-heading vocabulary) — never the build
+    pipeline, no import reader's format library, and never pySHACL."""
     code = (
         "import sys, cdkg.server.app, cdkg.server.report_routes\n"
         "loaded = {m for m in sys.modules if m.startswith('cdkg.loaders')}\n"
         "shared = {'layout', 'terminal', 'machine', 'rdf', 'rdf.terms', 'validation',"
-        " 'validation.findings'}\n"
+        " 'validation.findings', 'registers', 'records', 'normalise', 'normalise.divisions',"
+        " 'imports', 'imports.headers', 'imports.model'}\n"
+        "assert not {'docx', 'pdfplumber'} & set(sys.modules)\n"
         "assert loaded <= {'cdkg.loaders', *(f'cdkg.loaders.{m}' for m in shared)}, loaded\n"
         "assert 'pyshacl' not in sys.modules"
     )
