@@ -13,6 +13,14 @@ A column ``x`` and a column ``xLabel`` in one result are one column to a person:
 {'jurisdiction': 'jurisdictionLabel'}
 >>> label_columns(["listType", "listLabel"])
 {'listType': 'listLabel'}
+
+``values.csv`` does the same for the coded values the data carries as plain literals (a
+jurisdiction's ``cd:level "provincial"``, a document's ``cd:status "in_force"``, booleans):
+
+>>> value_label("in_force")
+('有效', 'in force')
+>>> value_label("重庆市") is None
+True
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 COLUMNS_FILE = Path(__file__).with_name("columns.csv")
+VALUES_FILE = Path(__file__).with_name("values.csv")
 
 
 def read_column_labels(path: Path = COLUMNS_FILE) -> dict[str, tuple[str, str]]:
@@ -37,6 +46,26 @@ def read_column_labels(path: Path = COLUMNS_FILE) -> dict[str, tuple[str, str]]:
 
 
 COLUMN_LABELS = read_column_labels()
+
+
+def read_value_labels(path: Path = VALUES_FILE) -> dict[str, tuple[str, str]]:
+    """``code → (zh, en)`` from ``path``; ValueError naming the row of a bad line."""
+    labels: dict[str, tuple[str, str]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for number, row in enumerate(csv.DictReader(handle), start=2):
+            value, zh, en = (row.get(key, "") or "" for key in ("value", "zh", "en"))
+            if not value or not zh or value in labels:
+                raise ValueError(f"{path}:{number}: need a new value and a zh label")
+            labels[value] = (zh, en)
+    return labels
+
+
+VALUE_LABELS = read_value_labels()
+
+
+def value_label(code: str) -> tuple[str, str] | None:
+    """(zh, en) of a coded value; None for any other text."""
+    return VALUE_LABELS.get(code)
 
 
 def column_label(name: str) -> tuple[str, str]:

@@ -36,6 +36,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from cdkg.ontology.namespace import CD, ELI, ONTOLOGY_IRI, PREFIXES
+from cdkg.queries.columns import value_label
 from cdkg.server.reports.links import safe_href
 
 from . import entity_views
@@ -430,7 +431,9 @@ def term(graph: Graph, node: Node, base: str) -> Term:
     if isinstance(node, Literal):
         datatype = str(node.datatype) if node.datatype else None
         shown_type = (curie(datatype) or datatype) if datatype else None
-        return Term(str(node), lang=node.language, datatype=shown_type)
+        coded = None if node.language else value_label(str(node))
+        shown = f"{coded[0]} {coded[1]}" if coded else str(node)  # the code stays in the RDF
+        return Term(shown, lang=node.language, datatype=shown_type)
     if isinstance(node, BNode):
         return Term(label(graph, node) or "（空白节点 blank node）")
     iri = str(node)
@@ -468,6 +471,13 @@ _NAMES: dict[Node, str] = {
     ELI.date_document: "文件日期 Date",
     ELI.in_force: "效力 In force",
     ELI.first_date_entry_in_force: "施行日期 In force from",
+    ELI.date_no_longer_in_force: "失效日期 No longer in force from",
+    ELI.is_part_of: "所属 Part of",
+    ELI.has_part: "组成部分 Has part",
+    ELI.jurisdiction: "管辖 Jurisdiction",
+    ELI.based_on: "依据 Based on",
+    ELI["InForce-inForce"]: "有效 In force",
+    ELI["InForce-notInForce"]: "失效 No longer in force",
 }
 """Names of the predicates from other vocabularies a page shows most (the ontology graph
 labels cdkg's own)."""

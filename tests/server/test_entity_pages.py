@@ -279,3 +279,19 @@ def test_parts_of_listed_duties_are_not_repeated_as_incoming_links(seeds: FlaskC
     assert not [
         link for link in page.all_links if "/topic/drug-control" in link and "duty/" in link
     ]
+
+
+def test_coded_values_are_shown_in_chinese_with_english(seeds: FlaskClient) -> None:
+    """Issue 17: no internal codes as text on a Chinese page. 婚姻法 (repealed by 民法典) and
+    a province: the codes stay in the RDF, the page shows queries/values.csv's labels."""
+    html = seeds.get("/id/law/prc-marriage-law", headers={"Accept": "text/html"})
+    law = html.get_data(as_text=True)
+    assert "已废止 repealed" in law and "全国 national" in law and "已核实 verified" in law
+    assert "失效 No longer in force" in law
+    # a value is never the bare code (a property's curie beside its label is for SPARQL users)
+    for code in ("repealed", "national", "verified", "in_force"):
+        assert f">{code}<" not in law
+    province = " ".join(sections(seeds, "/id/jurisdiction/140000").page_text)
+    assert "省级 provincial" in province
+    turtle = seeds.get("/id/law/prc-marriage-law", headers={"Accept": "text/turtle"})
+    assert '"repealed"' in turtle.get_data(as_text=True)
