@@ -105,7 +105,8 @@ def test_duty_table_downloads_open_in_a_spreadsheet(client: FlaskClient) -> None
     count = client.get(
         "/sparql",
         query_string={
-            "query": "SELECT (COUNT(DISTINCT ?d) AS ?n) { ?d a <https://w3id.org/cdkg/ontology#Duty> }"
+            "query": "SELECT (COUNT(DISTINCT ?d) AS ?n) "
+            "{ ?d a <https://w3id.org/cdkg/ontology#Duty> }"
         },
         headers={"Accept": "application/sparql-results+json"},
     ).get_json()["results"]["bindings"][0]["n"]["value"]

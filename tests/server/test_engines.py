@@ -80,7 +80,7 @@ def test_named_queries(oxigraph_store: OxigraphStore, rdflib_store: RdflibStore,
 
 
 def test_ask_and_construct(oxigraph_store: OxigraphStore, rdflib_store: RdflibStore) -> None:
-    ask = 'ASK { ?d cd:number 6 }'
+    ask = "ASK { ?d cd:number 6 }"
     assert oxigraph_store.ask(ask) is rdflib_store.ask(ask) is True
     construct = "CONSTRUCT { ?d rdfs:label ?l } WHERE { ?d a cd:Duty ; rdfs:label ?l }"
     left, right = oxigraph_store.construct(construct), rdflib_store.construct(construct)

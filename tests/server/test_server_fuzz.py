@@ -24,7 +24,7 @@ from cdkg.server.store.workers import WorkerPoolStore
 
 SEED_QUERIES = [
     "SELECT ?d ?label WHERE { ?d a cd:Duty ; rdfs:label ?label } ORDER BY ?label LIMIT 10",
-    'ASK { ?d cd:number 6 }',
+    "ASK { ?d cd:number 6 }",
     "CONSTRUCT { ?d rdfs:label ?l } WHERE { ?d rdfs:label ?l }",
     "DESCRIBE <https://w3id.org/cdkg/id/duty/chongqing/assistance/6>",
     "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",

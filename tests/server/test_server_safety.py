@@ -306,10 +306,10 @@ def test_update_through_sparqlwrapper(admin_server: LiveServer) -> None:
     client = SPARQLWrapper(admin_server.endpoint)
     client.setMethod(POST)
     client.addCustomHttpHeader("Authorization", f"Bearer {TOKEN}")
-    client.setQuery('DELETE WHERE { GRAPH ?g { ?d cd:number 6 ; ?p ?o } }')
+    client.setQuery("DELETE WHERE { GRAPH ?g { ?d cd:number 6 ; ?p ?o } }")
     client.query()
     client = SPARQLWrapper(admin_server.endpoint)
-    client.setQuery('ASK { ?d cd:number 6 }')
+    client.setQuery("ASK { ?d cd:number 6 }")
     client.setReturnFormat(JSON)
     assert client.queryAndConvert()["boolean"] is False  # type: ignore[index]
 
@@ -357,7 +357,7 @@ def test_gzip_when_accepted(live_server: LiveServer) -> None:
 
 
 def test_etag_and_304(live_server: LiveServer) -> None:
-    params = {"query": 'SELECT ?l { ?d cd:number 6 ; rdfs:label ?l }'}
+    params = {"query": "SELECT ?l { ?d cd:number 6 ; rdfs:label ?l }"}
     first = call(live_server.endpoint, params=params)
     etag = first.headers["ETag"]
     assert etag.startswith('W/"')

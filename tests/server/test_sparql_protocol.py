@@ -118,7 +118,7 @@ def test_select_tsv(live_server: LiveServer, method: str) -> None:
 @pytest.mark.parametrize("return_format", [JSON, XML])
 def test_ask(live_server: LiveServer, method: str, return_format: str) -> None:
     yes = wrapper(live_server, f"ASK {{ <{DUTY_3}> rdfs:label ?l }}", return_format, method)
-    no = wrapper(live_server, 'ASK { ?d cd:number 999 }', return_format, method)
+    no = wrapper(live_server, "ASK { ?d cd:number 999 }", return_format, method)
     if return_format == JSON:
         assert yes.queryAndConvert()["boolean"] is True  # type: ignore[index]
         assert no.queryAndConvert()["boolean"] is False  # type: ignore[index]

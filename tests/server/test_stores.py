@@ -76,7 +76,7 @@ def test_persistent_directory(dataset_path: Path, tmp_path: Path) -> None:
 def test_serve_with_a_store_directory(built_paths: ProjectPaths, tmp_path: Path) -> None:
     store = open_server_store(built_paths, workers=1, store_dir=tmp_path / "store")
     try:
-        assert store.ask('ASK { ?d cd:number 6 }', QueryOptions(timeout_s=10))
+        assert store.ask("ASK { ?d cd:number 6 }", QueryOptions(timeout_s=10))
         assert store.version == dataset_version(built_paths.current / "dataset.nq")
     finally:
         store.close()  # type: ignore[attr-defined]
@@ -107,7 +107,7 @@ def test_concurrent_queries_from_server_threads(
 
     store = request.getfixturevalue(engine)
     queries = [
-        'ASK { ?d cd:number 6 }',
+        "ASK { ?d cd:number 6 }",
         "SELECT ?d ?l { ?d cd:inCatalog ?c ; rdfs:label ?l OPTIONAL { ?d cd:description ?x } }",
     ]
     errors: list[Exception] = []
