@@ -33,34 +33,20 @@ COLUMNS_FILE = Path(__file__).with_name("columns.csv")
 VALUES_FILE = Path(__file__).with_name("values.csv")
 
 
-def read_column_labels(path: Path = COLUMNS_FILE) -> dict[str, tuple[str, str]]:
-    """``variable → (zh, en)`` from ``path``; ValueError naming the row of a bad line."""
+def read_labels(path: Path, key: str) -> dict[str, tuple[str, str]]:
+    """``key column → (zh, en)`` from ``path``; ValueError naming the row of a bad line."""
     labels: dict[str, tuple[str, str]] = {}
     with path.open(encoding="utf-8", newline="") as handle:
         for number, row in enumerate(csv.DictReader(handle), start=2):
-            name, zh, en = (row.get(key, "") or "" for key in ("variable", "zh", "en"))
+            name, zh, en = (row.get(column, "") or "" for column in (key, "zh", "en"))
             if not name or not zh or name in labels:
-                raise ValueError(f"{path}:{number}: need a new variable name and a zh label")
+                raise ValueError(f"{path}:{number}: need a new {key} and a zh label")
             labels[name] = (zh, en)
     return labels
 
 
-COLUMN_LABELS = read_column_labels()
-
-
-def read_value_labels(path: Path = VALUES_FILE) -> dict[str, tuple[str, str]]:
-    """``code → (zh, en)`` from ``path``; ValueError naming the row of a bad line."""
-    labels: dict[str, tuple[str, str]] = {}
-    with path.open(encoding="utf-8", newline="") as handle:
-        for number, row in enumerate(csv.DictReader(handle), start=2):
-            value, zh, en = (row.get(key, "") or "" for key in ("value", "zh", "en"))
-            if not value or not zh or value in labels:
-                raise ValueError(f"{path}:{number}: need a new value and a zh label")
-            labels[value] = (zh, en)
-    return labels
-
-
-VALUE_LABELS = read_value_labels()
+COLUMN_LABELS = read_labels(COLUMNS_FILE, "variable")
+VALUE_LABELS = read_labels(VALUES_FILE, "value")
 
 
 def value_label(code: str) -> tuple[str, str] | None:

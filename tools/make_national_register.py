@@ -45,6 +45,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cdkg.loaders.laws.register import EDITION_COLUMNS as EDITION_COLUMNS_READ
+from cdkg.loaders.laws.register import NATIONAL_COLUMNS
+
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = "github:LawRefBook/Laws@2f4c5c2"  # the snapshot the sqlite file and headers come from
 DOC_TYPES = {
@@ -55,21 +58,8 @@ DOC_TYPES = {
     "部门规章": "部门规章",
 }
 HEADER_COLUMNS = ("file", "line", "text")
-DOCUMENT_COLUMNS = (
-    "id",
-    "title",
-    "short_title",
-    "doc_type",
-    "issuer",
-    "document_number",
-    "promulgated",
-    "effective",
-    "latest_edition",
-    "status",
-    "source",
-    "note",
-)
-EDITION_COLUMNS = ("document_id", "edition", "valid_from", "expired", "event", "source")
+# The columns the loader reads (one definition: cdkg.loaders.laws.register).
+DOCUMENT_COLUMNS, EDITION_COLUMNS = NATIONAL_COLUMNS, EDITION_COLUMNS_READ
 _DATE = re.compile(r"^[（(]?\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _EDITION_EVENTS = ("通过", "公布", "发布", "修正", "修订", "颁布")
 _STATE = "中华人民共和国"

@@ -81,9 +81,10 @@ DOC_TYPES: Mapping[str, str] = {
     "党内法规": "",
     "规范性文件": "",
 }
-# The generated national register, read from the reviewed register's folder when present.
+# The generated national register, read from the reviewed register's folder when present;
+# tools/make_national_register.py writes these columns.
 NATIONAL_FILES = ("laws-national.csv", "law-editions.csv")
-_NATIONAL_COLUMNS = (
+NATIONAL_COLUMNS = (
     "id",
     "title",
     "short_title",
@@ -97,7 +98,7 @@ _NATIONAL_COLUMNS = (
     "source",
     "note",
 )
-_EDITION_COLUMNS = ("document_id", "edition", "valid_from", "expired", "event", "source")
+EDITION_COLUMNS = ("document_id", "edition", "valid_from", "expired", "event", "source")
 _STATE = "中华人民共和国"
 # A title's key, remembered: loading keys some 6,000 titles, and catalogs repeat theirs.
 _key = functools.lru_cache(maxsize=16384)(normalise_title)
@@ -366,7 +367,7 @@ def _read_table(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[str, int
 
 def _read_editions(path: Path) -> dict[str, list[Edition]]:
     editions: dict[str, list[Edition]] = {}
-    for where, _, row in _read_table(path, _EDITION_COLUMNS):
+    for where, _, row in _read_table(path, EDITION_COLUMNS):
         if not _DATE.match(row["edition"]) or row["expired"] not in ("", "0", "1"):
             raise LawRegisterError(f"{where}: edition {row['edition']!r} or expired is malformed")
         edition = Edition(
@@ -429,7 +430,7 @@ def _merge_national(
     numbers = {normalise_document_number(e.document_number) for e in reviewed if e.document_number}
     merged: dict[int, str] = {}  # reviewed index -> the national row merged into it
     collisions: list[str] = []
-    for where, _, row in _read_table(folder / NATIONAL_FILES[0], _NATIONAL_COLUMNS):
+    for where, _, row in _read_table(folder / NATIONAL_FILES[0], NATIONAL_COLUMNS):
         entry = _national_entry(row, editions.get(row["id"], []), where)
         keys = {_key(t): t for t in reversed(entry.titles)}
         match = next((owner[k] for k in keys if k in owner and owner[k] < len(reviewed)), None)
