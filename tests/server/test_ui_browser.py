@@ -396,6 +396,7 @@ SECTIONS = {
     "/ontology": "本体",
 }
 NARROW = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
 
 
 def test_every_page_reaches_every_section(tmp_path: Path, browser_context: Any) -> None:
@@ -417,6 +418,15 @@ def test_every_page_reaches_every_section(tmp_path: Path, browser_context: Any) 
             assert width <= NARROW["width"], (route, width)
             name = route.strip("/").replace("/", "_").split("?")[0] or "home"
             page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+        # on a phone (390 px) too: long values wrap, wide tables scroll inside themselves
+        page.set_viewport_size(PHONE)
+        for route in (*HTML_ROUTES, "/id/law/prc-marriage-law", "/id/jurisdiction/500000"):
+            page.goto(url + route, wait_until="networkidle")
+            width = page.evaluate("() => document.documentElement.scrollWidth")
+            assert width <= PHONE["width"], (route, width)
+            name = route.strip("/").replace("/", "_").split("?")[0] or "home"
+            page.screenshot(path=str(SHOTS / f"phone-{name}.png"), full_page=False)
+        page.set_viewport_size(NARROW)
         # the header's search box searches
         page.goto(url + "/downloads", wait_until="networkidle")
         page.fill("header.site input[name=q]", "禁毒")
