@@ -305,9 +305,15 @@ def load_query(path: Path) -> NamedQuery:
     return parse_query(path.stem, path.read_text(encoding="utf-8"), path)
 
 
+INSTALLED = Path(__file__).resolve().parent
+"""The queries installed with the package (``cdkg.queries``): what a home without a queries/
+folder of its own reads."""
+
+
 def load_library(folder: Path, errors: list[str] | None = None) -> dict[str, NamedQuery]:
-    """Every ``*.rq`` of ``folder`` by name (the file stem), sorted by name; none when the
-    folder does not exist.
+    """Every ``*.rq`` of ``folder`` by name (the file stem), sorted by name; the installed
+    package's queries (:data:`INSTALLED`) when ``folder`` does not exist, so that a
+    ``--home`` with a build but no queries/ of its own still lists and runs them.
 
     The one loader of the library, for every door: ``cdkg query`` and ``cdkg check`` want the
     first bad file as an error (ValueError, or OSError for an unreadable one); the web pages
@@ -315,6 +321,8 @@ def load_library(folder: Path, errors: list[str] | None = None) -> dict[str, Nam
     (``"<file>: <why>"``), so one broken file does not take the other queries down.
     """
     library: dict[str, NamedQuery] = {}
+    if not Path(folder).is_dir():
+        folder = INSTALLED
     for path in sorted(Path(folder).glob("*.rq")):
         try:
             library[path.stem] = load_query(path)

@@ -353,3 +353,19 @@ def test_display_width_and_fit() -> None:
 def test_render_table() -> None:
     table = render_table(["地区", "n"], [["重庆市", "27"], ["四川省", "59"]], numeric=[False, True])
     assert table.split("\n") == ["地区     n", "------  --", "重庆市  27", "四川省  59"]
+
+
+def test_a_home_without_queries_reads_the_installed_ones(
+    built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--home X`` whose X has a build but no queries/ folder lists and runs the queries
+    installed with the package (cdkg.queries), not none."""
+    home = tmp_path / "home"
+    (home / "data").mkdir(parents=True)  # a project folder: data/, no queries/
+    prefix = ["--home", str(home), "--build-dir", str(built), "query"]
+    assert main([*prefix, "--list"]) == 0
+    listed = capsys.readouterr().out
+    assert "catalog-summary" in listed and "search-duties" in listed
+    assert main([*prefix, "catalog-summary"]) == 0
+    out, err = capsys.readouterr()
+    assert err == "" and out.endswith("(12 rows)\n")

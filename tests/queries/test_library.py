@@ -8,7 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from cdkg.queries.library import Param, format_value, load_library, parse_query
+from cdkg.queries.library import INSTALLED, Param, format_value, load_library, parse_query
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -196,4 +196,6 @@ def test_one_loader_strict_for_the_command_line_tolerant_for_pages(tmp_path: Pat
     errors: list[str] = []
     assert list(load_library(tmp_path, errors)) == ["good"]
     assert len(errors) == 1 and errors[0].startswith("bad.rq: ") and "title@en" in errors[0]
-    assert load_library(tmp_path / "missing", []) == {}
+    installed = load_library(tmp_path / "missing", [])  # a home without queries/ of its own
+    assert "catalog-summary" in installed and installed == load_library(INSTALLED)
+    assert installed["catalog-summary"].path == INSTALLED / "catalog-summary.rq"

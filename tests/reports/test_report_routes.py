@@ -9,6 +9,7 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -141,6 +142,21 @@ def test_queries_listing_json(client: FlaskClient) -> None:
     ]
     assert question["url"] == "/queries/duties-of-jurisdiction"
     assert queries["citation-unresolved"]["severity"] == "error"
+
+
+def test_a_home_without_queries_serves_the_installed_ones(
+    built: ProjectPaths, tmp_path: Path
+) -> None:
+    """``cdkg serve --home X`` whose X has a build but no queries/ folder lists the queries
+    installed with the package (cdkg.queries), and runs them."""
+    paths = ProjectPaths(root=tmp_path, build=built.build)
+    store = OxigraphStore.from_file(built.current / "dataset.nq")
+    client = create_app(store, ServerConfig(paths=paths, rate_limit_per_minute=None)).test_client()
+    listed = client.get("/queries", headers={"Accept": "application/json"}).get_json()
+    names = {q["name"] for q in listed["queries"]}
+    assert {"catalog-summary", "search-duties", "duties-without-legal-basis"} <= names
+    answer = client.get("/queries/catalog-summary", headers={"Accept": "application/json"})
+    assert answer.status_code == 200 and len(answer.get_json()["results"]["bindings"]) == 12
 
 
 def test_queries_listing_html_groups_questions_and_checks(client: FlaskClient) -> None:
