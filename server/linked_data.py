@@ -37,7 +37,7 @@ from rdflib.term import Node
 
 from cdkg.ontology.namespace import CD, ELI, ONTOLOGY_IRI, PREFIXES
 from cdkg.queries.columns import value_label
-from cdkg.server.reports.links import safe_href
+from cdkg.server.reports.links import Linker, is_instance_path
 
 from . import entity_views
 from .context import current_config, current_store
@@ -57,9 +57,7 @@ RDF_FORMATS: tuple[Format, ...] = (
 PAGE_FORMATS: tuple[Format, ...] = (negotiation.HTML, *RDF_FORMATS)
 """What /id/ and /ontology answer with; HTML first, so a browser's ``*/*`` gets a page."""
 
-MAX_PATH = 512
 INCOMING_LIMIT = 2000
-_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*\Z")
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 _CD = str(CD._NS)
@@ -76,11 +74,7 @@ def iri_for_path(base: str, path: str) -> URIRef | None:
     >>> iri_for_path("https://w3id.org/cdkg/id/", "duty/../x") is None
     True
     """
-    if not path or len(path) > MAX_PATH:
-        return None
-    if not all(_SEGMENT.match(segment) for segment in path.split("/")):
-        return None
-    return URIRef(base + path)
+    return URIRef(base + path) if is_instance_path(path) else None
 
 
 def sparql_iri(iri: str) -> str:
@@ -95,16 +89,10 @@ def sparql_iri(iri: str) -> str:
 
 
 def local_href(iri: str, base: str) -> str | None:
-    """Where a page links for ``iri``: this server's page for IRIs under the base and for
-    ontology terms, the IRI itself for other http(s) IRIs, None for anything else (a
-    ``javascript:`` IRI is data, never a link: :func:`cdkg.server.reports.links.safe_href`)."""
-    if iri.startswith(base) and iri_for_path(base, iri[len(base) :]) is not None:
-        return url_for("linked_data.resource", path=iri[len(base) :])
-    if iri == str(ONTOLOGY_IRI):
-        return url_for("linked_data.ontology")
-    if iri.startswith(_CD):
-        return url_for("linked_data.ontology") + "#" + iri[len(_CD) :]
-    return safe_href(iri)
+    """Where this page links for ``iri``: :class:`cdkg.server.reports.links.Linker` with this
+    server's /id/ and /ontology (a ``javascript:`` IRI is data, never a link)."""
+    root = request.script_root
+    return Linker(base, f"{root}/id/", f"{root}/ontology")(iri)
 
 
 def curie(iri: str) -> str | None:

@@ -2,14 +2,18 @@
 
 Pages are Jinja templates extending ``templates/base.html`` (no HTML in Python strings); this
 module gives them the header's sections (:data:`SITE_SECTIONS`, Chinese first, English beside
-it) and wraps a rendered page in a response.
+it), wraps a rendered page in a response and makes its links (:func:`page_linker`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, render_template
+from flask import Response, current_app, render_template, request
+
+from cdkg.server.reports.links import Linker
+
+from .context import current_config
 
 SITE_SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("ui.index", "查询", "Query"),
@@ -34,3 +38,13 @@ def html_page(template: str, status: int = 200, **values: Any) -> Response:
     )
     response.headers["Content-Language"] = "zh"
     return response
+
+
+def page_linker() -> Linker:
+    """Links of this request's page for IRIs of the data: instance IRIs to this server's /id/
+    pages and ontology terms to /ontology when it serves them (under its script root), other
+    IRIs only when they are http(s) — cdkg.server.reports.links."""
+    base, root = current_config().base, request.script_root
+    if "linked_data" in current_app.blueprints:
+        return Linker(base, f"{root}/id/", f"{root}/ontology")
+    return Linker(base)

@@ -23,7 +23,7 @@ import threading
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Blueprint, Flask, Response, request
 from flask.blueprints import BlueprintSetupState
 from rdflib.term import Node
 from werkzeug.exceptions import BadRequest, NotAcceptable, NotFound
@@ -39,11 +39,10 @@ from cdkg.server.reports.checks import (
     published_validation,
     run_checks,
 )
-from cdkg.server.reports.links import Linker
 
 from .config import ServerConfig
 from .context import current_config, current_store, extension
-from .pages import html_page
+from .pages import html_page, page_linker
 from .protocol import FORMAT_PARAMS
 from .query_page import Table, projection, result_table, table_csv, table_xlsx
 from .store import QueryOptions, Store, negotiation
@@ -138,17 +137,6 @@ def _install(state: BlueprintSetupState) -> None:
     state.app.extensions[REPORTS_KEY] = ReportCache()
 
 
-def _local_links(app: Flask, base: str) -> Linker:
-    """IRIs under the instance base link to this server's /id/ pages when it serves them,
-    ontology terms to /ontology; other IRIs only when they are http(s)
-    (cdkg.server.reports.links)."""
-    served = "linked_data" in app.blueprints
-    root = request.script_root
-    if not served:
-        return Linker(base)
-    return Linker(base, f"{root}/id/", f"{root}/ontology")
-
-
 def _threshold() -> str:
     values = request.args.getlist(THRESHOLD_PARAM)
     if len(values) > 1:
@@ -187,7 +175,7 @@ def report() -> Response:
     elif fmt is MARKDOWN:
         body = render_markdown(run, threshold)
     if fmt is HTML:
-        link = _local_links(current_app, config.base)
+        link = page_linker()
         response = html_page("report.html", **report_context(run, threshold, link))
     else:
         response = Response(body, content_type=fmt.content_type)
@@ -360,7 +348,7 @@ def run_query(name: str) -> Response:
 def _table(text: str, options: QueryOptions) -> Table:
     rows = current_store().select(text, options)
     names = _variables(text, rows)
-    return result_table(names, rows, _local_links(current_app, current_config().base))
+    return result_table(names, rows, page_linker())
 
 
 def _variables(text: str, rows: list[dict[str, Node]]) -> list[str]:

@@ -18,11 +18,10 @@ import json
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import BadRequest, NotAcceptable
 
-from cdkg.server.reports.links import Linker
 from cdkg.server.reports.search_engine import Hit, SearchIndex
 
 from .context import current_config, extension
-from .pages import html_page
+from .pages import html_page, page_linker
 from .search_page import group_hits
 from .store import negotiation
 from .store.negotiation import HTML, Format
@@ -54,14 +53,6 @@ def hit_json(hit: Hit) -> dict[str, object]:
         "snippet": hit.snippet,
         "matches": [{"word": m.word, "field": m.field, "text": m.text} for m in hit.matches],
     }
-
-
-def page_linker() -> Linker:
-    """Links of this server's pages: /id/… when it serves linked-data pages."""
-    base, root = current_config().base, request.script_root
-    if "linked_data" in current_app.blueprints:
-        return Linker(base, f"{root}/id/", f"{root}/ontology")
-    return Linker(base)
 
 
 def _limit(config_default: int, config_max: int) -> int:

@@ -19,6 +19,21 @@ from cdkg.ontology.namespace import CD, ONTOLOGY_IRI
 WEB_SCHEMES = ("http", "https")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _UNSAFE = re.compile(r"[\x00-\x20\x7f]")
+MAX_PATH = 512
+"""The longest ``/id/<path>`` an instance IRI may have."""
+_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*\Z")
+
+
+def is_instance_path(path: str) -> bool:
+    """Whether ``path`` (an IRI after the instance base) can be an instance's: every segment
+    an ASCII key as the minter makes them — no ``..``, no empty segment, not too long.
+
+    >>> is_instance_path("duty/chongqing/assistance/6"), is_instance_path("duty/../x")
+    (True, False)
+    """
+    if not path or len(path) > MAX_PATH:
+        return False
+    return all(_SEGMENT.match(segment) for segment in path.split("/"))
 
 
 def safe_href(href: str) -> str | None:
@@ -47,6 +62,7 @@ class Linker:
     """Where a page links for an IRI of the data: this site's page for instance IRIs under
     ``base`` (when it serves them at ``id_path``) and for ontology terms (when it serves the
     ontology at ``ontology_path``), else the IRI itself when :func:`safe_href` allows it.
+    The one link helper of every page (the linked-data pages, /report, /search, /queries).
 
     >>> link = Linker("https://w3id.org/cdkg/id/", "/id/", "/ontology")
     >>> link("https://w3id.org/cdkg/id/duty/a/1"), link("https://w3id.org/cdkg/ontology#Duty")
@@ -55,6 +71,8 @@ class Linker:
     ('http://example.org/x', None)
     >>> Linker("https://w3id.org/cdkg/id/")("https://w3id.org/cdkg/id/duty/a/1")
     'https://w3id.org/cdkg/id/duty/a/1'
+    >>> link("https://w3id.org/cdkg/id/a//b")  # no instance of this site: the IRI itself
+    'https://w3id.org/cdkg/id/a//b'
     """
 
     base: str
@@ -62,8 +80,9 @@ class Linker:
     ontology_path: str | None = None
 
     def __call__(self, iri: str) -> str | None:
-        if self.id_path is not None and iri.startswith(self.base) and len(iri) > len(self.base):
-            return safe_href(self.id_path + iri[len(self.base) :])
+        path = iri[len(self.base) :]
+        if self.id_path is not None and iri.startswith(self.base) and is_instance_path(path):
+            return safe_href(self.id_path + path)
         if self.ontology_path is not None:
             if iri == str(ONTOLOGY_IRI):
                 return self.ontology_path
