@@ -47,7 +47,14 @@ from .normalise.corrections import Correction, apply_corrections, load_correctio
 from .normalise.departments import DepartmentRegister, load_sectors
 from .normalise.topics import TopicScheme
 from .publish import publish
-from .rdf.graph import CatalogOutcome, Normalisers, TripleSink, catalog_graph, registers_graph
+from .rdf.graph import (
+    CatalogOutcome,
+    Normalised,
+    Normalisers,
+    TripleSink,
+    catalog_graph,
+    registers_graph,
+)
 from .rdf.iris import Minter
 from .reasoning.reference import ReasoningSummary, materialise
 from .reconcile import ListReconciliation, reconcile
@@ -502,14 +509,9 @@ def _catalog_report(parsed: Parsed, outcome: CatalogOutcome | None) -> CatalogRe
         skipped=parsed.result.skipped,
         problems=parsed.result.problems,
         findings=parsed.result.findings,
-        unresolved=outcome.unresolved if outcome else [],
-        misprints=outcome.misprints if outcome else [],
-        fallback_topics=outcome.fallback_topics if outcome else [],
+        normalised=outcome.normalised if outcome else Normalised(),
         corrections=len(parsed.corrections),
         duties=len(parsed.result.duties),
-        citations=outcome.citations if outcome else 0,
-        department_links=outcome.department_links if outcome else 0,
-        duties_with_topics=outcome.duties_with_topics if outcome else 0,
     )
 
 

@@ -16,7 +16,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
-from .rdf.graph import Unresolved
+from .rdf.graph import Normalised, Unresolved
 from .reasoning.reference import ReasoningSummary
 from .reconcile import ListReconciliation
 from .records import Problem, Skipped
@@ -34,14 +34,9 @@ class CatalogReport:
     skipped: list[Skipped]
     problems: list[Problem]
     findings: list[str]
-    unresolved: list[Unresolved] = field(default_factory=list)
-    misprints: list[Unresolved] = field(default_factory=list)
-    fallback_topics: list[str] = field(default_factory=list)
+    normalised: Normalised = field(default_factory=Normalised)
     corrections: int = 0
     duties: int = 0
-    citations: int = 0
-    department_links: int = 0
-    duties_with_topics: int = 0
 
     def errors(self) -> list[str]:
         errors = [str(p) for p in self.problems if p.severity == "error"]
@@ -76,7 +71,7 @@ class BuildReport:
     def findings(self) -> list[Unresolved]:
         """References no register knows, published as provisional entities: warnings for
         review, each with its file, row and the text as printed."""
-        return [u for c in self.catalogs for u in c.unresolved]
+        return [u for c in self.catalogs for u in c.normalised.unresolved]
 
     def passes(self, strict: bool = False) -> bool:
         """No errors; and, when ``strict`` (``cdkg build --strict``), no findings either."""
@@ -86,22 +81,24 @@ class BuildReport:
         """Shared-normaliser totals: what the registers resolved and what they could not."""
         c = self.catalogs
         duties = sum(x.duties for x in c)
-        covered = sum(x.duties_with_topics for x in c)
-        citations = sum(x.citations for x in c)
-        unresolved_titles = sum(1 for x in c for u in x.unresolved if u.kind == "title")
-        documents = len({u.iri for x in c for u in x.unresolved if u.kind == "title"})
-        unmapped = sum(1 for x in c for u in x.unresolved if u.kind == "department")
-        places = len({u.iri for x in c for u in x.unresolved if u.kind == "jurisdiction"})
+        covered = sum(x.normalised.duties_with_topics for x in c)
+        citations = sum(x.normalised.citations for x in c)
+        unresolved_titles = sum(1 for x in c for u in x.normalised.unresolved if u.kind == "title")
+        documents = len({u.iri for x in c for u in x.normalised.unresolved if u.kind == "title"})
+        unmapped = sum(1 for x in c for u in x.normalised.unresolved if u.kind == "department")
+        places = len(
+            {u.iri for x in c for u in x.normalised.unresolved if u.kind == "jurisdiction"}
+        )
         share = 100.0 * covered / duties if duties else 100.0
         return [
             f"legal citations: {citations} parsed, {citations - unresolved_titles} resolved to "
             f"the law register, {unresolved_titles} to {documents} provisional documents, "
-            f"{sum(len(x.misprints) for x in c)} misprinted titles recorded",
-            f"departments: {sum(x.department_links for x in c)} duty→department links, "
+            f"{sum(len(x.normalised.misprints) for x in c)} misprinted titles recorded",
+            f"departments: {sum(x.normalised.department_links for x in c)} duty→department links, "
             f"{unmapped} to provisional departments",
             f"jurisdictions: {places} provisional",
             f"topics: {covered}/{duties} duties ({share:.0f}%), "
-            f"{sum(len(x.fallback_topics) for x in c)} placed only by a fallback rule",
+            f"{sum(len(x.normalised.fallback_topics) for x in c)} placed only by a fallback rule",
         ]
 
     def rows(self) -> list[tuple[str, ...]]:
@@ -183,9 +180,13 @@ class BuildReport:
             _section(
                 out,
                 "Misprinted titles (resolved to the real document)",
-                [f"{u.file}:{u.line}: {u.text}" for u in catalog.misprints],
+                [f"{u.file}:{u.line}: {u.text}" for u in catalog.normalised.misprints],
             )
-            _section(out, "Duties placed only by a fallback topic rule", catalog.fallback_topics)
+            _section(
+                out,
+                "Duties placed only by a fallback topic rule",
+                catalog.normalised.fallback_topics,
+            )
             if catalog.corrections:
                 source = f"data/corrections/{catalog.key}.csv"
                 out.append(f"Corrections applied from {source}: {catalog.corrections}")
@@ -232,8 +233,8 @@ class BuildReport:
                     "skipped": [asdict(s) for s in c.skipped],
                     "problems": [asdict(p) for p in c.problems],
                     "findings": c.findings,
-                    "misprints": [asdict(u) for u in c.misprints],
-                    "fallback_topics": c.fallback_topics,
+                    "misprints": [asdict(u) for u in c.normalised.misprints],
+                    "fallback_topics": c.normalised.fallback_topics,
                     "corrections": c.corrections,
                 }
                 for c in self.catalogs

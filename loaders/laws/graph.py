@@ -48,13 +48,7 @@ def article_iri(minter: Minter, law_id: str, date: str, article: Article) -> URI
 
 
 def reading_iri(reading: Reading) -> URIRef:
-    ref = reading.cited.ref
-    key = f"art-{ref.article}"
-    if ref.paragraph is not None:
-        key += f"-para-{ref.paragraph}"
-    if ref.item is not None:
-        key += f"-item-{ref.item}"
-    return URIRef(f"{reading.cited.citation}/reading/{key}")
+    return URIRef(f"{reading.cited.citation}/reading/{'-'.join(reading.cited.ref.path)}")
 
 
 def _editions(graph: Graph, law: LawEntry, editions: list[EditionText], minter: Minter) -> None:
@@ -123,7 +117,7 @@ def _reading(graph: Graph, reading: Reading, minter: Minter, described: frozense
     law = cited.law
     node = reading_iri(reading)
     graph.add((node, RDF.type, CD.ProvisionReading))
-    graph.add((node, RDFS.label, zh(f"核对《{law.canonical_title}》{_printed(reading)}")))
+    graph.add((node, RDFS.label, zh(f"核对《{law.canonical_title}》{reading.cited.ref.printed}")))
     graph.add((node, CD.readsCitation, URIRef(cited.citation)))
     graph.add((node, CD.readsProvision, URIRef(cited.provision)))
     graph.add((node, CD.editionInForce, edition_iri(minter, law.id, reading.in_force.date)))
@@ -151,16 +145,6 @@ def _reading(graph: Graph, reading: Reading, minter: Minter, described: frozense
         graph.add((node, CD.closestSimilarity, _decimal(reading.closest_similarity or 0.0)))
     for note in reading.notes:
         graph.add((node, SKOS.note, Literal(note, lang="en")))
-
-
-def _printed(reading: Reading) -> str:
-    ref = reading.cited.ref
-    text = f"第{ref.article}条"
-    if ref.paragraph is not None:
-        text += f"第{ref.paragraph}款"
-    if ref.item is not None:
-        text += f"第{ref.item}项"
-    return text
 
 
 def law_texts_graph(

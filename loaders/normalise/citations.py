@@ -37,6 +37,35 @@ class ProvisionRef:
     paragraph: int | None = None
     item: int | None = None
 
+    @property
+    def printed(self) -> str:
+        """The provision as Chinese legal texts print it (labels, the law-text readings).
+
+        >>> ProvisionRef(3, 4, 2).printed, ProvisionRef(12, item=1).printed
+        ('第3条第4款第2项', '第12条第1项')
+        """
+        text = f"第{self.article}条"
+        if self.paragraph is not None:
+            text += f"第{self.paragraph}款"
+        if self.item is not None:
+            text += f"第{self.item}项"
+        return text
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """The provision's parts as they stand in IRIs: a provision's ``/``-separated path,
+        a reading's ``-``-joined key.
+
+        >>> ProvisionRef(3, 4, 2).path, ProvisionRef(12).path
+        (('art-3', 'para-4', 'item-2'), ('art-12',))
+        """
+        parts = [f"art-{self.article}"]
+        if self.paragraph is not None:
+            parts.append(f"para-{self.paragraph}")
+        if self.item is not None:
+            parts.append(f"item-{self.item}")
+        return tuple(parts)
+
 
 @dataclass(frozen=True)
 class CitationRef:

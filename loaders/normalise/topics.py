@@ -38,8 +38,8 @@ Every duty gets at least one topic: one no rule, override or department places g
 "fallback" so that the build report can list it for a reviewer. Each
 :class:`TopicAssignment` records how its topic was given (method, rule id, matched text).
 
-Everything except :meth:`TopicScheme.add_to_graph` is pure and free of rdflib, so the rules can
-be tested on parsed records alone.
+The module is pure and free of rdflib, so the rules can be tested on parsed records alone;
+``cdkg.loaders.rdf.graph.topics_graph`` writes the scheme as SKOS.
 """
 
 from __future__ import annotations
@@ -49,16 +49,10 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..records import DutyRecord, ListType, Problem
 from ..registers import RegisterError, read_rows
 from .departments import load_sectors
-
-if TYPE_CHECKING:
-    from rdflib import Graph
-
-    from ..rdf.iris import Minter
 
 TOPIC_COLUMNS = ("id", "label_zh", "label_en", "definition_en", "definition_zh", "broader", "note")
 RULE_COLUMNS = ("rule_id", "topic", "method", "field", "pattern", "catalogs", "note")
@@ -636,37 +630,3 @@ class TopicScheme:
 
     def check_overrides(self, keys: Iterable[DutyKey]) -> list[Problem]:
         return unknown_overrides(self.overrides.values(), keys)
-
-    def add_to_graph(self, graph: Graph, minter: Minter) -> None:
-        """The scheme as SKOS: a skos:ConceptScheme whose concepts are cd:Topic, with zh/en
-        labels and definitions, skos:broader and top concepts.
-
-        The one place rdflib is used; it is imported here so the rest of the module stays
-        importable and testable without it.
-        """
-        from rdflib import Literal
-        from rdflib.namespace import RDF, RDFS, SKOS
-
-        from cdkg.ontology.namespace import CD
-
-        scheme = minter.topic(SCHEME_KEY)
-        graph.add((scheme, RDF.type, SKOS.ConceptScheme))
-        graph.add((scheme, RDFS.label, Literal("跨地区事项主题", lang="zh")))
-        graph.add((scheme, RDFS.label, Literal("Cross-jurisdiction duty topics", lang="en")))
-        for topic in self.topics.values():
-            node = minter.topic(topic.id)
-            graph.add((node, RDF.type, CD.Topic))
-            graph.add((node, SKOS.inScheme, scheme))
-            graph.add((node, SKOS.notation, Literal(topic.id)))
-            for prop in (SKOS.prefLabel, RDFS.label):
-                graph.add((node, prop, Literal(topic.label_zh, lang="zh")))
-                graph.add((node, prop, Literal(topic.label_en, lang="en")))
-            graph.add((node, SKOS.definition, Literal(topic.definition_en, lang="en")))
-            graph.add((node, SKOS.definition, Literal(topic.definition_zh, lang="zh")))
-            if topic.note:
-                graph.add((node, SKOS.scopeNote, Literal(topic.note, lang="en")))
-            if topic.broader:
-                graph.add((node, SKOS.broader, minter.topic(topic.broader)))
-            else:
-                graph.add((node, SKOS.topConceptOf, scheme))
-                graph.add((scheme, SKOS.hasTopConcept, node))

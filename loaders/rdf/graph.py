@@ -23,7 +23,13 @@ from ..normalise.citations import ProvisionRef, parse_citations
 from ..normalise.departments import DepartmentRegister, Sector, split_departments, split_qualifier
 from ..normalise.numerals import chinese_to_int
 from ..normalise.provisional import ProvisionalDocument, Provisionals, department_id
-from ..normalise.topics import PlacedDepartment, TopicAssignment, TopicScheme, is_fallback_only
+from ..normalise.topics import (
+    SCHEME_KEY,
+    PlacedDepartment,
+    TopicAssignment,
+    TopicScheme,
+    is_fallback_only,
+)
 from ..records import DutyRecord, ListType, OriginalFile, ParseResult
 from ..registers import CatalogEntry, Jurisdiction
 from .iris import Minter
@@ -115,17 +121,25 @@ class Unresolved:
 
 
 @dataclass
+class Normalised:
+    """What the shared normalisers placed in one catalog and what they could not: counted
+    while the catalog's graph is written, and handed as it is to the build report."""
+
+    unresolved: list[Unresolved] = field(default_factory=list)
+    misprints: list[Unresolved] = field(default_factory=list)
+    fallback_topics: list[str] = field(default_factory=list)
+    citations: int = 0
+    department_links: int = 0
+    duties_with_topics: int = 0
+
+
+@dataclass
 class CatalogOutcome:
     """A catalog's graph and what the normalisers reported about it."""
 
     graph: Graph  # or the TripleSink the catalog was written to
-    unresolved: list[Unresolved] = field(default_factory=list)
-    misprints: list[Unresolved] = field(default_factory=list)
-    fallback_topics: list[str] = field(default_factory=list)
+    normalised: Normalised = field(default_factory=Normalised)
     duty_count: int = 0
-    citations: int = 0
-    department_links: int = 0
-    duties_with_topics: int = 0
     provisional_documents: set[URIRef] = field(default_factory=set)
     national_documents: set[URIRef] = field(default_factory=set)
 
@@ -274,12 +288,13 @@ def _duty_node(
     graph.add((node, PROV.wasDerivedFrom, source))
     graph.add((node, CD.sourceLine, Literal(duty.line, datatype=XSD.integer)))
     graph.add((node, CD.sourceText, Literal(duty.source_text)))
-    if duty.description:
-        graph.add((node, CD.description, zh(duty.description)))
-    if duty.summary:
-        graph.add((node, CD.summary, zh(duty.summary)))
-    if duty.remark:
-        graph.add((node, CD.remark, zh(duty.remark)))
+    for prop, text in (
+        (CD.description, duty.description),
+        (CD.summary, duty.summary),
+        (CD.remark, duty.remark),
+    ):
+        if text:
+            graph.add((node, prop, zh(text)))
     # Always present, empty when the source's cell is empty: "no basis printed" is a fact.
     graph.add((node, CD.citationText, Literal(duty.citation_text)))
     if duty.number_assigned:
@@ -312,7 +327,7 @@ def _departments(
             placed.append((name, department.sector))
             iri = minter.department(entry.jurisdiction, department.id)
             graph.add((node, CD.department, iri))
-            outcome.department_links += 1
+            outcome.normalised.department_links += 1
             graph.add((iri, RDF.type, CD.Department))
             graph.add((iri, RDFS.label, zh(department.name)))
             graph.add((iri, SKOS.prefLabel, zh(department.name)))
@@ -341,7 +356,7 @@ def _provisional_department(
     jurisdiction, in the fallback sector, with a finding."""
     iri = minter.department(entry.jurisdiction, department_id(name))
     graph.add((node, CD.department, iri))
-    outcome.department_links += 1
+    outcome.normalised.department_links += 1
     graph.add((iri, RDF.type, CD.Department))
     graph.add((iri, RDFS.label, zh(name)))
     graph.add((iri, SKOS.prefLabel, zh(name)))
@@ -349,7 +364,7 @@ def _provisional_department(
     graph.add((iri, CD.sector, minter.sector(FALLBACK_SECTOR)))
     graph.add((iri, ORG.classification, minter.sector(FALLBACK_SECTOR)))
     graph.add((iri, CD.provisional, Literal(True)))
-    outcome.unresolved.append(Unresolved(file, duty.line, "department", name, str(iri)))
+    outcome.normalised.unresolved.append(Unresolved(file, duty.line, "department", name, str(iri)))
 
 
 def _provisional_jurisdictions(
@@ -366,7 +381,9 @@ def _provisional_jurisdictions(
     if jurisdiction is not None and jurisdiction.provisional:
         printed = jurisdiction.printed or f"{jurisdiction.code} {jurisdiction.name_zh}"
         iri = str(minter.jurisdiction(jurisdiction.key))
-        outcome.unresolved.append(Unresolved(file, jurisdiction.line, "jurisdiction", printed, iri))
+        outcome.normalised.unresolved.append(
+            Unresolved(file, jurisdiction.line, "jurisdiction", printed, iri)
+        )
 
 
 def _citations(
@@ -386,7 +403,7 @@ def _citations(
     for cell in duty.citation_cells:
         for citation in parse_citations(cell):
             index += 1
-            outcome.citations += 1
+            outcome.normalised.citations += 1
             cited = minter.citation(node, index)
             graph.add((node, CD.hasCitation, cited))
             graph.add((cited, RDF.type, CD.Citation))
@@ -399,7 +416,7 @@ def _citations(
                 law_id, title = document.id, document.label
                 law = minter.law(law_id)
                 _provisional_document(graph, law, document, minter, outcome)
-                outcome.unresolved.append(
+                outcome.normalised.unresolved.append(
                     Unresolved(
                         file,
                         duty.line,
@@ -420,7 +437,7 @@ def _citations(
             graph.add((cited, CD.citedDocument, law))
             if resolution is not None and resolution.misprint:
                 graph.add((cited, CD.misprint, Literal(True)))
-                outcome.misprints.append(Unresolved(file, duty.line, "title", printed))
+                outcome.normalised.misprints.append(Unresolved(file, duty.line, "title", printed))
             if not citation.provisions:
                 graph.add((node, CD.hasLegalBasis, law))
             for provision in citation.provisions:
@@ -473,12 +490,7 @@ def _provision_node(
     """A provision, part of its article (if a paragraph/item) and of its document."""
     article, paragraph, item = provision.article, provision.paragraph, provision.item
     graph.add((iri, RDF.type, CD.LegalProvision))
-    label = f"《{title}》第{article}条"
-    if paragraph is not None:
-        label += f"第{paragraph}款"
-    if item is not None:
-        label += f"第{item}项"
-    graph.add((iri, RDFS.label, zh(label)))
+    graph.add((iri, RDFS.label, zh(f"《{title}》{provision.printed}")))
     graph.add((iri, CD.article, Literal(article, datatype=XSD.integer)))
     if paragraph is None and item is None:
         graph.add((iri, CD.isProvisionOf, law))
@@ -488,10 +500,7 @@ def _provision_node(
     if item is not None:
         graph.add((iri, CD.item, Literal(item, datatype=XSD.integer)))
     parent = minter.provision(law_id, article)
-    graph.add((parent, RDF.type, CD.LegalProvision))
-    graph.add((parent, RDFS.label, zh(f"《{title}》第{article}条")))
-    graph.add((parent, CD.article, Literal(article, datatype=XSD.integer)))
-    graph.add((parent, CD.isProvisionOf, law))
+    _provision_node(graph, parent, law, law_id, title, ProvisionRef(article), minter)
     graph.add((iri, CD.isProvisionOf, parent))
 
 
@@ -506,9 +515,9 @@ def _topics(
     departments: Sequence[PlacedDepartment] = (),
 ) -> None:
     assignments: list[TopicAssignment] = scheme.assign(duty, departments)
-    outcome.duties_with_topics += bool(assignments)
+    outcome.normalised.duties_with_topics += bool(assignments)
     if assignments and is_fallback_only(assignments):
-        outcome.fallback_topics.append(
+        outcome.normalised.fallback_topics.append(
             f"{file}:{duty.line} {duty.list_type.code} {duty.number} {duty.name}"
         )
     for assignment in assignments:
@@ -532,23 +541,76 @@ def registers_graph(
     to ``sink`` when given (a sink for the graph ``minter.graph("registers")``)."""
     graph = new_graph(minter.graph("registers")) if sink is None else cast(Graph, sink)
     _jurisdictions(graph, normalisers.jurisdictions, minter)
-    sector_scheme = minter.sector("scheme")
-    graph.add((sector_scheme, RDF.type, SKOS.ConceptScheme))
-    graph.add((sector_scheme, RDFS.label, Literal("部门领域", lang="zh")))
-    graph.add((sector_scheme, RDFS.label, Literal("Department sectors", lang="en")))
+    sector_scheme = _concept_scheme(
+        graph, minter.sector("scheme"), "部门领域", "Department sectors"
+    )
     for sector in normalisers.sectors.values():
-        node = minter.sector(sector.id)
-        graph.add((node, RDF.type, CD.Sector))
-        graph.add((node, SKOS.inScheme, sector_scheme))
-        for prop in (SKOS.prefLabel, RDFS.label):
-            graph.add((node, prop, zh(sector.label_zh)))
-            graph.add((node, prop, Literal(sector.label_en, lang="en")))
-        graph.add((node, SKOS.definition, Literal(sector.definition_en, lang="en")))
-        graph.add((node, SKOS.definition, zh(sector.definition_zh)))
-    normalisers.topics.add_to_graph(graph, minter)
+        _concept(graph, minter.sector(sector.id), CD.Sector, sector_scheme, sector)
+    topics_graph(graph, normalisers.topics, minter)
     for entry in normalisers.laws:
         _law_node(graph, entry, minter)
     return graph
+
+
+def topics_graph(graph: Graph, topics: TopicScheme, minter: Minter) -> None:
+    """The shared topic scheme as SKOS: a skos:ConceptScheme whose concepts are cd:Topic,
+    with zh/en labels and definitions, skos:broader and top concepts."""
+    scheme = _concept_scheme(
+        graph, minter.topic(SCHEME_KEY), "跨地区事项主题", "Cross-jurisdiction duty topics"
+    )
+    for topic in topics.topics.values():
+        node = minter.topic(topic.id)
+        _concept(graph, node, CD.Topic, scheme, topic, notation=topic.id)
+        if topic.note:
+            graph.add((node, SKOS.scopeNote, Literal(topic.note, lang="en")))
+        if topic.broader:
+            graph.add((node, SKOS.broader, minter.topic(topic.broader)))
+        else:
+            graph.add((node, SKOS.topConceptOf, scheme))
+            graph.add((scheme, SKOS.hasTopConcept, node))
+
+
+class _Concept(Protocol):
+    """What a register row needs to be a skos:Concept (a sector, a topic)."""
+
+    @property
+    def label_zh(self) -> str: ...
+    @property
+    def label_en(self) -> str: ...
+    @property
+    def definition_en(self) -> str: ...
+    @property
+    def definition_zh(self) -> str: ...
+
+
+def _concept_scheme(graph: Graph, scheme: URIRef, label_zh: str, label_en: str) -> URIRef:
+    """A skos:ConceptScheme with its zh/en labels (the sectors' and the topics' schemes)."""
+    graph.add((scheme, RDF.type, SKOS.ConceptScheme))
+    graph.add((scheme, RDFS.label, zh(label_zh)))
+    graph.add((scheme, RDFS.label, Literal(label_en, lang="en")))
+    return scheme
+
+
+def _concept(
+    graph: Graph,
+    node: URIRef,
+    kind: URIRef,
+    scheme: URIRef,
+    concept: _Concept,
+    notation: str = "",
+) -> None:
+    """One concept of a register's scheme, the same way for sectors and topics: its class,
+    scheme and notation, zh/en labels as skos:prefLabel and rdfs:label (SKOS browsers read
+    the one, the site and generic RDF tools the other), and zh/en definitions."""
+    graph.add((node, RDF.type, kind))
+    graph.add((node, SKOS.inScheme, scheme))
+    if notation:
+        graph.add((node, SKOS.notation, Literal(notation)))
+    for prop in (SKOS.prefLabel, RDFS.label):
+        graph.add((node, prop, zh(concept.label_zh)))
+        graph.add((node, prop, Literal(concept.label_en, lang="en")))
+    graph.add((node, SKOS.definition, Literal(concept.definition_en, lang="en")))
+    graph.add((node, SKOS.definition, zh(concept.definition_zh)))
 
 
 # One code set for cd:level on jurisdictions and on legal documents (the issuer's level):

@@ -14,6 +14,7 @@ from rdflib import URIRef
 
 from cdkg.ontology.namespace import DEFAULT_BASE
 
+from ..normalise.citations import ProvisionRef
 from ..records import ListType
 
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -80,9 +81,4 @@ class Minter:
         self, law_id: str, article: int, paragraph: int | None = None, item: int | None = None
     ) -> URIRef:
         """Document IRI + article/paragraph/item path, e.g. law/x/art-3/para-4/item-2."""
-        parts = ["law", law_id, f"art-{article}"]
-        if paragraph is not None:
-            parts.append(f"para-{paragraph}")
-        if item is not None:
-            parts.append(f"item-{item}")
-        return self._iri(*parts)
+        return self._iri("law", law_id, *ProvisionRef(article, paragraph, item).path)

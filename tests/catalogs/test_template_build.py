@@ -148,6 +148,7 @@ def test_duties_have_topics_departments_and_resolved_citations(built: BuildResul
     }
     report = next(c for c in built.report.catalogs if c.key == "example")
     # Every title and department resolves; only the fictional jurisdiction does not.
-    assert [(u.kind, u.text) for u in report.unresolved] == [("jurisdiction", "519900 示例市")]
-    assert (report.duties, report.duties_with_topics) == (9, 9)
-    assert report.citations == 10 and report.department_links == 14
+    normalised = report.normalised
+    assert [(u.kind, u.text) for u in normalised.unresolved] == [("jurisdiction", "519900 示例市")]
+    assert (report.duties, normalised.duties_with_topics) == (9, 9)
+    assert normalised.citations == 10 and normalised.department_links == 14

@@ -335,7 +335,9 @@ def test_build_records_the_department_rule(built: BuildResult) -> None:
     affairs bureau's duty (a broad sector) is reported as placed only by the fallback."""
     [tiny] = [c for c in built.report.catalogs if c.key == "tiny-new"]
     assert tiny.errors() == []
-    assert [line.split()[-2:] for line in tiny.fallback_topics] == [["2", "协助做好有关工作"]]
+    assert [line.split()[-2:] for line in tiny.normalised.fallback_topics] == [
+        ["2", "协助做好有关工作"]
+    ]
     graph = Graph()
     for part in built.graphs:
         graph += part
@@ -352,4 +354,4 @@ def test_second_blind_fixture_through_the_build(built: BuildResult) -> None:
     findings of their own, which this test does not concern)."""
     [nanming] = [c for c in built.report.catalogs if c.key == "blind-nanming"]
     assert nanming.duties == 90
-    assert len(nanming.fallback_topics) <= 2, nanming.fallback_topics
+    assert len(nanming.normalised.fallback_topics) <= 2, nanming.normalised.fallback_topics

@@ -412,16 +412,17 @@ def test_module_does_not_import_rdflib() -> None:
     assert out.stdout.strip() == "False"
 
 
-def test_add_to_graph(scheme: TopicScheme) -> None:
+def test_topics_graph(scheme: TopicScheme) -> None:
     from rdflib import Graph, Literal
     from rdflib.namespace import RDF, SKOS
 
+    from cdkg.loaders.rdf.graph import topics_graph
     from cdkg.loaders.rdf.iris import Minter
     from cdkg.ontology.namespace import CD
 
     graph = Graph()
     minter = Minter()
-    scheme.add_to_graph(graph, minter)
+    topics_graph(graph, scheme, minter)
     drug = minter.topic("drug-control")
     assert (drug, RDF.type, CD.Topic) in graph
     assert (drug, SKOS.prefLabel, Literal("禁毒", lang="zh")) in graph
