@@ -8,7 +8,7 @@ fills a :class:`~cdkg.loaders.rdf.nquads.LineSink` instead of a Graph), so it pu
 ``dataset.nq``, byte for byte:
 
 1. **normalise** — each graph's lines go to a file on disk as soon as the graph is written;
-   :class:`~cdkg.loaders.reasoning.rules.StreamReasoner` sees each triple on the way. Then the files
+   :class:`~cdkg.loaders.reasoning.rules.GraphRules` sees each triple on the way. Then the files
    are bulk-loaded into the build store (a pyoxigraph RocksDB directory when publishing).
 2. **reason** — the rules' joins run to a fixpoint; the entailments the reference keeps are
    added to the store (and to a file), each in the graph of its subject.
@@ -68,7 +68,6 @@ class StoreDataset:
         self.order: list[str] = []
         self.sizes: dict[str, int] = {}
         self.details: dict[str, float] = {}
-        self._ontology = ontology
         self._lines_files: list[Path] = []
         self._asserted = (workdir / "asserted.nq").open("wb")
         self._chunks: list[tuple[str, int, int]] = []  # graph, offset, length in asserted.nq

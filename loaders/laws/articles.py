@@ -207,7 +207,6 @@ class Reading:
     read: EditionText
     article: Article | None
     text: str | None
-    paragraph_count: int | None = None
     item_count: int | None = None
     duty_similarity: float | None = None
     closest: Article | None = None
@@ -319,7 +318,6 @@ def read_one(cited: CitedProvision, editions: Sequence[EditionText]) -> Reading 
         read,
         article,
         text,
-        paragraph_count=len(article.paragraphs) if article is not None else None,
         item_count=(
             len(article.items_of(ref.paragraph))
             if article is not None and ref.item is not None

@@ -292,13 +292,11 @@ def scan_folder(folder: Path) -> list[TextFile]:
 
 @dataclass(frozen=True)
 class Matched:
-    """A file paired with its register document; ``in_register`` False when the document's
-    editions in law-editions.csv do not list the file's date."""
+    """A file paired with its register document (and the edition its name dates, if any)."""
 
     text_file: TextFile
     entry: LawEntry
     edition: str | None
-    in_register: bool
 
 
 @dataclass
@@ -330,7 +328,7 @@ def match_files(folder: Path, files: Iterable[TextFile], register: LawRegister) 
         entry = resolution.entry
         dates = {e.date for e in entry.editions}
         listed = text_file.edition is None or text_file.edition in dates
-        matched = Matched(text_file, entry, text_file.edition, listed)
+        matched = Matched(text_file, entry, text_file.edition)
         index.by_document.setdefault(entry.id, []).append(matched)
         if not listed:
             index.unlisted_editions.append(matched)

@@ -53,7 +53,7 @@ def token(term: Node) -> str:
 
 class Observer(Protocol):
     """Sees every new triple of a graph as tokens
-    (``cdkg.loaders.reasoning.rules.StreamReasoner``)."""
+    (``cdkg.loaders.reasoning.rules.GraphRules``)."""
 
     def observe(self, subject: str, predicate: str, obj: str) -> None: ...
 

@@ -5,7 +5,8 @@ rules that run while the catalogs stream past.
 the union of every graph: fine for five catalogs, hopeless for three thousand. Here owlrl closes
 the ontology alone (the T-box: sub-class and sub-property hierarchies, domains and ranges
 inherited along them, union classes); :class:`RuleSet` turns that closure into tables, and
-:class:`StreamReasoner` applies them to each data triple as it is written, then runs the rules
+:class:`GraphRules` applies them to each data triple as it is written, :class:`StreamReasoner`
+merges the graphs' results in build order and runs the rules
 that join two triples (property chains, transitive properties) to a fixpoint over the few
 predicates they name. What is kept, and where it goes, is the reference's contract:
 
@@ -499,11 +500,9 @@ class GraphRules:
 class StreamReasoner:
     """Applies a :class:`RuleSet` to the data graphs as they are written, in build order.
 
-    Either call :meth:`start_graph` before each graph's triples, :meth:`observe` for each
-    distinct triple (a :class:`cdkg.loaders.rdf.nquads.LineSink` does) and :meth:`end_graph` with
-    the graph's own triples; or let a :class:`GraphRules` observe each graph (in another
-    process, say) and :meth:`add_graph` its result in build order. Then :meth:`finish` once
-    every graph is in the store. Memory grows with the number of subjects and of entailed
+    A :class:`GraphRules` observes each graph (in a worker process, say) and
+    :meth:`add_graph` merges its result in build order; then :meth:`finish` runs once every
+    graph is in the store. Memory grows with the number of subjects and of entailed
     triples, never with pairs of duties; the joins hold only the triples of the chain and
     transitive predicates.
     """
@@ -514,7 +513,6 @@ class StreamReasoner:
         self._local = GraphRules(rules)
         self._owner: dict[str, int] = {}
         self._shared: set[str] = set()
-        self._graph = -1
         # "s p o" → True (goes to the subject's graph) or False (that graph asserts it):
         # decided when the subject's own graph ended; a subject later seen as the subject of
         # another graph's triple is re-checked against the store in finish().
@@ -526,23 +524,9 @@ class StreamReasoner:
     def consequences(self, subject: str, predicate: str, obj: str) -> set[tuple[str, str, str]]:
         return self._local.consequences(subject, predicate, obj)
 
-    # -- streaming ------------------------------------------------------------------------
-
-    def start_graph(self, index: int) -> None:
-        """The graphs come in build order: 0 is the registers graph, then the catalogs."""
-        self._graph = index
-
-    def observe(self, subject: str, predicate: str, obj: str) -> None:
-        """A triple asserted in the current graph (tokens, each distinct triple once)."""
-        self._local.observe(subject, predicate, obj)
-
-    def end_graph(self, asserted_here: Container[str]) -> None:
-        """Settle the current graph's entailments; ``asserted_here`` holds the graph's own
-        triples as ``"s p o"``."""
-        self.add_graph(self._graph, self._local.result(asserted_here))
-
     def add_graph(self, index: int, found: GraphReasoning) -> None:
-        """Merge one graph's findings; graphs must come in build order."""
+        """Merge one graph's findings; graphs come in build order (0 is the registers
+        graph, then the catalogs)."""
         owner, shared = self._owner, self._shared
         for subject in found.subjects:
             if owner.setdefault(subject, index) != index:
