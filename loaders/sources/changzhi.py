@@ -31,34 +31,9 @@ from pathlib import Path
 from ..cells import SourceError, clean, read_lines, tsv_row
 from ..normalise.corrections import Correction, apply_corrections, unnamed_problem
 from ..records import DutyRecord, ListSection, ListType, ParseResult, Problem, Skipped
+from .attachment import Attachment
 
 CATALOG = "changzhi"
-
-
-@dataclass(frozen=True)
-class Attachment:
-    """One printed list: its attachment number, list type, title and table header."""
-
-    number: int
-    list_type: ListType
-    title: str
-    header: tuple[str, ...]
-
-    @property
-    def label(self) -> str:
-        return f"附件{self.number}"
-
-    @property
-    def number_col(self) -> int:
-        return self.header.index("序号")
-
-    @property
-    def category_col(self) -> int | None:
-        return self.header.index("分类") if "分类" in self.header else None
-
-    @property
-    def has_basis(self) -> bool:
-        return "依据" in self.header
 
 
 _DUTY_HEADER = ("序号", "主要工作事项", "依据")  # 附件1 and 附件3 share it

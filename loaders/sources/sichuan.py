@@ -10,42 +10,30 @@ Empty basis cells stay empty: nothing is invented.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..cells import Cell, group_numbered_rows, join_wrapped, read_lines, tab_led_cells
 from ..records import DutyRecord, ListSection, ListType, ParseResult, Problem, Skipped
+from .attachment import Attachment
 from .tabled import check_header, numbers_in_sequence, row_source_text, row_spans
 
 CATALOG = "sichuan"
 
 
-@dataclass(frozen=True)
-class Attachment:
-    """One printed list: its 附件 label, title, list type and column titles."""
-
-    label: str
-    title: str
-    list_type: ListType
-    header: tuple[str, ...]
-
-
 ATTACHMENTS = (
     Attachment(
-        "附件1",
-        "城乡社区依法自治工作事项",
+        1,
         ListType.SELF_GOVERNANCE,
+        "城乡社区依法自治工作事项",
         ("序号", "自治事项", "法律法规依据"),
     ),
     Attachment(
-        "附件2",
-        "城乡社区协助办理工作事项",
+        2,
         ListType.ASSISTANCE,
+        "城乡社区协助办理工作事项",
         ("序号", "事项名称", "具体内容", "依据"),
     ),
-    Attachment(
-        "附件3", "城乡社区负面工作事项", ListType.EXCLUDED, ("序号", "工作类别", "具体工作内容")
-    ),
+    Attachment(3, ListType.EXCLUDED, "城乡社区负面工作事项", ("序号", "工作类别", "具体工作内容")),
 )
 
 
