@@ -1,6 +1,10 @@
 """One benchmark run of cdkg against its peers, on generated data (not part of the tests).
 
-    .venv/bin/python benchmarks/run.py [--sizes real,5,300,3000] [--output FILE.json]
+    .venv/bin/python benchmarks/run.py [--sizes real,5,300,3000] [--output FILE.json] [--merge]
+
+One command may run every size, or one command per size with ``--merge`` (each size then
+adds itself to the results file): each size records its own command, commit, start time and
+the machine's load average at its start and end.
 
 For each size (``real``: the seed catalogs alone; N: the seeds and N generated jurisdictions
 from benchmarks/generate.py) a project folder is made in a temporary directory — the real
@@ -11,19 +15,24 @@ data/catalogs/ — and then, in this order, everything bounded in time:
    its wall time, and the peak memory (RSS) of its process tree, sampled from /proc (the
    build forks workers and a store-loading process).
 2. opening: the published store directory opened read-only plus one query, against parsing
-   dataset.nq into an in-memory store (what a restart cost before the store was published).
+   dataset.nq into an in-memory store (what a restart cost before the store was published);
+   then ``cdkg --home PROJECT check`` as a user runs it: wall time and peak memory.
 3. servers, one at a time, each started on 127.0.0.1 on a free port and stopped by its pid:
    cdkg's endpoint (oxigraph engine; rdflib engine), rdflib-endpoint (``rdflib-endpoint
    serve dataset.nq``; it answers at ``/``), ``oxigraph serve-read-only`` on a store loaded
    with ``oxigraph load`` from the same dataset.nq, and Virtuoso (``virtuoso-t`` with its own
    ini, ports and database; dataset.nq loaded with its bulk loader, ``ld_dir`` +
-   ``rdf_loader_run``). For each: load and start-up time, memory after the queries, every
-   named query of queries/ (defaults bound) sent as an HTTP POST form — one warm-up, then
-   repeated for median and p95 — and the throughput of 8 concurrent clients sending a fixed
-   number of requests cycling through the named queries, stopped at a deadline.
+   ``rdf_loader_run``). For cdkg's servers, first /report, which ``cdkg serve`` computes in
+   the background from its start: the time from start to the report answered and the
+   server's peak memory meanwhile. For each server: load and start-up time, memory after the
+   queries, every named query of queries/ (defaults bound) sent as an HTTP POST form — the
+   first request after start (its cold time), then repeated for median and p95 — and the
+   throughput of 8 concurrent clients sending a fixed number of requests cycling through the
+   named queries, stopped at a deadline.
 
 Peers that cannot hold a size (rdflib needs about 1 KB of memory per triple and parses some
-30 000 triples a second) are skipped with the reason recorded. The JSON result holds the
+30 000 triples a second) are skipped with the reason recorded, or stopped once their process
+tree holds more than ``MEMORY_LIMIT_BYTES`` (12 GB) while loading. The JSON result holds the
 machine, the versions, the command and every number; docs/benchmarks.md is written from it.
 """
 
@@ -96,8 +105,13 @@ SKIP = {
         "the dataset twice would not fit beside it"
     ),
 }
-# A server whose process tree grows past this while loading is stopped and reported.
-MEMORY_LIMIT_BYTES = 18 * 1024**3
+# A server whose process tree grows past this while loading is stopped and reported. 12 GB
+# (half the 24 GB machine the runs are made on) is more than any server that can serve 3,000
+# jurisdictions needs (Virtuoso's buffers are capped at 2.7 GB, cdkg and oxigraph serve read
+# the store from disk); rdflib-endpoint, which holds about 1 KB per triple, passes it some
+# 4 minutes into parsing the 12 M quads of that size, where an 18 GB bound let it parse for
+# 350 s before it was stopped — the run still tries it, and records where it stopped.
+MEMORY_LIMIT_BYTES = 12 * 1024**3
 
 
 # --- processes ----------------------------------------------------------------------------
@@ -225,6 +239,22 @@ def request(url: str, query: str, accept: str, timeout: float) -> tuple[int, byt
     return response.status, data, time.perf_counter() - started
 
 
+def get(url: str, timeout: float) -> tuple[int, bytes, float]:
+    """One HTTP GET; (status, body, seconds to the last byte)."""
+    parts = urllib.parse.urlsplit(url)
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection(
+        parts.hostname or "127.0.0.1", parts.port, timeout=timeout
+    )
+    try:
+        connection.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""))
+        response = connection.getresponse()
+        data = response.read()
+    finally:
+        connection.close()
+    return response.status, data, time.perf_counter() - started
+
+
 # --- the project folder and the build -------------------------------------------------------
 
 
@@ -321,6 +351,49 @@ def open_times(published: Path) -> dict[str, Any]:
         found[f"{mode}_s"] = float(seconds)
         found["duties"] = int(duties)
     return found
+
+
+CDKG = Path(PYTHON).parent / "cdkg"
+
+
+def measure_check(project: Path, timeout: float) -> dict[str, Any]:
+    """``cdkg --home PROJECT check`` on the published build, as a user runs it: its wall time,
+    the peak memory (RSS) of its process, its exit status (1 when a check has findings at
+    ``--fail-on error``: the generated catalogs have some) and what its report.json counts."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [str(CDKG), "--home", str(project), "check", "--fail-on", "never"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    sampler = PeakSampler(process.pid)
+    try:
+        _, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        sampler.stop()
+        return {"error": f"cdkg check not finished after {timeout:.0f} s"}
+    wall = time.perf_counter() - started
+    peak = sampler.stop()
+    if process.returncode != 0:
+        return {"error": err.decode(errors="replace")[-2000:], "exit": process.returncode}
+    report = json.loads(
+        (project / "build" / "current" / "check" / "report.json").read_text(encoding="utf-8")
+    )
+    return {
+        "wall_s": wall,
+        "peak_rss_tree_bytes": peak,
+        "checks_s": report["seconds"],
+        "checks": len(report["checks"]),
+        "duties": report["duties"],
+        "findings": report["summary"],
+        "not_run": [c["name"] for c in report["checks"] if c["error"]],
+        "slowest": sorted(
+            ((c["name"], c["seconds"]) for c in report["checks"] if c["source"] == "query"),
+            key=lambda pair: -pair[1],
+        )[:3],
+    }
 
 
 # --- servers ----------------------------------------------------------------------------------
@@ -610,6 +683,34 @@ def measure_throughput(peer: Peer, queries: list[Query], budget: Budget) -> dict
     }
 
 
+REPORT_TIMEOUT = 900.0
+CHECK_TIMEOUT = 900.0
+
+
+def measure_report(peer: Peer, started: float, timeout: float) -> dict[str, Any]:
+    """/report on a cdkg server just started. ``cdkg serve`` computes the check report in
+    the background from its start (warm_report), so the first GET waits for it:
+    ``after_start_s`` is the time from starting the server to the first report answered,
+    ``first_s`` that GET alone, ``again_s`` a second GET (rendered from the cached run).
+    Measured before the named queries, which the background work would otherwise slow."""
+    url = peer.server.url.rsplit("/", 1)[0] + "/report"
+    try:
+        status, body, first = get(url, timeout)
+        if status != 200:
+            return {"error": f"HTTP {status}: {body[:300].decode(errors='replace')}"}
+        after_start = time.perf_counter() - started
+        _, again_body, again = get(url, timeout)
+    except (OSError, http.client.HTTPException) as error:
+        return {"error": f"{type(error).__name__}: {error}"}
+    return {
+        "after_start_s": after_start,
+        "first_s": first,
+        "again_s": again,
+        "html_bytes": len(again_body),
+        "rss_bytes": tree_rss(peer.server.process.pid),
+    }
+
+
 def run_peer(
     name: str, project: Path, published: Path, work: Path, size: str, build: dict[str, Any]
 ) -> dict[str, Any]:
@@ -619,6 +720,7 @@ def run_peer(
         return {"skipped": skip}
     queries = named_queries()
     peer: Peer | None = None
+    sampler: PeakSampler | None = None
     result: dict[str, Any] = {}
     try:
         started = time.perf_counter()
@@ -632,17 +734,23 @@ def run_peer(
             peer = start_virtuoso(published, work, int(build.get("quads", 0)))
         else:
             raise ValueError(name)
+        sampler = PeakSampler(peer.server.process.pid) if name.startswith("cdkg-") else None
         ready = wait_ready(peer.server, 1800)
         result["start_s"] = peer.start_s if peer.start_s is not None else ready
         result["load_s"] = peer.load_s
         result["ready_after_s"] = time.perf_counter() - started
         result["notes"] = peer.notes
+        if sampler is not None:
+            result["report"] = measure_report(peer, started, REPORT_TIMEOUT)
+            result["report"]["peak_rss_tree_bytes"] = sampler.stop()
         result["queries"] = measure_queries(peer, queries, budget)
         result["throughput"] = measure_throughput(peer, queries, budget)
         result["rss_bytes"] = tree_rss(peer.server.process.pid)
     except (OSError, RuntimeError, subprocess.SubprocessError, ValueError) as error:
         result["error"] = f"{type(error).__name__}: {error}"
     finally:
+        if sampler is not None:
+            sampler.stop()
         if peer is not None:
             peer.server.stop()
     return result
@@ -727,7 +835,41 @@ def row_differences(peers: dict[str, Any]) -> dict[str, dict[str, list[int | Non
     return found
 
 
-def run_size(size: str, work: Path, peers: tuple[str, ...]) -> dict[str, Any]:
+def commit() -> str:
+    """The checkout's commit (with ``+`` when its tracked files have changes)."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "diff", "--quiet", "HEAD"], check=False
+        ).returncode
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+    return head + ("+" if dirty else "")
+
+
+def run_size(size: str, work: Path, peers: tuple[str, ...], command: str) -> dict[str, Any]:
+    """Every measurement of one size, with how it was run: the command, the commit, when,
+    and the machine's load average at its start and end (other work on the machine shows
+    in every number; the record says how much there was)."""
+    run = {
+        "command": command,
+        "commit": commit(),
+        "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "load_average_start": os.getloadavg(),
+    }
+    started = time.perf_counter()
+    result = measure_size(size, work, peers)
+    run["load_average_end"] = os.getloadavg()
+    run["total_s"] = time.perf_counter() - started
+    return {"run": run, **result}
+
+
+def measure_size(size: str, work: Path, peers: tuple[str, ...]) -> dict[str, Any]:
     folder = work / f"size-{size}"
     print(f"== {size}: project", file=sys.stderr, flush=True)
     project = make_project(folder / "project", size)
@@ -739,6 +881,8 @@ def run_size(size: str, work: Path, peers: tuple[str, ...]) -> dict[str, Any]:
     published = (project / "build" / "current").resolve()
     print(f"== {size}: open", file=sys.stderr, flush=True)
     result["open"] = open_times(published)
+    print(f"== {size}: cdkg check", file=sys.stderr, flush=True)
+    result["check"] = measure_check(project, CHECK_TIMEOUT)
     result["peers"] = {}
     for name in peers:
         print(f"== {size}: {name}", file=sys.stderr, flush=True)
@@ -755,22 +899,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peers", default=",".join(PEERS))
     parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results.json"))
     parser.add_argument("--work", help="scratch folder (default: a temporary one, removed)")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="add the sizes measured to those already in --output (replacing the same sizes) "
+        "instead of starting it afresh: one command per size, one results file",
+    )
     args = parser.parse_args(argv)
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     peers = tuple(p.strip() for p in args.peers.split(",") if p.strip())
     started = time.perf_counter()
     if "rdflib-endpoint" in peers:
         rdflib_endpoint_binary()  # installed before its version is asked
+    command = " ".join([Path(PYTHON).name, "benchmarks/run.py", *(argv or sys.argv[1:])])
+    output = Path(args.output)
+    earlier = {}
+    if args.merge and output.is_file():
+        earlier = json.loads(output.read_text(encoding="utf-8")).get("sizes", {})
     report: dict[str, Any] = {
-        "command": " ".join([Path(PYTHON).name, "benchmarks/run.py", *(argv or sys.argv[1:])]),
+        "command": command,
         "machine": machine(),
         "versions": versions(),
-        "sizes": {},
+        "sizes": {size: found for size, found in earlier.items() if size not in sizes},
     }
     with scratch(args.work) as work:
         for size in sizes:
-            report["sizes"][size] = run_size(size, work, peers)
-            Path(args.output).write_text(json.dumps(report, indent=1), encoding="utf-8")
+            report["sizes"][size] = run_size(size, work, peers, command)
+            output.write_text(json.dumps(report, indent=1), encoding="utf-8")
     report["machine"]["load_average_end"] = os.getloadavg()
     report["total_s"] = time.perf_counter() - started
     Path(args.output).write_text(json.dumps(report, indent=1), encoding="utf-8")
