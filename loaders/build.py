@@ -204,9 +204,7 @@ def build(
     outcomes = progress.run(
         "normalise",
         lambda: [_normalise(paths, p, normalisers, minter) for p in parsed],
-        lambda o: (
-            f"{sum(x.duty_count for x in o if x)} duties in {len([x for x in o if x])} graphs"
-        ),
+        _describe_outcomes,
     )
     ontology = Graph(identifier=ONTOLOGY_IRI).parse(paths.ontology / "cdkg.ttl")
     registers = registers_graph(normalisers, minter)
@@ -460,9 +458,7 @@ def _build_in_store(
     outcomes = progress.run(
         "normalise",
         normalise,
-        lambda o: (
-            f"{sum(x.duty_count for x in o if x)} duties in {len([x for x in o if x])} graphs"
-        ),
+        _describe_outcomes,
     )
     reasoning = progress.run("reason", dataset.reason, lambda s: s.describe())
     progress.run(
@@ -499,6 +495,12 @@ def _build_in_store(
         # The scratch folder lives as long as the result may still need its lines.
         result.graph_source = lambda: (scratch, dataset.graphs())[1]
     return result
+
+
+def _describe_outcomes(outcomes: list[CatalogOutcome | None]) -> str:
+    """The normalise stage's progress line, the same for both engines."""
+    written = [o for o in outcomes if o]
+    return f"{sum(o.duty_count for o in written)} duties in {len(written)} graphs"
 
 
 def _catalog_report(parsed: Parsed, outcome: CatalogOutcome | None) -> CatalogReport:

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..normalise.citations import ProvisionRef, parse_citations
+from ..normalise.citations import ProvisionRef, numbered_citations
 from ..rdf.iris import Minter
 from ..records import ParseResult
 from ..registers import CatalogEntry
@@ -133,28 +133,25 @@ def cited_provisions(
     for entry, result in catalogs:
         for duty in result.duties:
             node = minter.duty(entry.key, duty.list_type, duty.number)
-            index = 0
-            for cell in duty.citation_cells:
-                for citation in parse_citations(cell):
-                    index += 1
-                    resolution = laws.resolve(citation)
-                    if resolution is None:
-                        continue
-                    law = resolution.entry
-                    for ref in citation.provisions:
-                        provision = minter.provision(law.id, ref.article, ref.paragraph, ref.item)
-                        found.append(
-                            CitedProvision(
-                                str(minter.citation(node, index)),
-                                str(provision),
-                                str(node),
-                                entry.key,
-                                entry.date,
-                                law,
-                                ref,
-                                f"{duty.name} {duty.description}".strip(),
-                            )
+            for index, citation in numbered_citations(duty.citation_cells):
+                resolution = laws.resolve(citation)
+                if resolution is None:
+                    continue
+                law = resolution.entry
+                for ref in citation.provisions:
+                    provision = minter.provision(law.id, ref.article, ref.paragraph, ref.item)
+                    found.append(
+                        CitedProvision(
+                            str(minter.citation(node, index)),
+                            str(provision),
+                            str(node),
+                            entry.key,
+                            entry.date,
+                            law,
+                            ref,
+                            f"{duty.name} {duty.description}".strip(),
                         )
+                    )
     return found
 
 

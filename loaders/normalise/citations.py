@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from .numerals import chinese_to_int
@@ -513,6 +514,17 @@ def _merge_leading_numbers(found: list[_Found], s: str) -> list[_Found]:
             continue
         merged.append(item)
     return merged
+
+
+def numbered_citations(cells: Iterable[str]) -> Iterator[tuple[int, CitationRef]]:
+    """A duty's citations with their numbers: every citation of every 依据 cell, resolved or
+    not, counted from 1 in print order — the number in the citation's IRI, so that the catalog
+    graph and the law-text readings name each citation alike.
+
+    >>> [(n, c.title) for n, c in numbered_citations(["《甲法》、《乙条例》", "", "《丙办法》"])]
+    [(1, '甲法'), (2, '乙条例'), (3, '丙办法')]
+    """
+    return enumerate((c for cell in cells for c in parse_citations(cell)), start=1)
 
 
 def parse_citations(cell: str) -> list[CitationRef]:

@@ -19,7 +19,7 @@ from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, RDFS, SKOS
 from cdkg.ontology.namespace import CD, ELI, ORG, PREFIXES
 
 from ..laws.register import LawEntry, LawRegister
-from ..normalise.citations import ProvisionRef, parse_citations
+from ..normalise.citations import ProvisionRef, numbered_citations
 from ..normalise.departments import DepartmentRegister, Sector, split_departments, split_qualifier
 from ..normalise.numerals import chinese_to_int
 from ..normalise.provisional import ProvisionalDocument, Provisionals, department_id
@@ -399,54 +399,49 @@ def _citations(
     provision, or to the document when no article is given. A document no register row
     matches becomes a provisional one (:func:`_provisional_document`)."""
     laws = normalisers.laws
-    index = 0
-    for cell in duty.citation_cells:
-        for citation in parse_citations(cell):
-            index += 1
-            outcome.normalised.citations += 1
-            cited = minter.citation(node, index)
-            graph.add((node, CD.hasCitation, cited))
-            graph.add((cited, RDF.type, CD.Citation))
-            graph.add((cited, CD.citationText, Literal(citation.text)))
-            printed = citation.title or citation.document_number or citation.text
-            graph.add((cited, CD.citedTitle, Literal(printed)))
-            resolution = laws.resolve(citation)
-            if resolution is None:
-                document = normalisers.provisionals.document(citation)
-                law_id, title = document.id, document.label
-                law = minter.law(law_id)
-                _provisional_document(graph, law, document, minter, outcome)
-                outcome.normalised.unresolved.append(
-                    Unresolved(
-                        file,
-                        duty.line,
-                        "title",
-                        printed,
-                        str(law),
-                        document.suggestion.canonical_title if document.suggestion else "",
-                    )
+    for index, citation in numbered_citations(duty.citation_cells):
+        outcome.normalised.citations += 1
+        cited = minter.citation(node, index)
+        graph.add((node, CD.hasCitation, cited))
+        graph.add((cited, RDF.type, CD.Citation))
+        graph.add((cited, CD.citationText, Literal(citation.text)))
+        printed = citation.title or citation.document_number or citation.text
+        graph.add((cited, CD.citedTitle, Literal(printed)))
+        resolution = laws.resolve(citation)
+        if resolution is None:
+            document = normalisers.provisionals.document(citation)
+            law_id, title = document.id, document.label
+            law = minter.law(law_id)
+            _provisional_document(graph, law, document, minter, outcome)
+            outcome.normalised.unresolved.append(
+                Unresolved(
+                    file,
+                    duty.line,
+                    "title",
+                    printed,
+                    str(law),
+                    document.suggestion.canonical_title if document.suggestion else "",
                 )
-            else:
-                law_id, title = resolution.entry.id, resolution.entry.canonical_title
-                law = minter.law(law_id)
-                if not resolution.entry.reviewed and law not in outcome.national_documents:
-                    # The registers graph publishes the reviewed rows; a document only the
-                    # national register holds is written where it is cited, once per catalog.
-                    outcome.national_documents.add(law)
-                    _law_node(graph, resolution.entry, minter)
-            graph.add((cited, CD.citedDocument, law))
-            if resolution is not None and resolution.misprint:
-                graph.add((cited, CD.misprint, Literal(True)))
-                outcome.normalised.misprints.append(Unresolved(file, duty.line, "title", printed))
-            if not citation.provisions:
-                graph.add((node, CD.hasLegalBasis, law))
-            for provision in citation.provisions:
-                iri = minter.provision(
-                    law_id, provision.article, provision.paragraph, provision.item
-                )
-                _provision_node(graph, iri, law, law_id, title, provision, minter)
-                graph.add((cited, CD.citedProvision, iri))
-                graph.add((node, CD.hasLegalBasis, iri))
+            )
+        else:
+            law_id, title = resolution.entry.id, resolution.entry.canonical_title
+            law = minter.law(law_id)
+            if not resolution.entry.reviewed and law not in outcome.national_documents:
+                # The registers graph publishes the reviewed rows; a document only the
+                # national register holds is written where it is cited, once per catalog.
+                outcome.national_documents.add(law)
+                _law_node(graph, resolution.entry, minter)
+        graph.add((cited, CD.citedDocument, law))
+        if resolution is not None and resolution.misprint:
+            graph.add((cited, CD.misprint, Literal(True)))
+            outcome.normalised.misprints.append(Unresolved(file, duty.line, "title", printed))
+        if not citation.provisions:
+            graph.add((node, CD.hasLegalBasis, law))
+        for provision in citation.provisions:
+            iri = minter.provision(law_id, provision.article, provision.paragraph, provision.item)
+            _provision_node(graph, iri, law, law_id, title, provision, minter)
+            graph.add((cited, CD.citedProvision, iri))
+            graph.add((node, CD.hasLegalBasis, iri))
 
 
 def _provisional_document(
