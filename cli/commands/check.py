@@ -1,9 +1,11 @@
 """``cdkg check``: the named consistency checks and SHACL, with a report and an exit status.
 
-Builds first if there is no dataset, loads build/current/dataset.nq into the embedded store,
-runs every ``kind: check`` query of queries/, lists the SHACL findings the build published
-in its report.json by shape of ontology/shapes.ttl (a dataset without a build report beside
-it is validated with the shapes compiled to SPARQL, on the same store), prints the summary
+Builds first if there is no dataset, opens the store the build published beside
+build/current/dataset.nq read-only (a dataset without one, e.g. ``--dataset FILE``, is
+loaded into an in-memory store, which at national scale costs more than the checks), runs
+every ``kind: check`` query of queries/, lists the SHACL findings the build published in its
+report.json by shape of ontology/shapes.ttl (a dataset without a build report beside it is
+validated with the shapes compiled to SPARQL, on the same store), prints the summary
 table (or ``--format json``), and writes report.md, report.html and report.json
 into build/current/check/ (beside the build's own report.md), or check/ beside the file
 given by ``--dataset``, or ``--output DIR``.
@@ -64,7 +66,7 @@ def register(commands: Any) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from cdkg.loaders.validation.shacl import validate_store
-    from cdkg.server.store.engines import OxigraphStore
+    from cdkg.server.store.engines import OxigraphStore, published_store
 
     paths = paths_of(args)
     dataset = dataset_of(args, "check")
@@ -76,7 +78,12 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"cdkg check: {error}", file=sys.stderr)
         return EXIT_USAGE
     started = time.perf_counter()
-    store = OxigraphStore.from_file(dataset)
+    published = published_store(dataset)
+    store = (
+        OxigraphStore.open_published(published, dataset)
+        if published is not None
+        else OxigraphStore.from_file(dataset)
+    )
     validation = None
     if not args.no_shacl:
         validation = published_validation(dataset.parent) or validate_store(
