@@ -33,6 +33,16 @@ from .normalise.divisions import (
 # under its county-level division; the register itself holds none.
 LEVELS = ("national", "province", "municipality", "city", "district", "township")
 COUNTY_LEVELS = ("district",)
+# One code set for cd:level on jurisdictions and on legal documents (the issuer's level):
+# a 直辖市 is provincial-level; the register's "municipality" only adds the cd:City type.
+LEVEL_CODES = {
+    "national": "national",
+    "province": "provincial",
+    "municipality": "provincial",
+    "city": "municipal",
+    "district": "district",
+    "township": "township",
+}
 
 
 class RegisterError(ValueError):

@@ -23,7 +23,7 @@ from difflib import SequenceMatcher
 from functools import cached_property
 
 from ..laws.register import LawEntry, LawRegister
-from ..registers import Jurisdiction
+from ..registers import LEVEL_CODES, Jurisdiction
 from .citations import CitationRef, normalise_title
 
 __all__ = [
@@ -38,16 +38,10 @@ __all__ = [
 SUGGESTION_CUTOFF = 0.8
 """The least similarity (difflib ratio of normalised keys) a suggestion must reach."""
 
-# A jurisdiction level (registers.py) → the cd:level code of a document it issues.
-_DOCUMENT_LEVEL = {
-    "national": "national",
-    "province": "provincial",
-    "municipality": "provincial",
-    "city": "municipal",
-    "prefecture": "municipal",
-    "district": "district",
-    "county": "district",
-}
+# A jurisdiction level → the cd:level code of a document it issues: the jurisdictions' codes,
+# but a document's level has no "township" code (shapes.ttl), so a township's documents take
+# read_title's default, municipal.
+_DOCUMENT_LEVEL = {k: v for k, v in LEVEL_CODES.items() if k != "township"}
 _CJK = r"\u4e00-\u9fff"
 _NATIONAL_START = re.compile(r"^(?:中华人民共和国|中国共产党|中共中央|国务院|全国|最高人民)")
 _PARTY = re.compile(r"^(?:中国共产党|中共)")

@@ -31,7 +31,7 @@ from ..normalise.topics import (
     is_fallback_only,
 )
 from ..records import DutyRecord, ListType, OriginalFile, ParseResult
-from ..registers import CatalogEntry, Jurisdiction
+from ..registers import LEVEL_CODES, CatalogEntry, Jurisdiction
 from .iris import Minter
 
 DUTY_CLASS = {
@@ -606,18 +606,6 @@ def _concept(
         graph.add((node, prop, Literal(concept.label_en, lang="en")))
     graph.add((node, SKOS.definition, Literal(concept.definition_en, lang="en")))
     graph.add((node, SKOS.definition, zh(concept.definition_zh)))
-
-
-# One code set for cd:level on jurisdictions and on legal documents (the issuer's level):
-# a 直辖市 is provincial-level; the register's "municipality" only adds the cd:City type.
-LEVEL_CODES = {
-    "national": "national",
-    "province": "provincial",
-    "municipality": "provincial",
-    "city": "municipal",
-    "district": "district",
-    "township": "township",
-}
 
 
 def _jurisdictions(graph: Graph, jurisdictions: dict[str, Jurisdiction], minter: Minter) -> None:
