@@ -12,10 +12,12 @@ the endpoint's URL (``endpoint_url``). Errors follow ``cdkg.server.errors``.
 
 from __future__ import annotations
 
+import binascii
 import hmac
+import re
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, Response, current_app, redirect, request
 from werkzeug.datastructures import MultiDict, WWWAuthenticate
@@ -82,30 +84,64 @@ def _utf8(data: bytes, where: str) -> str:
         ) from None
 
 
+_BAD_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+
+
+def percent_decode(data: bytes) -> bytes:
+    """``data`` with its ``%XX`` escapes decoded, exactly as ``urllib.parse.unquote_to_bytes``
+    does, but in C: a named query's form body holds hundreds of escapes (its Chinese
+    comments), for which the standard library's loop took a third of a millisecond. Quoted-
+    printable is percent-encoding with "=" for "%": once every "=" is itself escaped and every
+    "%" begins a valid escape, ``binascii.a2b_qp`` decodes exactly the same bytes.
+
+    >>> percent_decode(b"%E7%A6%81%E6%AF%92+%7b%7D=%3D").decode()
+    '禁毒+{}=='
+    >>> percent_decode(b"100%") == unquote_to_bytes(b"100%")
+    True
+    """
+    if b"%" not in data:
+        return data
+    if _BAD_ESCAPE.search(data) is not None:  # a "%" without two hex digits: the slow reading
+        return unquote_to_bytes(data)
+    return binascii.a2b_qp(data.replace(b"=", b"=3D").replace(b"%", b"="))
+
+
 def parse_params(data: bytes, where: str) -> MultiDict[str, str]:
     """Parameters of a query string or form body, strictly UTF-8 (pure; linear in size).
 
-    Werkzeug replaces undecodable bytes with U+FFFD, which would run a query other than the
-    one sent; here they are a 400 naming where they were.
+    Read as ``urllib.parse.parse_qsl`` reads them (``&`` separates, empty pairs are skipped, a
+    name without ``=`` has an empty value, ``+`` is a space), in bytes. Werkzeug replaces
+    undecodable bytes with U+FFFD, which would run a query other than the one sent; here they
+    are a 400 naming where they were.
 
     >>> parse_params(b"query=ASK%20%7B%7D&format=json", "URL").to_dict()
     {'query': 'ASK {}', 'format': 'json'}
+    >>> from urllib.parse import parse_qsl
+    >>> text = "a=1+2&&b&c=%3D=&%E5%90%8D=%e5%80%bc"
+    >>> list(parse_params(text.encode(), "URL").items(multi=True)) == parse_qsl(
+    ...     text, keep_blank_values=True)
+    True
     >>> parse_params(b"query=%FF", "URL")
     Traceback (most recent call last):
     werkzeug.exceptions.BadRequest: 400 Bad Request: the URL is not valid UTF-8 once percent-decoded
     """
+    _utf8(data, where)  # raw bytes that are not UTF-8: the 400 names the byte
+    if data.count(b"&") >= MAX_PARAMS:
+        raise BadRequest(f"the {where} has more than {MAX_PARAMS} parameters")
+    pairs: list[tuple[str, str]] = []
     try:
-        pairs = parse_qsl(
-            _utf8(data, where),
-            keep_blank_values=True,
-            encoding="utf-8",
-            errors="strict",
-            max_num_fields=MAX_PARAMS,
-        )
+        for pair in data.split(b"&"):
+            if not pair:
+                continue
+            name, _, value = pair.partition(b"=")
+            pairs.append(
+                (
+                    percent_decode(name.replace(b"+", b" ")).decode("utf-8"),
+                    percent_decode(value.replace(b"+", b" ")).decode("utf-8"),
+                )
+            )
     except UnicodeDecodeError:
         raise BadRequest(f"the {where} is not valid UTF-8 once percent-decoded") from None
-    except ValueError:  # more than MAX_PARAMS fields
-        raise BadRequest(f"the {where} has more than {MAX_PARAMS} parameters") from None
     return MultiDict(pairs)
 
 
@@ -231,6 +267,7 @@ def _query(sparql_request: SparqlRequest, text: str) -> Response:
             timeout_s=config.query_timeout_s,
             max_rows=config.max_rows,
             base_iri=base_iri,
+            dataset_clause=info.dataset_clause,
         )
         content_type, body = store.execute(text, fmt.media_type, options)
         answer = CachedAnswer(content_type, body)

@@ -32,6 +32,9 @@ class QueryOptions:
     """What relative IRIs in the query resolve against unless it declares its own BASE: the
     endpoint's URL (SPARQL 1.1 Protocol §2.1.4 lets the service choose; W3C protocol test
     update_base_uri expects the endpoint)."""
+    dataset_clause: bool | None = None
+    """Whether the query names its own dataset (FROM / FROM NAMED), when the caller has read
+    the text already (``cdkg.server.store.sparql_text.analyse``); None: the engine reads it."""
 
 
 class Store(Protocol):

@@ -234,7 +234,11 @@ class OxigraphStore:
         if options.default_graph_uris or options.named_graph_uris:
             kwargs["default_graph"] = _named_nodes(options.default_graph_uris)
             kwargs["named_graphs"] = _named_nodes(options.named_graph_uris)
-        elif not analyse(query).dataset_clause:
+        elif not (
+            options.dataset_clause
+            if options.dataset_clause is not None
+            else analyse(query).dataset_clause
+        ):
             kwargs["use_default_graph_as_union"] = True
         try:
             return self._store.query(query, **kwargs)  # type: ignore[arg-type]
