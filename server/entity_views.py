@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from string import Template
 
-from rdflib import Literal
 from rdflib.term import Node
+
+from cdkg.server.reports.duties import whole_number
 
 PAGE_SIZE = 50
 """Duties per page of a long list (``?page=N``)."""
@@ -283,15 +284,6 @@ def _text(value: Node | None) -> str | None:
     return str(value) if value is not None else None
 
 
-def _int(value: Node | None) -> int | None:
-    if isinstance(value, Literal):
-        try:
-            return int(str(value))
-        except ValueError:
-            return None
-    return None
-
-
 def citations(rows: Iterable[dict[str, Node]], link: Linker) -> list[CitationView]:
     """Rows of :data:`CITATIONS` grouped by citation, in the order of their IRIs' numbers."""
     found: dict[Node, CitationView] = {}
@@ -364,7 +356,7 @@ def duty_items(rows: Iterable[dict[str, Node]], link: Linker) -> list[DutyItem]:
         kind = row.get("type")
         items[node] = DutyItem(
             link(node, _text(row.get("label"))),
-            _int(row.get("number")),
+            whole_number(row.get("number")),
             link(catalog, _text(row.get("catalogLabel"))) if catalog is not None else None,
             link(kind, _text(row.get("typeLabel"))) if kind is not None else None,
         )
@@ -404,7 +396,7 @@ def list_counts(rows: Iterable[dict[str, Node]], link: Linker) -> list[ListCount
         ListCount(
             link(row["catalog"], _text(row.get("catalogLabel"))),
             link(row["type"], _text(row.get("typeLabel"))),
-            _int(row.get("count")) or 0,
+            whole_number(row.get("count")) or 0,
         )
         for row in rows
     ]
@@ -416,7 +408,7 @@ def places(rows: Iterable[dict[str, Node]], link: Linker) -> list[PlaceCount]:
         PlaceCount(
             link(row["place"], _text(row.get("label"))),
             _text(row.get("code")),
-            _int(row.get("count")) or 0,
+            whole_number(row.get("count")) or 0,
         )
         for row in rows
     ]
@@ -443,7 +435,10 @@ def articles(rows: Iterable[dict[str, Node]], link: Linker) -> list[ArticleView]
         view = found.get(node)
         if view is None:
             view = found[node] = ArticleView(
-                link(node, _text(row.get("provisionLabel"))), _int(row.get("article")), [], []
+                link(node, _text(row.get("provisionLabel"))),
+                whole_number(row.get("article")),
+                [],
+                [],
             )
         text = _text(row.get("articleText"))
         if text is not None:

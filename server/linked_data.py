@@ -178,20 +178,23 @@ def _options() -> QueryOptions:
     return QueryOptions(timeout_s=config.query_timeout_s, max_rows=config.max_rows)
 
 
-def _negotiate() -> Format | None:
-    return negotiation.choose(
+def _representation() -> tuple[Format, Validators] | Response:
+    """The format the client accepts and that representation's validators — or the answer
+    already: 406 when it accepts none of :data:`PAGE_FORMATS`, 304 when its copy is current."""
+    fmt = negotiation.choose(
         request.headers.get("Accept"), request.args.getlist("format"), PAGE_FORMATS
     )
-
-
-def _not_acceptable() -> Response:
-    offered = ", ".join(f.media_type for f in PAGE_FORMATS)
-    names = ", ".join(f.names[0] for f in PAGE_FORMATS)
-    response = plain_error(
-        406, f"406 Not Acceptable: this resource is available as {offered} (?format={names})"
-    )
-    response.vary.add("Accept")
-    return response
+    if fmt is None:
+        offered = ", ".join(f.media_type for f in PAGE_FORMATS)
+        names = ", ".join(f.names[0] for f in PAGE_FORMATS)
+        response = plain_error(
+            406, f"406 Not Acceptable: this resource is available as {offered} (?format={names})"
+        )
+        response.vary.add("Accept")
+        return response
+    validators = Validators.of(fmt)
+    unchanged = validators.unchanged()
+    return unchanged if unchanged is not None else (fmt, validators)
 
 
 @dataclass(frozen=True)
@@ -260,13 +263,10 @@ def resource(path: str) -> Response:
     iri = iri_for_path(base, path)
     if iri is None:
         return plain_error(404, f"404 Not Found: {base}{path} is not a cdkg instance IRI")
-    fmt = _negotiate()
-    if fmt is None:
-        return _not_acceptable()
-    validators = Validators.of(fmt)
-    unchanged = validators.unchanged()
-    if unchanged is not None:
-        return unchanged
+    representation = _representation()
+    if isinstance(representation, Response):
+        return representation
+    fmt, validators = representation
     store = current_store()
     if not store.ask(_query(EXISTS, iri), _options()):
         return plain_error(404, f"404 Not Found: no triples about <{iri}>")
@@ -299,13 +299,10 @@ def resource(path: str) -> Response:
 @blueprint.get("/ontology")
 def ontology() -> Response:
     """The ontology IRI: the store's ontology graph as RDF, or its HTML documentation."""
-    fmt = _negotiate()
-    if fmt is None:
-        return _not_acceptable()
-    validators = Validators.of(fmt)
-    unchanged = validators.unchanged()
-    if unchanged is not None:
-        return unchanged
+    representation = _representation()
+    if isinstance(representation, Response):
+        return representation
+    fmt, validators = representation
     store = current_store()
     if not store.ask(ONTOLOGY_EXISTS.substitute(graph=sparql_iri(str(ONTOLOGY_IRI))), _options()):
         return plain_error(404, f"404 Not Found: the store has no graph <{ONTOLOGY_IRI}>")

@@ -4,13 +4,14 @@ The coverage matrix (a row per topic, a column per jurisdiction, shade = duties)
 sector bars (duties per department sector, stacked by jurisdiction) are laid out here, as
 pure functions of the report's aggregates; ``templates/check_report_charts.html`` draws
 them as inline SVG with text kept as text, so the browser sets the Chinese labels in its own
-fonts. No markup here, no numbers there.
+fonts. No markup here; there, only the fixed sizes of the marks and the offsets of their
+text.
 
 >>> chart = heatmap(Coverage([("j:1", "重庆市（渝民发）")], [("t:1", "禁毒")], {("t:1", "j:1"): 4}))
->>> (chart.width, chart.height), chart.columns[0].short, chart.rows[0].cells[0].fill
+>>> (chart.width, chart.height), chart.columns[0].text, chart.rows[0].marks[0].fill
 ((372, 192), '重庆市', '#08306b')
->>> chart.rows[0].mark, chart.legend.steps[-1].n
-('all', 4)
+>>> chart.rows[0].mark, chart.rows[0].total, chart.legend[-1].text
+('all', '1/1', '4')
 """
 
 from __future__ import annotations
@@ -124,58 +125,38 @@ def blend(t: float) -> str:
 
 
 @dataclass(frozen=True)
-class Column:
-    """A jurisdiction's column head, centred on ``x``."""
+class Mark:
+    """One mark of a chart at ``x``: a column head, a matrix square, a bar segment
+    (``width`` wide) or a legend key — its colour, the text written on or beside it
+    (``dark``: white text on a dark shade) and its tooltip."""
 
-    x: int
-    short: str
-    label: str
+    x: float
+    fill: str = ""
+    text: str = ""
+    title: str = ""
+    width: float = 0.0
+    dark: bool = False
 
 
 @dataclass(frozen=True)
-class Cell:
-    """One (topic, jurisdiction) square; ``n`` is written on it when not 0, in white on a
-    dark shade."""
+class Row:
+    """A row of a chart, ``y`` its top and ``text_y`` its baseline: the label, the marks, and
+    the figure at its end (``total``; ``mark`` ``all`` or ``one`` picks its colour)."""
 
-    x: int
+    label: str
     y: int
-    fill: str
-    n: int
-    title: str
-    text_x: int
-    on_dark: bool
-
-
-@dataclass(frozen=True)
-class HeatRow:
-    """A topic's row: its label, cells, and in how many of the ``cols`` jurisdictions it is
-    (``mark`` ``all`` or ``one`` picks its colour)."""
-
-    label: str
     text_y: int
-    cells: list[Cell]
-    covered: int
-    mark: str
-
-
-@dataclass(frozen=True)
-class LegendStep:
-    x: int
-    fill: str
-    n: int
-
-
-@dataclass(frozen=True)
-class Legend:
-    x: int
-    y: int
-    steps: list[LegendStep]
+    marks: list[Mark]
+    total: str
+    total_x: float
+    mark: str = ""
 
 
 @dataclass(frozen=True)
 class Heatmap:
     """The coverage matrix laid out: ``label_x`` right-aligns the topics, ``head_y`` is the
-    baseline of the column heads, ``count_x`` the centre of the 地区数 column."""
+    baseline of the column heads, ``count_x`` the centre of the 地区数 column; the shade
+    legend starts at (``legend_x``, ``legend_y``)."""
 
     width: int
     height: int
@@ -184,10 +165,11 @@ class Heatmap:
     count_x: int
     cell_w: int
     cell_h: int
-    cols: int
-    columns: list[Column]
-    rows: list[HeatRow]
-    legend: Legend
+    columns: list[Mark]
+    rows: list[Row]
+    legend_x: int
+    legend_y: int
+    legend: list[Mark]
 
 
 def heatmap(cover: Coverage) -> Heatmap:
@@ -197,7 +179,7 @@ def heatmap(cover: Coverage) -> Heatmap:
     peak = max(1, cover.maximum)
     count_x = round(label_w + cols * cell_w + tail_w / 2)
     columns = [
-        Column(round(label_w + i * cell_w + cell_w / 2), short_label(label), label)
+        Mark(round(label_w + i * cell_w + cell_w / 2), text=short_label(label), title=label)
         for i, (_, label) in enumerate(cover.jurisdictions)
     ]
     rows = []
@@ -207,23 +189,19 @@ def heatmap(cover: Coverage) -> Heatmap:
         for c, (jurisdiction, j_label) in enumerate(cover.jurisdictions):
             n = cover.counts.get((topic, jurisdiction), 0)
             t = math.sqrt(n / peak) if n else 0.0
-            x = label_w + c * cell_w
             fill = blend(0.15 + 0.85 * t) if n else EMPTY_CELL
             title = f"{j_label} · {label}: {n}"
-            cells.append(Cell(x, y, fill, n, title, round(x + cell_w / 2), t > 0.45))
+            cells.append(
+                Mark(label_w + c * cell_w, fill, str(n) if n else "", title, dark=t > 0.45)
+            )
         k = cover.covered_by(topic)
         mark = "all" if k == cols else ("one" if k == 1 else "")
-        rows.append(HeatRow(label, round(y + cell_h * 0.7), cells, k, mark))
-    legend_y = head_h + count * cell_h + 18
+        rows.append(Row(label, y, round(y + cell_h * 0.7), cells, f"{k}/{cols}", count_x, mark))
     steps = sorted({1, max(1, peak // 4), max(1, peak // 2), peak})
-    legend = Legend(
-        label_w,
-        legend_y,
-        [
-            LegendStep(label_w + 100 + i * 56, blend(0.15 + 0.85 * math.sqrt(n / peak)), n)
-            for i, n in enumerate(steps)
-        ],
-    )
+    legend = [
+        Mark(label_w + 100 + i * 56, blend(0.15 + 0.85 * math.sqrt(n / peak)), str(n))
+        for i, n in enumerate(steps)
+    ]
     return Heatmap(
         width=label_w + cols * cell_w + tail_w + 10,
         height=head_h + count * cell_h + 50,
@@ -232,56 +210,26 @@ def heatmap(cover: Coverage) -> Heatmap:
         count_x=count_x,
         cell_w=cell_w,
         cell_h=cell_h,
-        cols=cols,
         columns=columns,
         rows=rows,
+        legend_x=label_w,
+        legend_y=head_h + count * cell_h + 18,
         legend=legend,
     )
 
 
 @dataclass(frozen=True)
-class Key:
-    """A jurisdiction's colour in the bars' legend."""
-
-    x: int
-    fill: str
-    label: str
-
-
-@dataclass(frozen=True)
-class Segment:
-    """One jurisdiction's part of a bar."""
-
-    x: float
-    width: float
-    fill: str
-    title: str
-
-
-@dataclass(frozen=True)
-class Bar:
-    """A sector's row: label, stacked segments, and its total written at ``total_x``."""
-
-    label: str
-    y: int
-    text_y: int
-    segments: list[Segment]
-    total: int
-    total_x: float
-
-
-@dataclass(frozen=True)
 class SectorChart:
-    """The sector bars laid out; ``empty_y`` is where （无 none） goes when there is no sector."""
+    """The sector bars laid out: a key per jurisdiction above them; ``empty`` is where
+    （无 none） goes when there is no sector."""
 
     width: int
     height: int
     label_x: int
-    legend_x: int
     bar_h: int
-    empty_y: int | None
-    keys: list[Key]
-    bars: list[Bar]
+    empty: tuple[int, int] | None
+    keys: list[Mark]
+    bars: list[Row]
 
 
 def sector_chart(bars: SectorBars) -> SectorChart:
@@ -293,7 +241,7 @@ def sector_chart(bars: SectorBars) -> SectorChart:
     keys, x = [], label_w
     for iri, label in bars.jurisdictions:
         if any(iri in split for _, split, _ in bars.sectors):
-            keys.append(Key(x, colours[iri], short_label(label)))
+            keys.append(Mark(x, colours[iri], short_label(label)))
             x += 30 + 14 * len(short_label(label))
     rows = []
     for r, (label, split, total) in enumerate(bars.sectors):
@@ -303,16 +251,15 @@ def sector_chart(bars: SectorBars) -> SectorChart:
             n = split.get(iri, 0)
             if n:
                 w = bar_w * n / peak
-                segments.append(Segment(x0, w, colours[iri], f"{label} · {j_label}: {n}"))
+                segments.append(Mark(x0, colours[iri], "", f"{label} · {j_label}: {n}", w))
                 x0 += w
-        rows.append(Bar(label, y, round(y + row_h * 0.65), segments, total, x0 + 6))
+        rows.append(Row(label, y, round(y + row_h * 0.65), segments, str(total), x0 + 6))
     return SectorChart(
         width=label_w + bar_w + 70,
         height=top + max(1, count) * row_h + 16,
         label_x=label_w - 8,
-        legend_x=label_w,
         bar_h=row_h - 6,
-        empty_y=None if bars.sectors else top + 16,
+        empty=None if bars.sectors else (label_w, top + 16),
         keys=keys,
         bars=rows,
     )

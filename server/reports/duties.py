@@ -17,7 +17,7 @@ for the multi-valued ones, so nothing is multiplied out.
 ...   <http://t> skos:prefLabel "禁毒"@zh .
 ...   cd:AssistanceDuty rdfs:subClassOf cd:Duty ; rdfs:label "依法协助事项"@zh . } }''')
 >>> row = duty_table(store)[0]
->>> (row.name, row.number, row.line, row.list_type, row.topics)
+>>> (row.name, row.number, row.line, row.list_type, row.labels("topic"))
 ('协助开展禁毒宣传', 6, 97, '依法协助事项', ('禁毒',))
 """
 
@@ -134,30 +134,6 @@ class DutyRow:
         return tuple(link.label for link in self.links.get(name, ()))
 
     @property
-    def categories(self) -> tuple[str, ...]:
-        return self.labels("category")
-
-    @property
-    def topics(self) -> tuple[str, ...]:
-        return self.labels("topic")
-
-    @property
-    def departments(self) -> tuple[str, ...]:
-        return self.labels("department")
-
-    @property
-    def sectors(self) -> tuple[str, ...]:
-        return self.labels("sector")
-
-    @property
-    def documents(self) -> tuple[str, ...]:
-        return self.labels("document")
-
-    @property
-    def articles(self) -> tuple[str, ...]:
-        return self.labels("article")
-
-    @property
     def source(self) -> str:
         """``file:line`` as a person cites it."""
         return f"{self.file}:{self.line}" if self.line is not None else self.file
@@ -173,8 +149,13 @@ def _better(old: str, new: str) -> bool:
     return not old or (bool(new) and new < old)
 
 
-def _whole(value: Node | None) -> int | None:
-    """An integer literal (cd:sourceLine, cd:number) as an int; None when absent or not one."""
+def whole_number(value: Node | None) -> int | None:
+    """An integer literal (cd:sourceLine, cd:number, a count) as an int; None when absent or
+    not one.
+
+    >>> whole_number(Literal(27)), whole_number(Literal("第三条")), whole_number(None)
+    (27, None, None)
+    """
     if isinstance(value, Literal):
         try:
             return int(str(value))
@@ -205,9 +186,9 @@ def duty_table(selector: Selector) -> list[DutyRow]:
             if _better(current.get(name, ""), text):
                 current[name] = text
         if lines.get(iri) is None:
-            lines[iri] = _whole(row.get("line"))
+            lines[iri] = whole_number(row.get("line"))
         if numbers.get(iri) is None:
-            numbers[iri] = _whole(row.get("number"))
+            numbers[iri] = whole_number(row.get("number"))
     links = _links(selector.select(LINKS_QUERY))
     rows = [
         DutyRow(

@@ -45,8 +45,9 @@ RDF_FORMATS = ("ttl", "nq", "jsonld")
 FORMATS = (*TABLE_FORMATS, *RDF_FORMATS)
 
 
-def _join(values: Sequence[str]) -> str:
-    return SEPARATOR.join(values)
+def _labels(name: str) -> Callable[[DutyRow], str]:
+    """The column of one multi-valued field: its labels joined with :data:`SEPARATOR`."""
+    return lambda duty: SEPARATOR.join(duty.labels(name))
 
 
 COLUMNS: tuple[tuple[str, Callable[[DutyRow], object]], ...] = (
@@ -55,12 +56,12 @@ COLUMNS: tuple[tuple[str, Callable[[DutyRow], object]], ...] = (
     ("清单类型 list type", lambda d: d.list_type),
     ("序号 number", lambda d: d.number),
     ("事项名称 name", lambda d: d.name),
-    ("类别 category", lambda d: _join(d.categories)),
-    ("主题 topics", lambda d: _join(d.topics)),
-    ("部门 departments", lambda d: _join(d.departments)),
-    ("部门领域 sectors", lambda d: _join(d.sectors)),
-    ("法律文件 legal documents", lambda d: _join(d.documents)),
-    ("条款 articles", lambda d: _join(d.articles)),
+    ("类别 category", _labels("category")),
+    ("主题 topics", _labels("topic")),
+    ("部门 departments", _labels("department")),
+    ("部门领域 sectors", _labels("sector")),
+    ("法律文件 legal documents", _labels("document")),
+    ("条款 articles", _labels("article")),
     ("依据原文 citation text", lambda d: d.citation_text),
     ("来源文件 source file", lambda d: d.file),
     ("行号 line", lambda d: d.line),

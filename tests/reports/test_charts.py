@@ -42,16 +42,16 @@ def test_heatmap_shades_marks_and_positions() -> None:
     )
     chart = heatmap(cover)
     assert (chart.width, chart.height) == (200 + 3 * 92 + 70 + 10, 120 + 2 * 22 + 50)
-    assert [c.short for c in chart.columns] == ["重庆市", "四川省", "天津<市>"]
+    assert [c.text for c in chart.columns] == ["重庆市", "四川省", "天津<市>"]
     assert [c.x for c in chart.columns] == [246, 338, 430]
     drugs, aid = chart.rows
-    assert (drugs.covered, drugs.mark, aid.covered, aid.mark) == (3, "all", 1, "one")
+    assert (drugs.total, drugs.mark, aid.total, aid.mark) == ("3/3", "all", "1/3", "one")
     # shade = sqrt(n / peak): 16 is the darkest, 4 half-way (t = 0.5, white figures), 1 light
-    assert [cell.fill for cell in drugs.cells] == [blend(1.0), blend(0.575), blend(0.3625)]
-    assert [cell.on_dark for cell in drugs.cells] == [True, True, False]
-    assert aid.cells[0].fill == EMPTY_CELL and aid.cells[0].n == 0
-    assert drugs.cells[1].title == "四川省 · 禁毒: 4"
-    assert [step.n for step in chart.legend.steps] == [1, 4, 8, 16]
+    assert [cell.fill for cell in drugs.marks] == [blend(1.0), blend(0.575), blend(0.3625)]
+    assert [cell.dark for cell in drugs.marks] == [True, True, False]
+    assert aid.marks[0].fill == EMPTY_CELL and aid.marks[0].text == ""
+    assert drugs.marks[1].title == "四川省 · 禁毒: 4"
+    assert [step.text for step in chart.legend] == ["1", "4", "8", "16"]
 
 
 def test_sector_bars_stack_to_the_longest_bar() -> None:
@@ -60,17 +60,17 @@ def test_sector_bars_stack_to_the_longest_bar() -> None:
     )
     chart = sector_chart(bars)
     social, police = chart.bars
-    assert [(s.x, s.width, s.fill) for s in social.segments] == [
+    assert [(s.x, s.width, s.fill) for s in social.marks] == [
         (170.0, 420.0, PALETTE[0]),
         (590.0, 140.0, PALETTE[2]),
     ]
-    assert social.total_x == 170 + 560 + 6 and police.segments[0].width == 140.0
-    assert [(k.label, k.fill) for k in chart.keys] == [
+    assert social.total_x == 170 + 560 + 6 and police.marks[0].width == 140.0
+    assert [(k.text, k.fill) for k in chart.keys] == [
         ("重庆市", PALETTE[0]),
         ("天津<市>", PALETTE[2]),
     ]
-    assert chart.empty_y is None
-    assert sector_chart(SectorBars(PLACES, [], {})).empty_y == 60
+    assert chart.empty is None
+    assert sector_chart(SectorBars(PLACES, [], {})).empty == (170, 60)
 
 
 def test_the_template_draws_escaped_text_and_no_style() -> None:
