@@ -23,6 +23,7 @@ from cdkg.loaders.build import build
 from cdkg.loaders.layout import project_paths
 from cdkg.loaders.statistics import graph_iri
 from cdkg.queries.library import load_library
+from cdkg.server.query_page import projection
 
 ROOT = Path(__file__).resolve().parents[2]
 SCAN = Path(__file__).parent / "scan"
@@ -97,9 +98,7 @@ def test_same_answer_as_the_scan(
     order = re.search(r"ORDER BY (.*)$", LIBRARY[name].text, flags=re.MULTILINE)
     assert order is not None
     keys = [v for v in re.findall(r"\?(\w+)", order.group(1))]
-    names = re.search(r"SELECT (.*?)\nWHERE", LIBRARY[name].text, flags=re.DOTALL)
-    assert names is not None
-    columns = re.findall(r"\?(\w+)", names.group(1))
+    columns = projection(LIBRARY[name].text)
     positions = [columns.index(k) for k in keys]
     assert [tuple(r[p] for p in positions) for r in new] == [
         tuple(r[p] for p in positions) for r in old
