@@ -1,6 +1,7 @@
 """``cdkg query``: run a named query of the library (queries/*.rq) or a .rq file.
 
     cdkg query NAME|FILE [--param NAME=VALUE ...] [--format table|csv|json]
+               [--limit N] [--offset M]
     cdkg query --list
 
 Runs on the built dataset (building it first if there is none) in the embedded pyoxigraph
@@ -16,9 +17,14 @@ Before running, a value given for a jurisdiction, duty, topic, sector, departmen
 or document parameter must name such a resource of the dataset, else the error lists the
 ones there are.
 
+``--limit N`` and ``--offset M`` page a SELECT's answer (cdkg.queries.paging, the same
+``limit`` and ``offset`` as ``/queries/NAME?limit=&offset=``): N rows (at most 10,000) after
+skipping M, in the query's ORDER BY; without them the whole answer is printed.
+
 Exit status: 0 on success (an empty answer included), 1 when the dataset cannot be built or
 the query fails to run, 2 for bad usage: an unknown query name (the library is listed), a
-bad, unknown or missing parameter (named), or a file with a bad header.
+bad, unknown or missing parameter (named), a bad --limit or --offset, or a file with a
+bad header.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from cdkg.loaders.layout import DATASET_FILE
 from cdkg.loaders.terminal import display_width, fit
 from cdkg.ontology.namespace import PREFIXES
 from cdkg.queries.library import NamedQuery, load_library, parse_query
+from cdkg.queries.paging import MAX_PAGE_SIZE, Page, PageError, paged, parse_page
 from cdkg.queries.resolver import ParamError, Resolver, describe, resolver_for
 
 from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_command, ensure_built, paths_of
@@ -132,8 +139,11 @@ def render_table(
     return "\n".join(out)
 
 
-def results_table(document: Mapping[str, Any], base: str, width: int) -> str:
-    """A SPARQL JSON results document (SELECT or ASK) as a table with a row count."""
+def results_table(
+    document: Mapping[str, Any], base: str, width: int, page: Page | None = None
+) -> str:
+    """A SPARQL JSON results document (SELECT or ASK) as a table with a row count (and,
+    for a ``page`` of the answer, which rows of the answer it holds)."""
     if "boolean" in document:
         return "true" if document["boolean"] else "false"
     names: list[str] = list(document["head"]["vars"])
@@ -146,6 +156,9 @@ def results_table(document: Mapping[str, Any], base: str, width: int) -> str:
     ]
     table = render_table(names, rows, width, numeric)
     count = f"({len(rows)} row{'' if len(rows) == 1 else 's'})"
+    if page is not None and rows:
+        count = f"({len(rows)} row{'' if len(rows) == 1 else 's'}: "
+        count += f"rows {page.first_row}–{page.last_row(len(rows))} of the answer)"
     return f"{table}\n{count}"
 
 
@@ -267,6 +280,14 @@ def register(commands: Any) -> None:
         default="table",
         help="table: aligned text (default); csv: SPARQL CSV results; json: SPARQL JSON results",
     )
+    query.add_argument(
+        "--limit",
+        metavar="N",
+        help=f"print N rows of a SELECT's answer (1..{MAX_PAGE_SIZE}), in its ORDER BY",
+    )
+    query.add_argument(
+        "--offset", metavar="M", help="skip the answer's first M rows (with --limit: a page)"
+    )
     query.add_argument("--list", action="store_true", help="list the named queries")
     query.add_argument("--queries", help="folder of named queries (default queries/)")
     query.add_argument(
@@ -303,11 +324,14 @@ def _run(args: argparse.Namespace) -> int:
     query = resolve(args.query, folder)
     raw = parse_params(args.param)
     check_names(query, raw)
+    page = page_of(args.limit, args.offset)
     if not ensure_built(paths, args.base):
         return EXIT_ERRORS
     store = open_store(paths.current / DATASET_FILE)
     text = bind(resolver_for(store, args.base, paths.registers), query, raw)
     form = _form(text)
+    if page is not None:
+        text = page_text(text, form, page)
     try:
         if form in ("CONSTRUCT", "DESCRIBE"):
             if args.format != "table":
@@ -322,11 +346,31 @@ def _run(args: argparse.Namespace) -> int:
             if args.format == "json":
                 sys.stdout.write(body.decode("utf-8").rstrip("\n") + "\n")
             else:
-                print(results_table(json.loads(body), args.base, args.width))
+                print(results_table(json.loads(body), args.base, args.width, page))
     except QueryError as error:
         print(f"cdkg query: {query.name}: {error}", file=sys.stderr)
         return EXIT_ERRORS
     return EXIT_OK
+
+
+def page_of(limit: str | None, offset: str | None) -> Page | None:
+    """The page ``--limit`` and ``--offset`` ask for (None: the whole answer); UsageError
+    naming the option for a bad value."""
+    try:
+        return parse_page(limit, offset)
+    except PageError as error:
+        raise UsageError(f"--{error.param}: {error.en}") from None
+
+
+def page_text(text: str, form: str | None, page: Page) -> str:
+    """``text`` limited to ``page``; UsageError for a query that is not a SELECT or that
+    cannot be paged (no ORDER BY, or a LIMIT of its own)."""
+    if form != "SELECT":
+        raise UsageError(f"--limit and --offset page a SELECT's answer, not {form}")
+    try:
+        return paged(text, page)
+    except PageError as error:
+        raise UsageError(error.en) from None
 
 
 def _form(text: str) -> str | None:
