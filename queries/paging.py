@@ -33,6 +33,7 @@ __all__ = [
     "PageError",
     "paged",
     "parse_page",
+    "refusal",
     "solution_modifiers",
 ]
 
@@ -164,24 +165,35 @@ def solution_modifiers(text: str) -> str:
     return plain[plain.rfind("}") + 1 :]
 
 
-def paged(text: str, page: Page) -> str:
-    """``text`` (a SELECT with a top-level ORDER BY) limited to ``page``.
+def refusal(text: str) -> PageError | None:
+    """Why ``text`` cannot be paged (no top-level ORDER BY: its rows have no order that
+    pages could follow; or a LIMIT, OFFSET or trailing VALUES of its own), or None.
 
-    Raises PageError when the query has no top-level ORDER BY (its rows have no order
-    that pages could follow) or already ends with LIMIT, OFFSET or VALUES."""
+    >>> refusal("SELECT * WHERE { ?s ?p ?o } ORDER BY ?s") is None
+    True
+    """
     tail = solution_modifiers(text)
     if re.search(r"\b(LIMIT|OFFSET|VALUES)\b", tail, re.IGNORECASE):
-        raise PageError(
+        return PageError(
             "limit",
             "查询本身已有 LIMIT、OFFSET 或末尾的 VALUES，不能再分页",
             "the query already ends with LIMIT, OFFSET or VALUES; it cannot be paged",
         )
     if not re.search(r"\bORDER\s+BY\b", tail, re.IGNORECASE):
-        raise PageError(
+        return PageError(
             "limit",
             "查询没有 ORDER BY，分页无法保证每行只出现一次",
             "the query has no top-level ORDER BY, so its pages would not be defined",
         )
+    return None
+
+
+def paged(text: str, page: Page) -> str:
+    """``text`` (a SELECT with a top-level ORDER BY) limited to ``page``; PageError when it
+    cannot be paged (see :func:`refusal`)."""
+    refused = refusal(text)
+    if refused is not None:
+        raise refused
     lines = [text.rstrip("\n"), ""]
     if page.limit is not None:
         lines[-1:] = [f"LIMIT {page.limit}", ""]

@@ -1,12 +1,16 @@
 """A named query's answer for people: a table of labels, and that table as XLSX and CSV.
 
-(Parameters are resolved by ``cdkg.queries.resolver``, the one resolver of every door.)
+(Parameters are resolved by ``cdkg.queries.resolver``, the one resolver of every door; an
+answer is paged by ``cdkg.queries.paging``.)
 
 * one column per variable, headed by its label from ``cdkg.queries.columns`` (never
   the variable's name); a column ``x`` with a column ``xLabel`` is one column, the IRI shown by
   its label; numbers are numbers, text has no quotes or language tags, IRIs under the instance
   base link to their pages. The same table downloads as XLSX (numbers as numbers, no live
   formula) and CSV with a byte-order mark.
+* the page shows one page of rows (``DEFAULT_PAGE_SIZE``, or ``limit``) with links to the
+  previous and next page, its number and the rows it holds (:class:`Pager`); the downloads
+  give the whole answer.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from rdflib import XSD, Literal, URIRef
 from rdflib.term import Node
 
 from cdkg.queries.columns import column_label, label_columns
+from cdkg.queries.paging import Page
 from cdkg.server.reports.spreadsheet import append_row, csv_cell
 
 # --- the result table ----------------------------------------------------------------------
@@ -152,3 +157,39 @@ def table_xlsx(table: Table, title: str) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+# --- pages of the answer -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Where a page of rows is in the answer, for the page's navigation (上一页/下一页)."""
+
+    number: int
+    first_row: int
+    last_row: int
+    previous_href: str | None
+    next_href: str | None
+
+
+def pager(page: Page, shown: int, more: bool, href: Callable[[Page], str]) -> Pager | None:
+    """The navigation of ``page`` holding ``shown`` rows, ``more`` when rows follow it;
+    ``href`` is a page's URL. None for a whole answer that fits on its first page.
+
+    >>> nav = pager(Page(100, 100), 37, False, lambda p: f"?offset={p.offset}")
+    >>> (nav.number, nav.first_row, nav.last_row, nav.previous_href, nav.next_href)
+    (2, 101, 137, '?offset=0', None)
+    >>> pager(Page(100, 0), 37, False, str) is None
+    True
+    """
+    before = page.previous()
+    if before is None and not more:
+        return None
+    return Pager(
+        number=page.number,
+        first_row=page.first_row,
+        last_row=page.last_row(shown),
+        previous_href=href(before) if before is not None else None,
+        next_href=href(page.next()) if more else None,
+    )

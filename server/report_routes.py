@@ -12,7 +12,10 @@
   (``?keyword=禁毒``; an empty value keeps the default) by ``cdkg.queries.library``, which checks
   each value for its type and writes it as a SPARQL term. Results come in every format of
   ``/sparql``, negotiated the same way (``Accept`` or ``format=``), and as an HTML table for
-  a browser. 400 names an unknown parameter or a bad value; 404 for an unknown query.
+  a browser. ``limit`` and ``offset`` page a SELECT's answer (``cdkg.queries.paging``): the
+  HTML table shows ``DEFAULT_PAGE_SIZE`` rows at a time with links to the next page, the other
+  formats give the whole answer unless they are given. 400 names an unknown parameter or a bad
+  value; 404 for an unknown query.
 """
 
 from __future__ import annotations
@@ -30,6 +33,15 @@ from werkzeug.exceptions import BadRequest, NotAcceptable, NotFound
 
 from cdkg.loaders.layout import ProjectPaths, project_paths
 from cdkg.queries.library import NamedQuery, Param, load_library
+from cdkg.queries.paging import (
+    DEFAULT_PAGE_SIZE,
+    PAGE_PARAMS,
+    Page,
+    PageError,
+    paged,
+    parse_page,
+    refusal,
+)
 from cdkg.queries.resolver import ParamError, Resolver, kind_of, resolver_for
 from cdkg.server.reports.check_report import render_markdown, report_context
 from cdkg.server.reports.checks import (
@@ -44,7 +56,7 @@ from .config import ServerConfig
 from .context import current_config, current_store, extension
 from .pages import html_page, page_linker
 from .protocol import FORMAT_PARAMS
-from .query_page import Table, projection, result_table, table_csv, table_xlsx
+from .query_page import Table, pager, projection, result_table, table_csv, table_xlsx
 from .store import QueryOptions, Store, negotiation
 from .store.engines import dataset_version
 from .store.negotiation import HTML, Format
@@ -253,7 +265,7 @@ def _given_values(query: NamedQuery) -> dict[str, str]:
     """The query string's parameter values (an empty value keeps the default)."""
     values: dict[str, str] = {}
     for name in request.args:
-        if name in FORMAT_PARAMS:
+        if name in FORMAT_PARAMS or name in PAGE_PARAMS:
             continue
         given = request.args.getlist(name)
         if len(given) > 1:
@@ -322,27 +334,61 @@ def run_query(name: str) -> Response:
     else:
         table_formats = (XLSX_RESULT,) if form == "SELECT" else ()
         fmt = _choose((*negotiation.formats_for_form(form), *table_formats, HTML))
-    etag = make_etag(store.version, "named-query", name, text, fmt.key)
+    page = _page(text, form, fmt)
+    run = text if page is None else _paged(text, page.widened(1) if fmt is HTML else page)
+    etag = make_etag(store.version, "named-query", name, run, fmt.key)
     caching = cache_control(config.cache_max_age_s, config.read_only)
     if matches(request.headers.get("If-None-Match"), etag):
         return not_modified(etag, caching, ("Accept",))
     options = QueryOptions(timeout_s=config.query_timeout_s, max_rows=config.max_rows)
     if fmt is HTML:
-        response = _results_page(query, text, form, options, values, resolver)
+        response = _results_page(query, run, form, options, values, resolver, page)
     elif fmt in (XLSX_RESULT, CSV_RESULT):
-        table = _table(text, options)
+        table = _table(run, options)
         body = table_xlsx(table, query.title_zh) if fmt is XLSX_RESULT else table_csv(table)
         response = Response(body, content_type=fmt.content_type)
         response.headers["Content-Disposition"] = (
             f'attachment; filename="{query.name}.{fmt.names[0]}"'
         )
     else:
-        content_type, raw = store.execute(text, fmt.media_type, options)
+        content_type, raw = store.execute(run, fmt.media_type, options)
         response = Response(raw, content_type=content_type)
     response.headers["ETag"] = etag
     response.headers["Cache-Control"] = caching
     response.vary.add("Accept")
     return response
+
+
+def _page(text: str, form: str | None, fmt: Format) -> Page | None:
+    """The rows ``limit`` and ``offset`` ask for: a page of DEFAULT_PAGE_SIZE for the HTML
+    table of a SELECT that can be paged (cdkg.queries.paging.refusal), the whole answer
+    otherwise unless they are given; 400 naming the parameter for a bad value or for paging
+    an answer that is not a SELECT's."""
+    given = {name: request.args.getlist(name) for name in PAGE_PARAMS}
+    for name, values in given.items():
+        if len(values) > 1:
+            raise BadRequest(
+                f"参数 {name} 给了 {len(values)} 次，只能给一次 · "
+                f"parameter {name!r} was given {len(values)} times; give it once"
+            )
+    if form != "SELECT":
+        if any(given.values()):
+            raise BadRequest(
+                "limit 和 offset 只用于 SELECT 查询的结果 · limit and offset page a SELECT's answer"
+            )
+        return None
+    default = DEFAULT_PAGE_SIZE if fmt is HTML and refusal(text) is None else None
+    try:
+        return parse_page(request.args.get("limit"), request.args.get("offset"), default)
+    except PageError as error:
+        raise BadRequest(f"{error.zh} · {error.en}") from None
+
+
+def _paged(text: str, page: Page) -> str:
+    try:
+        return paged(text, page)
+    except PageError as error:
+        raise BadRequest(f"{error.zh} · {error.en}") from None
 
 
 def _table(text: str, options: QueryOptions) -> Table:
@@ -365,6 +411,7 @@ def _results_page(
     options: QueryOptions,
     values: dict[str, str],
     resolver: Resolver,
+    page: Page | None = None,
 ) -> Response:
     store = current_store()
     table, graph_text, answer = None, None, None
@@ -376,6 +423,11 @@ def _results_page(
     else:
         table = _table(text, options)
     shown = {k: v for k, v in values.items()}
+    navigation = None
+    if table is not None and page is not None and page.limit is not None:
+        more = len(table.rows) > page.limit
+        del table.rows[page.limit :]
+        navigation = pager(page, len(table.rows), more, lambda p: _page_href(query, shown, p))
     downloads = [
         (label, f"{request.script_root}/queries/{query.name}?{urlencode({**shown, 'format': key})}")
         for key, label in RESULT_DOWNLOADS
@@ -388,4 +440,17 @@ def _results_page(
         graph_text=graph_text,
         answer=answer,
         downloads=downloads if table is not None else [],
+        pager=navigation,
+        first_row=page.first_row if page is not None else 1,
     )
+
+
+def _page_href(query: NamedQuery, values: dict[str, str], page: Page) -> str:
+    """The URL of one page of ``query``'s answer with ``values``."""
+    where = {**values, "offset": str(page.offset), "limit": str(page.limit)}
+    if page.limit == DEFAULT_PAGE_SIZE:
+        del where["limit"]
+    if page.offset == 0:
+        del where["offset"]
+    search = f"?{urlencode(where)}" if where else ""
+    return f"{request.script_root}/queries/{query.name}{search}"
