@@ -47,6 +47,7 @@ from pathlib import Path
 
 from cdkg.loaders.laws.register import EDITION_COLUMNS as EDITION_COLUMNS_READ
 from cdkg.loaders.laws.register import NATIONAL_COLUMNS
+from cdkg.loaders.registers import read_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = "github:LawRefBook/Laws@2f4c5c2"  # the snapshot the sqlite file and headers come from
@@ -469,11 +470,11 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[dict[str, str]]
 
 
 def read_header_csv(path: Path) -> list[Header]:
-    """The committed header lines (law-headers.csv), parsed per file."""
+    """The committed header lines (law-headers.csv), parsed per file; read like every
+    register CSV, so a changed column or a torn row is an error naming the line."""
     lines: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            lines[row["file"]].append((int(row["line"]), row["text"]))
+    for _, row in read_rows(path, HEADER_COLUMNS):
+        lines[row["file"]].append((int(row["line"]), row["text"]))
     return [parse_header(file, rows) for file, rows in lines.items()]
 
 
