@@ -116,6 +116,15 @@ def _install_hooks(app: Flask, config: ServerConfig) -> None:
         if "cdkg_slot" in g:
             slots.leave(g.pop("cdkg_slot"))
 
+    @app.after_request
+    def hold_while_streaming(response: Response) -> Response:
+        """A streamed answer keeps its client's slot (and its query worker) until its last
+        piece is sent: the request itself ends before its body is written."""
+        if response.is_streamed and "cdkg_slot" in g:
+            client = g.pop("cdkg_slot")
+            response.call_on_close(lambda: slots.leave(client))
+        return response
+
     # after_request hooks run in reverse order: record (last) sees the final response.
     @app.after_request
     def record(response: Response) -> Response:
@@ -130,7 +139,7 @@ def _install_hooks(app: Flask, config: ServerConfig) -> None:
             request.path,
             route,
             response.status_code,
-            response.calculate_content_length(),
+            None if response.is_streamed else response.calculate_content_length(),  # it reads
             seconds,
         )
         return response

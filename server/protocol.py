@@ -31,7 +31,7 @@ from werkzeug.exceptions import (
 
 from .context import current_config, current_store, extension
 from .description import service_description
-from .result_cache import RESULT_CACHE_KEY, CachedAnswer, ResultCache
+from .result_cache import RESULT_CACHE_KEY, CachedAnswer, KeptWhileStreamed, ResultCache
 from .store import QueryOptions, negotiation
 from .store.negotiation import GRAPH_FORMATS, HTML, Format
 from .store.results import serialize_graph
@@ -269,14 +269,23 @@ def _query(sparql_request: SparqlRequest, text: str) -> Response:
             base_iri=base_iri,
             dataset_clause=info.dataset_clause,
         )
-        content_type, body = store.execute(text, fmt.media_type, options)
-        answer = CachedAnswer(content_type, body)
-        if cache.enabled:
-            cache.put(etag, answer)
+        stream = getattr(store, "stream", None)
+        if stream is None:
+            content_type, body = store.execute(text, fmt.media_type, options)
+        else:
+            content_type, body = stream(text, fmt.media_type, options)
+        if isinstance(body, bytes):
+            answer = CachedAnswer(content_type, body)
+            if cache.enabled:
+                cache.put(etag, answer)
+            response = Response(answer.body, content_type=answer.content_type)
+        else:  # a large answer, sent as the worker writes it (docs/endpoint.md, Streaming)
+            pieces = KeptWhileStreamed(body, cache, etag, content_type)
+            response = Response(pieces, content_type=content_type)
         cached = "miss"
     else:
         cached = "hit"
-    response = Response(answer.body, content_type=answer.content_type)
+        response = Response(answer.body, content_type=answer.content_type)
     if cache.enabled:
         response.headers["X-Cache"] = cached
     response.headers["ETag"] = etag

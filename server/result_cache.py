@@ -13,9 +13,13 @@ server caches (an update would change the data under the key).
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
 
 RESULT_CACHE_KEY = "cdkg.result_cache"
 
@@ -88,3 +92,48 @@ class ResultCache:
         for (name, kind, text), value in zip(rows, values, strict=True):
             lines += [f"# HELP {name} {text}", f"# TYPE {name} {kind}", f"{name} {value}"]
         return "\n".join(lines) + "\n"
+
+
+class KeptWhileStreamed:
+    """The pieces of a streamed answer, passed on as they come and kept in ``cache`` under
+    ``key`` once complete — unless they grow past what the cache keeps of one answer (a
+    quarter of its budget): then they are let go, and the server holds one piece at a time.
+
+    An error from the pieces (the timeout, the row cap, the memory bound, after the first
+    piece was sent) is logged and raised on: the WSGI server then closes the connection
+    without ending the chunked body, so the client sees an incomplete answer, never a short
+    one that looks whole."""
+
+    def __init__(
+        self, pieces: Iterator[bytes], cache: ResultCache, key: str, content_type: str
+    ) -> None:
+        self._pieces, self._cache, self._key, self._type = pieces, cache, key, content_type
+        self._kept: list[bytes] | None = [] if cache.enabled else None
+        self._size = 0
+
+    def __iter__(self) -> KeptWhileStreamed:
+        return self
+
+    def __next__(self) -> bytes:
+        try:
+            piece = next(self._pieces)
+        except StopIteration:
+            if self._kept is not None:
+                self._cache.put(self._key, CachedAnswer(self._type, b"".join(self._kept)))
+                self._kept = None
+            raise
+        except Exception as error:
+            log.warning("a streamed answer was cut after %d bytes: %s", self._size, error)
+            raise
+        self._size += len(piece)
+        if self._kept is not None:
+            if self._size > self._cache.max_bytes // 4:
+                self._kept = None
+            else:
+                self._kept.append(piece)
+        return piece
+
+    def close(self) -> None:
+        close = getattr(self._pieces, "close", None)
+        if close is not None:
+            close()

@@ -130,6 +130,7 @@ def gzip_response(request: Request, response: Response) -> Response:
     response.vary.add("Accept-Encoding")
     if (
         response.direct_passthrough
+        or response.is_streamed  # a streamed answer is never held whole, not even to zip it
         or response.status_code < 200
         or response.status_code in (204, 304)
         or "Content-Encoding" in response.headers

@@ -36,12 +36,14 @@ from .base import QueryOptions
 from .errors import QueryError, ResultTooLarge
 from .negotiation import Format
 from .results import (
+    Emit,
     check_form,
     serialize_boolean,
     serialize_graph,
     serialize_solutions,
-    serialize_triples,
     solution_row,
+    stream_solutions,
+    stream_triples,
     to_rdflib,
 )
 from .sparql_text import analyse
@@ -249,9 +251,22 @@ class OxigraphStore:
 
     def execute(self, query: str, media_type: str, options: QueryOptions) -> tuple[str, bytes]:
         fmt = negotiation.by_media_type(media_type)
-        return fmt.content_type, _fresh(lambda: self._execute(query, fmt, options))
+        body = _fresh(lambda: self._execute(query, fmt, options, None))
+        assert body is not None
+        return fmt.content_type, body
 
-    def _execute(self, query: str, fmt: Format, options: QueryOptions) -> bytes:
+    def execute_streaming(
+        self, query: str, media_type: str, options: QueryOptions, emit: Emit
+    ) -> tuple[str, bytes | None]:
+        """``execute``, except that an answer larger than ``STREAM_AFTER_BYTES`` in a format
+        written in pieces goes to ``emit`` as the engine produces it (body None then); a
+        ResultTooLarge or QueryError can follow pieces already emitted."""
+        fmt = negotiation.by_media_type(media_type)
+        return fmt.content_type, _fresh(lambda: self._execute(query, fmt, options, emit))
+
+    def _execute(
+        self, query: str, fmt: Format, options: QueryOptions, emit: Emit | None
+    ) -> bytes | None:
         result = self._query(query, options)
         try:
             if isinstance(result, ox.QueryBoolean):
@@ -259,9 +274,9 @@ class OxigraphStore:
                 return serialize_boolean(bool(result), fmt)
             if isinstance(result, ox.QuerySolutions):
                 check_form(fmt, graph_result=False)
-                return serialize_solutions(result, fmt, options.max_rows)
+                return stream_solutions(result, fmt, options.max_rows, emit)
             check_form(fmt, graph_result=True)
-            return serialize_triples(result, fmt, options.max_rows)  # type: ignore[arg-type]
+            return stream_triples(result, fmt, options.max_rows, emit)  # type: ignore[arg-type]
         except (OSError, ValueError, RuntimeError, SyntaxError) as error:
             # pyoxigraph evaluates lazily: evaluation errors surface while writing.
             raise QueryError(f"the query failed: {error}") from None

@@ -24,7 +24,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,6 +76,27 @@ def _close(store: Store) -> None:
     close = getattr(store, "close", None)
     if close is not None:
         close()
+
+
+class _Leased:
+    """The pieces of a streamed answer, with the lease of their build ended by ``close``."""
+
+    def __init__(self, pieces: Iterator[bytes], lease: ExitStack) -> None:
+        self._pieces, self._lease = pieces, lease
+
+    def __iter__(self) -> _Leased:
+        return self
+
+    def __next__(self) -> bytes:
+        return next(self._pieces)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self._pieces, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self._lease.close()
 
 
 class LiveStore:
@@ -228,6 +249,22 @@ class LiveStore:
     def execute(self, query: str, media_type: str, options: QueryOptions) -> tuple[str, bytes]:
         with self._lease() as generation:
             return generation.store.execute(query, media_type, options)
+
+    def stream(
+        self, query: str, media_type: str, options: QueryOptions
+    ) -> tuple[str, bytes | Iterator[bytes]]:
+        """``execute``, a large answer in pieces when the store can stream
+        (``WorkerPoolStore.stream``); the build stays leased until the last piece."""
+        with ExitStack() as stack:
+            generation = stack.enter_context(self._lease())
+            stream = getattr(generation.store, "stream", None)
+            if stream is None:
+                return generation.store.execute(query, media_type, options)
+            content_type, body = stream(query, media_type, options)
+            if isinstance(body, bytes):
+                return content_type, body
+            return content_type, _Leased(body, stack.pop_all())
+        raise AssertionError("unreachable")  # pragma: no cover (mypy: ExitStack may swallow)
 
     def select(self, query: str, options: QueryOptions | None = None) -> list[dict[str, Node]]:
         with self._lease() as generation:

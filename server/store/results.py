@@ -23,7 +23,7 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import IO, cast
 
 import pyoxigraph as ox
@@ -108,16 +108,128 @@ class _LineCappedBuffer:
         return b"".join(self._chunks)
 
 
+Emit = Callable[[bytes], None]
+"""Where a streamed answer's chunks go (``cdkg.server.store.workers``: over the pipe)."""
+
+STREAM_AFTER_BYTES = 1 << 20
+"""An answer whose TSV grows past this is streamed, in chunks of about this size (when the
+caller can take chunks and the format can be written in pieces: see ``STREAMED``)."""
+
+STREAMED = frozenset({"json", "csv", "tsv", "ntriples", "nquads"})
+"""Formats written in pieces: SPARQL JSON, CSV and TSV; N-Triples and N-Quads (line-based,
+and exactly the bytes of the whole answer). SPARQL XML, Turtle, JSON-LD and RDF/XML are
+written whole (Turtle and RDF/XML group each subject's triples, which needs them all)."""
+
+
+class _StreamingBuffer(_LineCappedBuffer):
+    """A capped line buffer that hands complete lines to ``emit`` once ``after`` bytes are
+    held, written in the answer's format by ``convert`` (lines → bytes; ``first`` for the
+    first piece). Nothing is emitted for an answer that ends before that: it is returned
+    whole, exactly as before."""
+
+    def __init__(
+        self,
+        max_lines: int | None,
+        emit: Emit,
+        convert: Callable[[bytes, bool], bytes],
+        after: int | None = None,
+    ) -> None:
+        super().__init__(max_lines)
+        self._emit, self._convert = emit, convert
+        self._after = STREAM_AFTER_BYTES if after is None else after
+        self._held = 0
+        self.streaming = False
+
+    def write(self, data: bytes) -> int:
+        written = super().write(data)
+        self._held += written
+        if self._held >= self._after:
+            self._send(final=False)
+        return written
+
+    def _send(self, final: bool) -> None:
+        held = b"".join(self._chunks)
+        cut = len(held) if final else held.rfind(b"\n") + 1
+        if cut == 0:
+            return
+        self._chunks = [held[cut:]] if cut < len(held) else []
+        self._held = len(held) - cut
+        piece = self._convert(held[:cut], not self.streaming)
+        self.streaming = True
+        if piece:
+            self._emit(piece)
+
+    def finish(self) -> None:
+        """Emit what is left (once streaming)."""
+        self._send(final=True)
+
+
+def _tsv_pieces(fmt: Format) -> tuple[Callable[[bytes, bool], bytes], bytes]:
+    """How to write TSV lines as a piece of ``fmt`` (the header line comes first in the first
+    piece and is remembered for the others), and what ends the answer."""
+    header: list[bytes] = []
+
+    def convert(lines: bytes, first: bool) -> bytes:
+        if first:
+            header.append(lines[: lines.find(b"\n") + 1])
+            rows = lines[len(header[0]) :]
+        else:
+            rows = lines
+        if fmt is negotiation.SPARQL_TSV:
+            return lines
+        whole = _convert_tsv(header[0] + rows, fmt)
+        if fmt is negotiation.SPARQL_CSV:
+            return whole if first else whole[whole.find(b"\r\n") + 2 :]
+        # SPARQL JSON: {"head":{…},"results":{"bindings":[ rows ]}}, rows joined by ","
+        start = whole.find(b'"bindings":[') + len(b'"bindings":[')
+        bindings = whole[start:-3]
+        if first:
+            return whole[:start] + bindings
+        return b"," + bindings if bindings else b""
+
+    return convert, (b"]}}" if fmt is negotiation.SPARQL_JSON else b"")
+
+
 def serialize_solutions(solutions: ox.QuerySolutions, fmt: Format, max_rows: int | None) -> bytes:
     """SELECT results in ``fmt``; ResultTooLarge past ``max_rows`` rows."""
-    buffer = _LineCappedBuffer(None if max_rows is None else max_rows + 1)  # + header line
+    return _written(stream_solutions(solutions, fmt, max_rows, None))
+
+
+def stream_solutions(
+    solutions: ox.QuerySolutions,
+    fmt: Format,
+    max_rows: int | None,
+    emit: Emit | None,
+) -> bytes | None:
+    """SELECT results in ``fmt``, as ``serialize_solutions``.
+
+    With ``emit``, an answer in a ``STREAMED`` format that grows past ``STREAM_AFTER_BYTES``
+    is handed to ``emit`` in pieces as the engine produces it, and None is returned; the
+    pieces together are the same bytes as the whole answer. ResultTooLarge can then come
+    after some pieces were emitted."""
+    cap = None if max_rows is None else max_rows + 1  # + header line
+    if emit is not None and fmt.key in STREAMED:
+        convert, end = _tsv_pieces(fmt)
+        buffer: _LineCappedBuffer = _StreamingBuffer(cap, emit, convert)
+    else:
+        buffer = _LineCappedBuffer(cap)
     try:
         solutions.serialize(cast(IO[bytes], buffer), ox.QueryResultsFormat.TSV)
     except _CapExceeded:
         raise ResultTooLarge(
             f"the result has more than {max_rows} rows; add LIMIT or narrow the query"
         ) from None
-    tsv = buffer.getvalue()
+    if isinstance(buffer, _StreamingBuffer) and buffer.streaming:
+        buffer.finish()
+        if end:
+            assert emit is not None
+            emit(end)
+        return None
+    return _convert_tsv(buffer.getvalue(), fmt)
+
+
+def _convert_tsv(tsv: bytes, fmt: Format) -> bytes:
+    """SPARQL TSV results (as pyoxigraph writes them) in ``fmt``."""
     if fmt is negotiation.SPARQL_TSV:
         return tsv
     parsed = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
@@ -200,13 +312,31 @@ def serialize_boolean(answer: bool, fmt: Format) -> bytes:
 
 def serialize_triples(triples: Iterable[ox.Triple], fmt: Format, max_triples: int | None) -> bytes:
     """CONSTRUCT/DESCRIBE results in ``fmt``; ResultTooLarge past ``max_triples``."""
-    buffer = _LineCappedBuffer(max_triples)
+    return _written(stream_triples(triples, fmt, max_triples, None))
+
+
+def stream_triples(
+    triples: Iterable[ox.Triple],
+    fmt: Format,
+    max_triples: int | None,
+    emit: Emit | None,
+) -> bytes | None:
+    """CONSTRUCT/DESCRIBE results in ``fmt``, as ``serialize_triples``. With ``emit``,
+    N-Triples and N-Quads past ``STREAM_AFTER_BYTES`` are streamed (as ``stream_solutions``)
+    and None is returned."""
+    if emit is not None and fmt.key in STREAMED:
+        buffer: _LineCappedBuffer = _StreamingBuffer(max_triples, emit, lambda lines, _: lines)
+    else:
+        buffer = _LineCappedBuffer(max_triples)
     try:
         ox.serialize(triples, cast(IO[bytes], buffer), ox.RdfFormat.N_TRIPLES)
     except _CapExceeded:
         raise ResultTooLarge(
             f"the result has more than {max_triples} triples; add LIMIT or narrow the query"
         ) from None
+    if isinstance(buffer, _StreamingBuffer) and buffer.streaming:
+        buffer.finish()
+        return None
     ntriples = buffer.getvalue()
     if fmt in (negotiation.N_TRIPLES, negotiation.N_QUADS):  # N-Triples lines are N-Quads
         return ntriples

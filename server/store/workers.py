@@ -42,6 +42,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import pickle
 import queue
 import signal
 import socket
@@ -50,6 +51,8 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
@@ -57,6 +60,7 @@ from typing import Any
 from rdflib import Graph
 from rdflib.term import Node
 
+from . import negotiation
 from .base import QueryOptions
 from .engines import StoreSpec, open_store
 from .errors import EngineUnavailable, QueryError, QueryTimeout
@@ -67,7 +71,9 @@ log = logging.getLogger(__name__)
 # A fresh interpreter per worker (``python -m cdkg.server.store.workers FD``), not fork: the server
 # runs threads (waitress), which fork does not copy safely; and not multiprocessing's spawn,
 # which re-imports the parent's __main__ (a script, stdin, ``python -m cdkg``) in the child.
-_METHODS = frozenset({"execute", "select", "ask", "construct", "graph_sizes", "update", "ping"})
+_METHODS = frozenset(
+    {"execute", "stream", "select", "ask", "construct", "graph_sizes", "update", "ping"}
+)
 
 
 def _refuse_network(event: str, args: tuple[Any, ...]) -> None:
@@ -111,7 +117,10 @@ def _worker_main(conn: Connection) -> None:
         except (EOFError, OSError):
             return
         try:
-            result = None if method == "ping" else getattr(store, method)(*args)
+            if method == "stream":
+                result = _stream(conn, store, *args)
+            else:
+                result = None if method == "ping" else getattr(store, method)(*args)
         except QueryError as error:
             conn.send(("error", error))
         except Exception as error:
@@ -119,6 +128,28 @@ def _worker_main(conn: Connection) -> None:
             conn.send(("failed", f"{type(error).__name__}: {error}"))
         else:
             conn.send(("ok", result))
+
+
+_CHUNK = b"c"
+"""The first byte of a message holding a piece of a streamed answer (raw bytes, not pickled:
+a pickled message begins with the protocol byte 0x80)."""
+_STREAMED = "streamed"
+"""The result of a "stream" call whose answer went over the pipe in pieces."""
+
+
+def _stream(conn: Connection, store: Any, query: str, media_type: str, options: Any) -> Any:
+    """Run a query for ``WorkerPoolStore.stream``: a large answer goes over the pipe in raw
+    pieces while the engine writes it (the usual ("ok", "streamed") follows them; an error
+    after some pieces is sent as usual too); a small one is returned whole, as ``execute``."""
+    execute_streaming = getattr(store, "execute_streaming", None)
+    if execute_streaming is None:
+        return store.execute(query, media_type, options)
+
+    def emit(chunk: bytes) -> None:
+        conn.send_bytes(_CHUNK + chunk)
+
+    content_type, body = execute_streaming(query, media_type, options, emit)
+    return _STREAMED if body is None else (content_type, body)
 
 
 WATCH_INTERVAL_S = 0.05
@@ -176,6 +207,29 @@ class _Worker:
     started: float = field(default_factory=time.monotonic)
     over_memory: int | None = None
     """Set (to the memory seen) when the watcher killed this worker at the bound."""
+    streaming: bool = False
+    """In the middle of a streamed answer: stopping now leaves the pipe unusable."""
+
+
+class _Pieces:
+    """The pieces of a streamed answer, without the message tag; ``close`` (the WSGI server
+    calls it, read to the end or not) ends the worker's session."""
+
+    def __init__(self, first: bytes, messages: Generator[Any, None, None]) -> None:
+        self._first: bytes | None = first
+        self._messages = messages
+
+    def __iter__(self) -> _Pieces:
+        return self
+
+    def __next__(self) -> bytes:
+        message, self._first = self._first, None
+        if message is None:
+            message = next(self._messages)
+        return message[len(_CHUNK) :]
+
+    def close(self) -> None:
+        self._messages.close()
 
 
 class WorkerPoolStore:
@@ -355,8 +409,18 @@ class WorkerPoolStore:
         timeout_s: float | None,
         journal: str | None = None,
     ) -> Any:
-        if method not in _METHODS:
-            raise ValueError(method)
+        with self._session(timeout_s) as (worker, deadline):
+            result = self._exchange(worker, method, args, deadline)
+            if journal is not None:
+                self._journal.append(journal)
+                worker.applied = len(self._journal)
+            return result
+
+    @contextmanager
+    def _session(self, timeout_s: float | None) -> Iterator[tuple[_Worker, float | None]]:
+        """An idle worker, brought up to date with the journal, for one call; given back
+        afterwards, or replaced when the call failed in a way that leaves it unusable (a
+        timeout, the memory bound, a crash, a stream the client stopped reading)."""
         deadline = None if timeout_s is None else time.monotonic() + timeout_s
         try:
             worker = self._idle.get(timeout=timeout_s)
@@ -372,14 +436,10 @@ class WorkerPoolStore:
             while worker.applied < len(self._journal):
                 self._exchange(worker, "update", (self._journal[worker.applied],), deadline)
                 worker.applied += 1
-            result = self._exchange(worker, method, args, deadline)
-            if journal is not None:
-                self._journal.append(journal)
-                worker.applied = len(self._journal)
+            yield worker, deadline
             healthy = True
-            return result
         except QueryError:
-            healthy = True
+            healthy = not worker.streaming
             raise
         except QueryTimeout:
             reason = "timeout"
@@ -393,7 +453,11 @@ class WorkerPoolStore:
             raise EngineUnavailable(
                 "the query worker stopped unexpectedly; it is being restarted"
             ) from None
+        except GeneratorExit:  # a streamed answer the client stopped reading
+            reason = "cancelled"
+            raise
         finally:
+            worker.streaming = False
             with self._busy_lock:
                 self._busy.discard(worker)
             if healthy and self._over_bound_at_rest(worker):
@@ -423,6 +487,53 @@ class WorkerPoolStore:
             "execute", (query, media_type, options), options.timeout_s
         )
         return result
+
+    def stream(
+        self, query: str, media_type: str, options: QueryOptions
+    ) -> tuple[str, bytes | Iterator[bytes]]:
+        """``execute``, except that a large answer comes as an iterator of pieces, passed on
+        as the worker writes them (``cdkg.server.store.results.STREAM_AFTER_BYTES``), so that
+        neither process holds it whole. Errors before the first piece are raised here, as by
+        ``execute``; the timeout, the row cap and the memory bound still apply after it, and
+        are then raised by the iterator, which stops. Closing the iterator before its end
+        stops the worker (it is replaced)."""
+        messages = self._stream_messages(query, media_type, options)
+        first = next(messages)
+        if not isinstance(first, bytes) or not first.startswith(_CHUNK):
+            for _ in messages:  # the session ends: the worker is given back
+                pass
+            return first
+        return negotiation.by_media_type(media_type).content_type, _Pieces(first, messages)
+
+    def _stream_messages(
+        self, query: str, media_type: str, options: QueryOptions
+    ) -> Generator[Any, None, None]:
+        """The pieces of a streamed answer (raw messages starting with ``_CHUNK``), or the
+        whole answer (content type, body) as the only item."""
+        with self._session(options.timeout_s) as (worker, deadline):
+            worker.conn.send(("stream", (query, media_type, options)))
+            while True:
+                message = self._receive(worker, deadline)
+                if message.startswith(_CHUNK):
+                    worker.streaming = True
+                    yield message
+                    continue
+                status, payload = pickle.loads(message)
+                worker.streaming = False
+                if status == "error":
+                    raise payload
+                if status != "ok":
+                    raise RuntimeError(f"the query worker failed: {payload}")
+                if payload != _STREAMED:
+                    yield payload
+                return
+
+    @staticmethod
+    def _receive(worker: _Worker, deadline: float | None) -> bytes:
+        remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+        if not worker.conn.poll(remaining):
+            raise QueryTimeout("timed out")
+        return worker.conn.recv_bytes()
 
     def select(self, query: str, options: QueryOptions | None = None) -> list[dict[str, Node]]:
         options = options or QueryOptions()
