@@ -42,7 +42,7 @@ PREFIX dct: <http://purl.org/dc/terms/>
 DUTIES_QUERY = (
     PREFIX_LINES
     + """SELECT DISTINCT ?duty ?name ?number ?line ?file ?catalog ?catalogLabel ?jurisdiction
-       ?jurisdictionLabel ?listClass ?listLabel ?listLabelEn ?citation WHERE {
+       ?jurisdictionLabel ?listClass ?listLabel ?citation WHERE {
   ?duty a cd:Duty .
   OPTIONAL { ?duty rdfs:label ?name }
   OPTIONAL { ?duty cd:number ?number }
@@ -56,9 +56,7 @@ DUTIES_QUERY = (
   OPTIONAL { ?duty a ?listClass . ?listClass rdfs:subClassOf cd:Duty .
              FILTER(?listClass != cd:Duty)
              OPTIONAL { ?listClass rdfs:label ?listLabel
-                        FILTER(langMatches(lang(?listLabel), "zh")) }
-             OPTIONAL { ?listClass rdfs:label ?listLabelEn
-                        FILTER(langMatches(lang(?listLabelEn), "en")) } }
+                        FILTER(langMatches(lang(?listLabel), "zh")) } }
 }"""
 )
 
@@ -92,8 +90,6 @@ LINKS_QUERY = (
 }"""
 )
 
-FIELDS = ("category", "topic", "department", "sector", "document", "article")
-
 
 class Selector(Protocol):
     """Anything that runs a SELECT and returns rows of rdflib terms (``cdkg.server.store.base``'s
@@ -119,7 +115,6 @@ class DutyRow:
     number: int | None
     list_class: str
     list_type: str
-    list_type_en: str
     catalog_iri: str
     catalog: str
     jurisdiction_iri: str
@@ -132,11 +127,6 @@ class DutyRow:
     def labels(self, name: str) -> tuple[str, ...]:
         """The labels of one multi-valued field (``topic``, ``sector`` …), sorted."""
         return tuple(link.label for link in self.links.get(name, ()))
-
-    @property
-    def source(self) -> str:
-        """``file:line`` as a person cites it."""
-        return f"{self.file}:{self.line}" if self.line is not None else self.file
 
 
 def _text(row: dict[str, Node], name: str) -> str:
@@ -197,7 +187,6 @@ def duty_table(selector: Selector) -> list[DutyRow]:
             number=numbers.get(iri),
             list_class=values.get("listClass", ""),
             list_type=values.get("listLabel", ""),
-            list_type_en=values.get("listLabelEn", ""),
             catalog_iri=values.get("catalog", ""),
             catalog=values.get("catalogLabel", ""),
             jurisdiction_iri=values.get("jurisdiction", ""),
