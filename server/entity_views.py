@@ -57,33 +57,22 @@ WHERE {
 """A duty's citations: printed text, resolved document (provisional?), provisions, and the text
 of each cited provision as the law-texts graph read it (absent when the build had no texts)."""
 
-DEPARTMENTS = Template(
+GROUPED = Template(
     _PROLOGUE
-    + """SELECT ?department ?label ?sector ?sectorLabel
+    + """SELECT ?entity ?label ?labelEn ?group ?groupLabel
 WHERE {
-  $this cd:department ?department .
-  OPTIONAL { ?department rdfs:label ?label .
+  $this $predicate ?entity .
+  OPTIONAL { ?entity rdfs:label ?label .
       FILTER(langMatches(lang(?label), "zh") || lang(?label) = "") }
-  OPTIONAL { ?department cd:sector ?sector .
-             OPTIONAL { ?sector rdfs:label ?sectorLabel .
-      FILTER(langMatches(lang(?sectorLabel), "zh")) } }
-}"""
-)
-
-TOPICS = Template(
-    _PROLOGUE
-    + """SELECT ?topic ?label ?labelEn ?domain ?domainLabel
-WHERE {
-  $this cd:topic ?topic .
-  OPTIONAL { ?topic rdfs:label ?label .
-      FILTER(langMatches(lang(?label), "zh")) }
-  OPTIONAL { ?topic rdfs:label ?labelEn .
+  OPTIONAL { ?entity rdfs:label ?labelEn .
       FILTER(langMatches(lang(?labelEn), "en")) }
-  OPTIONAL { ?topic skos:broader ?domain .
-             OPTIONAL { ?domain rdfs:label ?domainLabel .
-      FILTER(langMatches(lang(?domainLabel), "zh")) } }
+  OPTIONAL { ?entity $group ?group .
+             OPTIONAL { ?group rdfs:label ?groupLabel .
+      FILTER(langMatches(lang(?groupLabel), "zh")) } }
 }"""
 )
+"""What a duty names through ``$predicate`` — its departments (``cd:department``, grouped by
+``cd:sector``) or topics (``cd:topic``, grouped by domain: ``skos:broader``) — with labels."""
 
 DUTIES = Template(
     _PROLOGUE
@@ -324,23 +313,20 @@ def _iri_key(iri: str) -> tuple[str, int]:
 
 
 def grouped(
-    rows: Iterable[dict[str, Node]],
-    link: Linker,
-    key: str,
-    group: str,
-    note: str | None = None,
+    rows: Iterable[dict[str, Node]], link: Linker, english: bool = False
 ) -> list[LabelledWith]:
-    """Rows of :data:`DEPARTMENTS` or :data:`TOPICS` as entities with their group, by label."""
+    """Rows of :data:`GROUPED` as entities with their group, by label; ``english``: the
+    English label as a note (topics)."""
     seen: dict[Node, LabelledWith] = {}
     for row in rows:
-        node = row[key]
+        node = row["entity"]
         if node in seen and seen[node].group is not None:
             continue
-        parent = row.get(group)
+        parent = row.get("group")
         seen[node] = LabelledWith(
             link(node, _text(row.get("label"))),
-            link(parent, _text(row.get(group + "Label"))) if parent is not None else None,
-            _text(row.get(note)) if note else None,
+            link(parent, _text(row.get("groupLabel"))) if parent is not None else None,
+            _text(row.get("labelEn")) if english else None,
         )
     return sorted(seen.values(), key=lambda v: v.link.text)
 
@@ -501,12 +487,10 @@ def extras(
     found = Extras()
     if _CD + "Duty" in kinds:
         found.citations = citations(select(CITATIONS.substitute(this=this)), link)
-        found.departments = grouped(
-            select(DEPARTMENTS.substitute(this=this)), link, "department", "sector"
-        )
-        found.topics = grouped(
-            select(TOPICS.substitute(this=this)), link, "topic", "domain", "labelEn"
-        )
+        departments = GROUPED.substitute(this=this, predicate="cd:department", group="cd:sector")
+        found.departments = grouped(select(departments), link)
+        topics = GROUPED.substitute(this=this, predicate="cd:topic", group="skos:broader")
+        found.topics = grouped(select(topics), link, english=True)
         return found
     if _CD + "Jurisdiction" in kinds:
         found.lists = list_counts(select(LISTS.substitute(this=this)), link)
