@@ -265,7 +265,7 @@ class ArticleView:
     duties: list[Link]
 
 
-Linker = Callable[[Node, str | None], Link]
+MakeLink = Callable[[Node, str | None], Link]
 """Turns a node and its label (if the query found one) into a Link."""
 
 
@@ -273,7 +273,7 @@ def _text(value: Node | None) -> str | None:
     return str(value) if value is not None else None
 
 
-def citations(rows: Iterable[dict[str, Node]], link: Linker) -> list[CitationView]:
+def citations(rows: Iterable[dict[str, Node]], link: MakeLink) -> list[CitationView]:
     """Rows of :data:`CITATIONS` grouped by citation, in the order of their IRIs' numbers."""
     found: dict[Node, CitationView] = {}
     for row in rows:
@@ -313,7 +313,7 @@ def _iri_key(iri: str) -> tuple[str, int]:
 
 
 def grouped(
-    rows: Iterable[dict[str, Node]], link: Linker, english: bool = False
+    rows: Iterable[dict[str, Node]], link: MakeLink, english: bool = False
 ) -> list[LabelledWith]:
     """Rows of :data:`GROUPED` as entities with their group, by label; ``english``: the
     English label as a note (topics)."""
@@ -331,7 +331,7 @@ def grouped(
     return sorted(seen.values(), key=lambda v: v.link.text)
 
 
-def duty_items(rows: Iterable[dict[str, Node]], link: Linker) -> list[DutyItem]:
+def duty_items(rows: Iterable[dict[str, Node]], link: MakeLink) -> list[DutyItem]:
     """Rows of :data:`DUTIES`, one item per duty, sorted by catalog, list type and number."""
     items: dict[Node, DutyItem] = {}
     for row in rows:
@@ -377,7 +377,7 @@ def page_of(items: list[DutyItem], page: int) -> DutyList:
     return DutyList(items[start : start + PAGE_SIZE], len(items), page, pages, items)
 
 
-def list_counts(rows: Iterable[dict[str, Node]], link: Linker) -> list[ListCount]:
+def list_counts(rows: Iterable[dict[str, Node]], link: MakeLink) -> list[ListCount]:
     counts = [
         ListCount(
             link(row["catalog"], _text(row.get("catalogLabel"))),
@@ -389,7 +389,7 @@ def list_counts(rows: Iterable[dict[str, Node]], link: Linker) -> list[ListCount
     return sorted(counts, key=lambda c: (c.catalog.text, c.list_type.text))
 
 
-def places(rows: Iterable[dict[str, Node]], link: Linker) -> list[PlaceCount]:
+def places(rows: Iterable[dict[str, Node]], link: MakeLink) -> list[PlaceCount]:
     found = [
         PlaceCount(
             link(row["place"], _text(row.get("label"))),
@@ -401,7 +401,7 @@ def places(rows: Iterable[dict[str, Node]], link: Linker) -> list[PlaceCount]:
     return sorted(found, key=lambda p: (p.code or "", p.link.text))
 
 
-def editions(rows: Iterable[dict[str, Node]], link: Linker) -> list[EditionView]:
+def editions(rows: Iterable[dict[str, Node]], link: MakeLink) -> list[EditionView]:
     found: dict[Node, EditionView] = {}
     for row in rows:
         found[row["edition"]] = EditionView(
@@ -414,7 +414,7 @@ def editions(rows: Iterable[dict[str, Node]], link: Linker) -> list[EditionView]
     return sorted(found.values(), key=lambda e: e.date or "")
 
 
-def articles(rows: Iterable[dict[str, Node]], link: Linker) -> list[ArticleView]:
+def articles(rows: Iterable[dict[str, Node]], link: MakeLink) -> list[ArticleView]:
     found: dict[Node, ArticleView] = {}
     for row in rows:
         node = row["provision"]
@@ -479,7 +479,7 @@ def extras(
     select: Callable[[str], list[dict[str, Node]]],
     this: str,
     kinds: set[str],
-    link: Linker,
+    link: MakeLink,
     page: int = 1,
 ) -> Extras:
     """The extra views of the resource ``this`` (a checked SPARQL IRI reference) of types

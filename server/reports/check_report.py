@@ -30,9 +30,9 @@ from .charts import coverage, heatmap, sector_bars, sector_chart
 from .checks import CheckFinding, CheckResult, CheckRun, severity_counts
 from .links import safe_href
 
-Linker = Callable[[str], str | None]
-"""Where a finding links for an IRI; None: show it as text (see
-cdkg.server.reports.links.safe_href)."""
+HrefOf = Callable[[str], str | None]
+"""Where a finding links for an IRI; None: show it as text (a
+:class:`cdkg.server.reports.links.Linker`, or :func:`~cdkg.server.reports.links.safe_href`)."""
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 OPEN_FINDINGS = 40
 """Findings of a check are shown expanded up to this many; longer lists start folded."""
@@ -137,7 +137,7 @@ STYLESHEET = Path(__file__).parents[1] / "static" / "cdkg.css"
 STATE_ZH = {"ok": "通过", "findings": "有发现", "FAIL": "未通过", "not run": "未运行"}
 
 
-def _finding(f: CheckFinding, link: Linker) -> dict[str, object]:
+def _finding(f: CheckFinding, link: HrefOf) -> dict[str, object]:
     target = f.duty or f.focus
     return {
         "label": f.label or target or "",
@@ -158,7 +158,7 @@ def public_note(note: str) -> str:
     return re.sub(r"(?:[A-Za-z]:)?[/\\][^\s:;,]*[/\\]([^\s/\\:;,]+)", r"\1", note)
 
 
-def report_context(run: CheckRun, threshold: str, link: Linker | None = None) -> dict[str, object]:
+def report_context(run: CheckRun, threshold: str, link: HrefOf | None = None) -> dict[str, object]:
     """What templates/check_report_body.html shows of ``run`` at ``threshold``; ``link`` maps
     IRIs to hrefs (default: http(s) IRIs only). No path of the machine appears."""
     link = link or safe_href
@@ -222,7 +222,7 @@ def _time(result: CheckResult) -> str:
     return "SHACL" if result.source == "shacl" else f"{result.seconds * 1000:.0f} ms"
 
 
-def render_html(run: CheckRun, threshold: str, link: Linker | None = None) -> str:
+def render_html(run: CheckRun, threshold: str, link: HrefOf | None = None) -> str:
     """report.html as ``cdkg check`` writes it: one self-contained page, the site's style
     sheet inline (templates/check_report_file.html)."""
     environment = Environment(
