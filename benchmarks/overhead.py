@@ -17,7 +17,8 @@ DIR/size-real/project). Every named query of queries/ is timed, the median of
 6. ``oxigraph``: the same POST to ``oxigraph serve-read-only`` on the same store, when the
    ``oxigraph`` command is installed.
 
-Each layer's added cost is its time less the layer below's. ``--profile`` also prints the
+The layers take turns within each round of repetitions (the machine's load weighs on all
+alike). Each layer's added cost is its time less the layer below's. ``--profile`` also prints the
 functions the ``flask`` layer spends its time in (cProfile, parent process only).
 """
 
@@ -42,15 +43,19 @@ import run  # noqa: E402  (the benchmark's named queries, HTTP request and serve
 RESULTS_JSON = "application/sparql-results+json"
 
 
-def median_time(call: Callable[[], object], repetitions: int) -> float:
-    """Median seconds of ``call`` over ``repetitions`` runs after one warm-up."""
-    call()
-    times = []
-    for _ in range(repetitions):
-        started = time.perf_counter()
+def median_times(calls: dict[str, Callable[[], object]], repetitions: int) -> dict[str, float]:
+    """Median seconds of each call over ``repetitions`` rounds after one warm-up, the calls
+    taking turns within each round, so that a machine whose load changes (other processes)
+    weighs on every layer alike."""
+    times: dict[str, list[float]] = {name: [] for name in calls}
+    for call in calls.values():
         call()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    for _ in range(repetitions):
+        for name, call in calls.items():
+            started = time.perf_counter()
+            call()
+            times[name].append(time.perf_counter() - started)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def geometric_mean(values: list[float]) -> float:
@@ -159,10 +164,8 @@ def main() -> None:
     try:
         table: dict[str, dict[str, float]] = {}
         for query in queries:
-            table[query.name] = {
-                name: median_time(make(query.text), args.repetitions)
-                for name, make in layers.items()
-            }
+            calls = {name: make(query.text) for name, make in layers.items()}
+            table[query.name] = median_times(calls, args.repetitions)
             row = " ".join(f"{table[query.name][name] * 1000:7.2f}" for name in layers)
             print(f"{query.name[:44]:44s} {row}", flush=True)
         print(f"{'(ms, median)':44s} " + " ".join(f"{name:>7s}" for name in layers))
