@@ -245,8 +245,9 @@ ONE_ROW_PER_DOCUMENT = [name for name in SELECTS if name != "duty-profile"]
 
 @pytest.fixture(scope="module")
 def relabelled(dataset: Path) -> ox.Store:
-    """The seeds with a second Chinese label on every legal document, in a graph of its own
-    (as a provisional document gets one in each catalog graph that cites it)."""
+    """The seeds with every legal document's statements repeated in a graph of their own and
+    a second Chinese label there — as a provisional document is described again in each
+    catalog graph that cites it, under the title printed there."""
     store = ox.Store()
     store.bulk_load(path=str(dataset), format=ox.RdfFormat.N_QUADS)
     documents = store.query(
@@ -256,12 +257,15 @@ def relabelled(dataset: Path) -> ox.Store:
     assert isinstance(documents, ox.QuerySolutions)
     graph = ox.NamedNode("https://w3id.org/cdkg/id/graph/catalog/test-second-label")
     label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-    store.extend(
-        [
-            ox.Quad(row["d"], label, ox.Literal("〇第二标题", language="zh"), graph)
-            for row in documents
-        ]
-    )
+    added = []
+    for row in documents:
+        document = row["d"]
+        assert isinstance(document, ox.NamedNode)
+        added.append(ox.Quad(document, label, ox.Literal("〇第二标题", language="zh"), graph))
+        for quad in store.quads_for_pattern(document, None, None):
+            if quad.graph_name != graph:
+                added.append(ox.Quad(quad.subject, quad.predicate, quad.object, graph))
+    store.extend(added)
     return store
 
 
