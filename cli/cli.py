@@ -16,7 +16,7 @@ from cdkg import __version__
 from cdkg.ontology.namespace import DEFAULT_BASE
 
 from .commands import build, check, export, import_, laws, push, query, serve, template
-from .commands.common import EXIT_USAGE
+from .commands.common import EXIT_USAGE, add_command
 
 # In the order ``cdkg --help`` lists them.
 COMMANDS = (build, serve, check, export, import_, laws, push, query, template)
@@ -34,7 +34,7 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True)
 
     for command in COMMANDS:
-        command.register(commands)
+        add_command(commands, command)
     return root
 
 

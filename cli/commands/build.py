@@ -21,30 +21,29 @@ import os
 import sys
 
 from ..settings import SettingsError, law_texts_folder
-from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_command, paths_of
+from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, paths_of
+
+NAME = "build"
+SUMMARY = "build the dataset from data/raw and data/catalogs"
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """``cdkg build`` and its options."""
-    build = add_command(
-        commands, "build", "build the dataset from data/raw and data/catalogs", __doc__
-    )
-    build.add_argument(
+def add_options(parser: argparse.ArgumentParser) -> None:
+    """``cdkg build``'s options."""
+    parser.add_argument(
         "--allow-errors", action="store_true", help="publish the catalogs that built"
     )
-    build.add_argument(
+    parser.add_argument(
         "--strict",
         action="store_true",
         help="fail (exit 1, publish nothing) on findings too: references no register knows",
     )
-    build.add_argument("--no-reasoning", action="store_true", help="skip the OWL-RL closure")
-    build.add_argument(
+    parser.add_argument("--no-reasoning", action="store_true", help="skip the OWL-RL closure")
+    parser.add_argument(
         "--law-texts",
         metavar="DIR",
         help="folder of law texts in the LawRefBook mirror's layout, to check cited articles "
         "(default: $CDKG_LAW_TEXTS, else law_texts in <home>/cdkg.toml)",
     )
-    build.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -22,49 +22,45 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from cdkg.queries.library import load_library
 from cdkg.server.reports.check_report import render_html, render_markdown, summary_table
 from cdkg.server.reports.checks import SHAPES_FILE, THRESHOLDS, published_validation, run_checks
 
-from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_command, dataset_of, paths_of
+from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, dataset_of, paths_of
 
 REPORT_FOLDER = "check"
 
 
-def register(commands: Any) -> None:
-    """Add the ``check`` sub-command to ``cdkg``'s sub-parsers."""
-    check = add_command(
-        commands,
-        "check",
-        "run the named consistency checks and SHACL; write report.md and report.html",
-        __doc__,
-    )
-    check.add_argument(
+NAME = "check"
+SUMMARY = "run the named consistency checks and SHACL; write report.md and report.html"
+
+
+def add_options(parser: argparse.ArgumentParser) -> None:
+    """``cdkg check``'s options."""
+    parser.add_argument(
         "--fail-on",
         choices=THRESHOLDS,
         default="error",
         help="exit non-zero when a check of this severity or above has findings (default error)",
     )
-    check.add_argument(
+    parser.add_argument(
         "--format",
         choices=("table", "json"),
         default="table",
         help="what to print: the summary table (default) or the full report as JSON",
     )
-    check.add_argument(
+    parser.add_argument(
         "--output",
         help="folder for report.md, report.html and report.json "
         "(default: check/ beside the dataset, i.e. build/current/check)",
     )
-    check.add_argument("--queries", help="folder of named queries (default queries/)")
-    check.add_argument("--dataset", help="an N-Quads/TriG file to check instead of the build")
-    check.add_argument("--no-shacl", action="store_true", help="run the check queries only")
-    check.set_defaults(handler=cmd_check)
+    parser.add_argument("--queries", help="folder of named queries (default queries/)")
+    parser.add_argument("--dataset", help="an N-Quads/TriG file to check instead of the build")
+    parser.add_argument("--no-shacl", action="store_true", help="run the check queries only")
 
 
-def cmd_check(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from cdkg.loaders.validation.shacl import validate_store
     from cdkg.server.store.engines import OxigraphStore, published_store
 

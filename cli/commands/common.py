@@ -7,7 +7,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from cdkg.loaders.layout import ProjectPaths, project_paths
 
@@ -16,15 +16,32 @@ from ..settings import SettingsError, law_texts_folder
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 
-def add_command(commands: Any, name: str, summary: str, doc: str | None) -> argparse.ArgumentParser:
-    """A sub-command's parser: ``summary`` in ``cdkg --help``; ``cdkg NAME --help`` prints the
-    command module's docstring ``doc`` after its first paragraph, line breaks kept."""
+class Command(Protocol):
+    """A sub-command module: its name and one-line summary for ``cdkg --help``, its docstring
+    (the first paragraph for the reader of the code, the rest for ``cdkg NAME --help``), its
+    options, and ``run``, which returns the exit status."""
+
+    NAME: str
+    SUMMARY: str
+    __doc__: str | None
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None: ...
+
+    def run(self, args: argparse.Namespace) -> int: ...
+
+
+def add_command(commands: Any, command: Command) -> argparse.ArgumentParser:
+    """Add ``command``'s parser to ``cdkg``'s sub-parsers: ``SUMMARY`` in ``cdkg --help``;
+    ``cdkg NAME --help`` prints the docstring after its first paragraph, line breaks kept."""
+    doc = command.__doc__
     parser: argparse.ArgumentParser = commands.add_parser(
-        name,
-        help=summary,
+        command.NAME,
+        help=command.SUMMARY,
         description=doc.split("\n\n", 1)[1] if doc else None,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    command.add_options(parser)
+    parser.set_defaults(handler=command.run)
     return parser
 
 

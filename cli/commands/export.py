@@ -15,27 +15,26 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
-from .common import EXIT_OK, EXIT_USAGE, add_command, dataset_of
+from .common import EXIT_OK, EXIT_USAGE, dataset_of
 
 FORMATS = ("csv", "xlsx", "ttl", "nq", "jsonld")
 
 
-def register(commands: Any) -> None:
-    """Add the ``export`` sub-command to ``cdkg``'s sub-parsers."""
-    export = add_command(
-        commands, "export", "write the duties as CSV/XLSX or the dataset as ttl/nq/jsonld", __doc__
-    )
-    export.add_argument(
+NAME = "export"
+SUMMARY = "write the duties as CSV/XLSX or the dataset as ttl/nq/jsonld"
+
+
+def add_options(parser: argparse.ArgumentParser) -> None:
+    """``cdkg export``'s options."""
+    parser.add_argument(
         "--format",
         choices=FORMATS,
         required=True,
         help="csv, xlsx: the duty table (one row per duty); ttl, nq, jsonld: the whole dataset",
     )
-    export.add_argument("--output", help="file to write (default: standard output)")
-    export.add_argument("--dataset", help="an N-Quads file to export instead of the build")
-    export.set_defaults(handler=cmd_export)
+    parser.add_argument("--output", help="file to write (default: standard output)")
+    parser.add_argument("--dataset", help="an N-Quads file to export instead of the build")
 
 
 def export_bytes(dataset: Path, fmt: str) -> bytes:
@@ -54,7 +53,7 @@ def export_bytes(dataset: Path, fmt: str) -> bytes:
     return exports.to_xlsx(duties, store.version)
 
 
-def cmd_export(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     dataset = dataset_of(args, "export")
     if dataset is None:
         return EXIT_USAGE

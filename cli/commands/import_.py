@@ -21,7 +21,6 @@ import argparse
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
 
 from cdkg.loaders.cells import SourceError
 from cdkg.loaders.imports.headers import load_vocabulary
@@ -33,19 +32,17 @@ from cdkg.loaders.records import ListType
 from cdkg.loaders.registers import load_jurisdictions
 from cdkg.loaders.sources.template import _KEY, LIST_TYPES, TEMPLATE_FOLDER, read_template
 
-from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_command, paths_of
+from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, paths_of
 
 SOURCES_FOLDER = "sources"  # under data/catalogs/: the originals, as published
 
 
-def register(commands: Any) -> None:
-    """Add the ``import`` sub-command to ``cdkg``'s sub-parsers."""
-    parser = add_command(
-        commands,
-        "import",
-        "import a published catalog (.docx .xlsx .html .pdf .txt .md) into a template",
-        __doc__,
-    )
+NAME = "import"
+SUMMARY = "import a published catalog (.docx .xlsx .html .pdf .txt .md) into a template"
+
+
+def add_options(parser: argparse.ArgumentParser) -> None:
+    """``cdkg import``'s options."""
     parser.add_argument("file", metavar="FILE", help="the catalog as published")
     parser.add_argument("--key", required=True, help="catalog key: [a-z0-9-], e.g. guizhou")
     parser.add_argument(
@@ -64,10 +61,9 @@ def register(commands: Any) -> None:
         "--preview", action="store_true", help="print what it infers; write nothing"
     )
     parser.add_argument("--force", action="store_true", help="overwrite an existing template")
-    parser.set_defaults(handler=cmd_import)
 
 
-def cmd_import(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     paths = paths_of(args)
     source = Path(args.file)
     if not _KEY.match(args.key):

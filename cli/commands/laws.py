@@ -30,7 +30,7 @@ from cdkg.loaders.layout import BUILD_REPORT
 from cdkg.server.reports.duties import Selector
 from cdkg.server.reports.law_text_coverage import coverage_rows, text_coverage_lines
 
-from .common import EXIT_OK, EXIT_USAGE, add_command, paths_of
+from .common import EXIT_OK, EXIT_USAGE, paths_of
 
 _DOCUMENTS = """PREFIX cd: <https://w3id.org/cdkg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -175,20 +175,17 @@ def suggested_rows(documents: Sequence[CitedDocument]) -> list[dict[str, str]]:
     return rows
 
 
-def register(commands: Any) -> None:
-    """Add the ``laws`` sub-command (and ``laws suggest``) to ``cdkg``'s sub-parsers."""
-    laws = add_command(
-        commands,
-        "laws",
-        "law register coverage of the current build, provisional documents, suggestions",
-        __doc__,
-    )
-    laws.add_argument("action", nargs="?", choices=("suggest",), help="print register rows")
-    laws.add_argument("--dataset", help="a built dataset.nq (default build/current/dataset.nq)")
-    laws.set_defaults(handler=cmd_laws)
+NAME = "laws"
+SUMMARY = "law register coverage of the current build, provisional documents, suggestions"
 
 
-def cmd_laws(args: argparse.Namespace) -> int:
+def add_options(parser: argparse.ArgumentParser) -> None:
+    """``cdkg laws``'s options."""
+    parser.add_argument("action", nargs="?", choices=("suggest",), help="print register rows")
+    parser.add_argument("--dataset", help="a built dataset.nq (default build/current/dataset.nq)")
+
+
+def run(args: argparse.Namespace) -> int:
     from cdkg.server.store.engines import OxigraphStore
 
     dataset = Path(args.dataset) if args.dataset else paths_of(args).dataset

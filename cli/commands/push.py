@@ -23,48 +23,44 @@ import argparse
 import os
 import sys
 import time
-from typing import Any
 
-from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_command, paths_of
+from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, paths_of
 
 PASSWORD_ENV = "CDKG_PUSH_PASSWORD"
 
 
-def register(commands: Any) -> None:
-    """Add the ``push`` sub-command to ``cdkg``'s sub-parsers."""
-    push = add_command(
-        commands,
-        "push",
-        "upload the built dataset to a SPARQL server (Graph Store Protocol PUT)",
-        __doc__,
-    )
-    push.add_argument("--endpoint", required=True, help="the server's SPARQL query URL")
-    push.add_argument(
+NAME = "push"
+SUMMARY = "upload the built dataset to a SPARQL server (Graph Store Protocol PUT)"
+
+
+def add_options(parser: argparse.ArgumentParser) -> None:
+    """``cdkg push``'s options."""
+    parser.add_argument("--endpoint", required=True, help="the server's SPARQL query URL")
+    parser.add_argument(
         "--graph-store",
         help="the Graph Store Protocol URL (default: derived for Oxigraph, /query → /store)",
     )
-    push.add_argument("--auth", choices=("basic", "digest"), help="HTTP authentication")
-    push.add_argument("--user", help="user name for --auth")
-    push.add_argument("--password", help=f"password for --auth (default: ${PASSWORD_ENV})")
-    push.add_argument(
+    parser.add_argument("--auth", choices=("basic", "digest"), help="HTTP authentication")
+    parser.add_argument("--user", help="user name for --auth")
+    parser.add_argument("--password", help=f"password for --auth (default: ${PASSWORD_ENV})")
+    parser.add_argument(
         "--format",
         choices=("turtle", "ntriples"),
         default="turtle",
         help="body format of each graph (default: turtle)",
     )
-    push.add_argument("--retries", type=int, default=3, help="retries per graph (default: 3)")
-    push.add_argument(
+    parser.add_argument("--retries", type=int, default=3, help="retries per graph (default: 3)")
+    parser.add_argument(
         "--timeout", type=float, default=600.0, help="seconds to wait for one graph's answer"
     )
-    push.add_argument(
+    parser.add_argument(
         "--prune",
         action="store_true",
         help="also delete cdkg graphs on the server that this build does not have",
     )
-    push.set_defaults(handler=cmd_push)
 
 
-def cmd_push(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     """Push, verify; 0 when every graph arrived with the manifest's triple count."""
     from cdkg.server.store import EngineUnavailable, QueryError, QueryTimeout, gsp
     from cdkg.server.store.remote import RemoteStore, make_auth

@@ -45,7 +45,7 @@ from cdkg.queries.library import NamedQuery, load_library, parse_query
 from cdkg.queries.paging import MAX_PAGE_SIZE, Page, PageError, paged, parse_page
 from cdkg.queries.resolver import ParamError, Resolver, describe, resolver_for
 
-from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_command, ensure_built, paths_of
+from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, ensure_built, paths_of
 
 if TYPE_CHECKING:
     from cdkg.server.store.engines import OxigraphStore
@@ -255,16 +255,14 @@ def bind(resolver: Resolver, query: NamedQuery, raw: Mapping[str, str]) -> str:
 # --- the command -----------------------------------------------------------------------------
 
 
-def register(commands: Any) -> None:
-    """Add the ``query`` sub-command to ``cdkg``'s sub-parsers."""
-    query = add_command(
-        commands,
-        "query",
-        "run a named query (queries/*.rq) or a .rq file on the built dataset",
-        __doc__,
-    )
-    query.add_argument("query", nargs="?", help="a query name (see --list) or a .rq file")
-    query.add_argument(
+NAME = "query"
+SUMMARY = "run a named query (queries/*.rq) or a .rq file on the built dataset"
+
+
+def add_options(parser: argparse.ArgumentParser) -> None:
+    """``cdkg query``'s options."""
+    parser.add_argument("query", nargs="?", help="a query name (see --list) or a .rq file")
+    parser.add_argument(
         "--param",
         "-p",
         action="append",
@@ -273,33 +271,32 @@ def register(commands: Any) -> None:
         help="a parameter value (repeat for more); a jurisdiction, list type or topic by code, "
         "IRI or Chinese name (jurisdiction=重庆市, list_type=协助); see --list",
     )
-    query.add_argument(
+    parser.add_argument(
         "--format",
         "-f",
         choices=FORMATS,
         default="table",
         help="table: aligned text (default); csv: SPARQL CSV results; json: SPARQL JSON results",
     )
-    query.add_argument(
+    parser.add_argument(
         "--limit",
         metavar="N",
         help=f"print N rows of a SELECT's answer (1..{MAX_PAGE_SIZE}), in its ORDER BY",
     )
-    query.add_argument(
+    parser.add_argument(
         "--offset", metavar="M", help="skip the answer's first M rows (with --limit: a page)"
     )
-    query.add_argument("--list", action="store_true", help="list the named queries")
-    query.add_argument("--queries", help="folder of named queries (default queries/)")
-    query.add_argument(
+    parser.add_argument("--list", action="store_true", help="list the named queries")
+    parser.add_argument("--queries", help="folder of named queries (default queries/)")
+    parser.add_argument(
         "--width",
         type=int,
         default=40,
         help="table format: cut cells wider than this many columns (0: never; default 40)",
     )
-    query.set_defaults(handler=cmd_query)
 
 
-def cmd_query(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     try:
         return _run(args)
     except UsageError as error:

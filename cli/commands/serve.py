@@ -1,5 +1,10 @@
 """``cdkg serve``: the endpoint on the embedded store (building first if needed), or in front
-of an external SPARQL endpoint with --upstream."""
+of an external SPARQL endpoint with --upstream; the limits come from cdkg.server.config's
+table, each with its environment variable and default (docs/endpoint.md lists the same).
+
+Serve build/current (a newly published build is served without a restart).
+Each limit can also be set by its environment variable; a flag wins.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,9 @@ import os
 import sys
 
 from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, ensure_built, paths_of
+
+NAME = "serve"
+SUMMARY = "start the SPARQL endpoint (builds first if needed)"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,42 +55,34 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """``cdkg serve`` and its options; the limits come from cdkg.server.config's table, each
-    with its environment variable and default (docs/endpoint.md lists the same)."""
+def add_options(parser: argparse.ArgumentParser) -> None:
+    """``cdkg serve``'s options."""
     from cdkg.server.config import SERVE_OPTIONS
 
-    serve = commands.add_parser(
-        "serve",
-        help="start the SPARQL endpoint (builds first if needed)",
-        description="Serve build/current (a newly published build is served without a "
-        "restart). Each limit can also be set by its environment variable; a flag wins.",
-    )
-    serve.add_argument(
+    parser.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
     )
-    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
-    serve.add_argument(
+    parser.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    parser.add_argument(
         "--engine",
         choices=("oxigraph", "rdflib"),
         default="oxigraph",
         help="query engine (default: oxigraph; rdflib is slower, a second opinion)",
     )
-    serve.add_argument("--threads", type=int, default=8, help="HTTP request threads (default: 8)")
+    parser.add_argument("--threads", type=int, default=8, help="HTTP request threads (default: 8)")
     for option in SERVE_OPTIONS:
-        serve.add_argument(
+        parser.add_argument(
             option.flag,
             metavar=option.metavar,
             help=f"{option.help} (default: {option.default}; env {option.env})",
         )
-    serve.add_argument(
+    parser.add_argument(
         "--upstream", metavar="URL", help="serve from this SPARQL endpoint, not the embedded store"
     )
-    serve.add_argument(
+    parser.add_argument(
         "--upstream-auth", choices=("basic", "digest"), help="how to log in to the upstream"
     )
-    serve.add_argument("--upstream-user", help="user name at the upstream")
-    serve.add_argument(
+    parser.add_argument("--upstream-user", help="user name at the upstream")
+    parser.add_argument(
         "--upstream-password", help="password at the upstream (default: $CDKG_UPSTREAM_PASSWORD)"
     )
-    serve.set_defaults(handler=run)

@@ -17,7 +17,6 @@ import csv
 import io
 import sys
 from pathlib import Path
-from typing import Any
 
 from cdkg.loaders.sources.template import (
     CATALOG_SHEET,
@@ -31,7 +30,7 @@ from cdkg.loaders.sources.template import (
     MetadataField,
 )
 
-from .common import EXIT_OK, EXIT_USAGE, add_command
+from .common import EXIT_OK, EXIT_USAGE
 
 FORMATS = ("csv", "xlsx")
 # The rows of the duty table an XLSX template offers the list_type drop-down on.
@@ -65,15 +64,15 @@ DUTY_COLUMN_HELP = {
 }
 
 
-def register(commands: Any) -> None:
-    """Add the ``template`` sub-command to ``cdkg``'s sub-parsers."""
-    template = add_command(
-        commands, "template", "write an empty catalog template (CSV or XLSX) to fill in", __doc__
-    )
-    template.add_argument("--format", choices=FORMATS, help="default: from --output, else csv")
-    template.add_argument("--output", help="file to write (default: standard output)")
-    template.add_argument("--force", action="store_true", help="overwrite an existing file")
-    template.set_defaults(handler=cmd_template)
+NAME = "template"
+SUMMARY = "write an empty catalog template (CSV or XLSX) to fill in"
+
+
+def add_options(parser: argparse.ArgumentParser) -> None:
+    """``cdkg template``'s options."""
+    parser.add_argument("--format", choices=FORMATS, help="default: from --output, else csv")
+    parser.add_argument("--output", help="file to write (default: standard output)")
+    parser.add_argument("--force", action="store_true", help="overwrite an existing file")
 
 
 def _hint(spec: MetadataField) -> str:
@@ -180,7 +179,7 @@ def _format(args: argparse.Namespace) -> str:
     return "csv"
 
 
-def cmd_template(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     fmt = _format(args)
     data = template_xlsx() if fmt == "xlsx" else template_csv()
     if not args.output or args.output == "-":
