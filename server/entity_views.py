@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from string import Template
+from typing import TypeVar
 
 from rdflib.term import Node
 
@@ -273,37 +274,64 @@ def _text(value: Node | None) -> str | None:
     return str(value) if value is not None else None
 
 
-def citations(rows: Iterable[dict[str, Node]], link: MakeLink) -> list[CitationView]:
-    """Rows of :data:`CITATIONS` grouped by citation, in the order of their IRIs' numbers."""
-    found: dict[Node, CitationView] = {}
+_View = TypeVar("_View")
+
+
+def _by_node(
+    rows: Iterable[dict[str, Node]],
+    column: str,
+    make: Callable[[Node, dict[str, Node]], _View],
+    add: Callable[[_View, dict[str, Node]], None],
+) -> list[_View]:
+    """Rows grouped by the node in ``column``: one view per node, made from its first row,
+    to which ``add`` adds what each of its rows says (in the order of first appearance)."""
+    found: dict[Node, _View] = {}
     for row in rows:
-        node = row["citation"]
+        node = row[column]
         view = found.get(node)
         if view is None:
-            document = row.get("document")
-            view = found[node] = CitationView(
-                link=link(node, _text(row.get("text"))),
-                printed=_text(row.get("text")) or "",
-                document=link(document, _text(row.get("documentLabel"))) if document else None,
-                provisional=str(row.get("provisional")).lower() == "true",
-                provisions=[],
-            )
+            view = found[node] = make(node, row)
+        add(view, row)
+    return list(found.values())
+
+
+def _add_article_text(texts: list[tuple[str, str]], row: dict[str, Node]) -> None:
+    """The row's article text with its edition, once (CITATIONS and ARTICLES read it alike)."""
+    text = _text(row.get("articleText"))
+    if text is not None:
+        entry = (_text(row.get("editionLabel")) or "", text)
+        if entry not in texts:
+            texts.append(entry)
+
+
+def citations(rows: Iterable[dict[str, Node]], link: MakeLink) -> list[CitationView]:
+    """Rows of :data:`CITATIONS` grouped by citation, in the order of their IRIs' numbers."""
+
+    def make(node: Node, row: dict[str, Node]) -> CitationView:
+        document = row.get("document")
+        return CitationView(
+            link=link(node, _text(row.get("text"))),
+            printed=_text(row.get("text")) or "",
+            document=link(document, _text(row.get("documentLabel"))) if document else None,
+            provisional=str(row.get("provisional")).lower() == "true",
+            provisions=[],
+        )
+
+    def add(view: CitationView, row: dict[str, Node]) -> None:
         provision = row.get("provision")
         if provision is None:
-            continue
+            return
         cited = next((p for p in view.provisions if p.link.iri == str(provision)), None)
         if cited is None:
             cited = CitedProvision(link(provision, _text(row.get("provisionLabel"))))
             cited.link = Link(cited.link.text, cited.link.href, str(provision))
             view.provisions.append(cited)
-        text = _text(row.get("articleText"))
-        if text is not None:
-            entry = (_text(row.get("editionLabel")) or "", text)
-            if entry not in cited.texts:
-                cited.texts.append(entry)
-    for view in found.values():
+        _add_article_text(cited.texts, row)
+
+    views = _by_node(rows, "citation", make, add)
+    for view in views:
         view.provisions.sort(key=lambda p: (len(p.link.text), p.link.text))
-    return sorted(found.values(), key=lambda v: _iri_key(v.link.iri or ""))
+    return sorted(views, key=lambda v: _iri_key(v.link.iri or ""))
 
 
 def _iri_key(iri: str) -> tuple[str, int]:
@@ -415,29 +443,24 @@ def editions(rows: Iterable[dict[str, Node]], link: MakeLink) -> list[EditionVie
 
 
 def articles(rows: Iterable[dict[str, Node]], link: MakeLink) -> list[ArticleView]:
-    found: dict[Node, ArticleView] = {}
-    for row in rows:
-        node = row["provision"]
-        view = found.get(node)
-        if view is None:
-            view = found[node] = ArticleView(
-                link(node, _text(row.get("provisionLabel"))),
-                whole_number(row.get("article")),
-                [],
-                [],
-            )
-        text = _text(row.get("articleText"))
-        if text is not None:
-            entry = (_text(row.get("editionLabel")) or "", text)
-            if entry not in view.texts:
-                view.texts.append(entry)
+    """Rows of :data:`ARTICLES` grouped by article, each with its texts and citing duties."""
+
+    def make(node: Node, row: dict[str, Node]) -> ArticleView:
+        return ArticleView(
+            link(node, _text(row.get("provisionLabel"))), whole_number(row.get("article")), [], []
+        )
+
+    def add(view: ArticleView, row: dict[str, Node]) -> None:
+        _add_article_text(view.texts, row)
         duty = link(row["duty"], _text(row.get("dutyLabel")))
         if duty not in view.duties:
             view.duties.append(duty)
-    for view in found.values():
+
+    views = _by_node(rows, "provision", make, add)
+    for view in views:
         view.texts.sort()
         view.duties.sort(key=lambda d: _iri_key(d.iri or d.text))
-    return sorted(found.values(), key=lambda a: (a.number or 0, a.link.text))
+    return sorted(views, key=lambda a: (a.number or 0, a.link.text))
 
 
 @dataclass
