@@ -43,9 +43,15 @@ from rdflib.term import Node
 from ..rdf.nquads import token
 from .reference import DROP_PREDICATES, DROP_TYPES
 
+
+def _tokens(terms: Iterable[Node]) -> frozenset[str]:
+    """The N-Triples tokens of ``terms``: the rules match tokens, not rdflib terms."""
+    return frozenset(token(term) for term in terms)
+
+
 TYPE = token(RDF.type)
-_DROP_TYPE_TOKENS = frozenset(token(t) for t in DROP_TYPES)
-_DROP_PREDICATE_TOKENS = frozenset(token(p) for p in DROP_PREDICATES)
+_DROP_TYPE_TOKENS = _tokens(DROP_TYPES)
+_DROP_PREDICATE_TOKENS = _tokens(DROP_PREDICATES)
 
 # Axioms whose OWL 2 RL rules would derive A-box facts this module does not compute.
 _UNSUPPORTED_PREDICATES = {
@@ -66,9 +72,8 @@ _UNSUPPORTED_TYPES = {
 }
 # Predicates that make a triple part of the schema: a data graph must not assert them, or the
 # rules compiled from the ontology alone would miss what they entail.
-SCHEMA_PREDICATES = frozenset(
-    token(p)
-    for p in (
+SCHEMA_PREDICATES = _tokens(
+    (
         RDFS.subClassOf,
         RDFS.subPropertyOf,
         RDFS.domain,
@@ -81,9 +86,8 @@ SCHEMA_PREDICATES = frozenset(
         *_UNSUPPORTED_PREDICATES,
     )
 )
-SCHEMA_TYPES = frozenset(
-    token(t)
-    for t in (
+SCHEMA_TYPES = _tokens(
+    (
         OWL.TransitiveProperty,
         OWL.SymmetricProperty,
         OWL.ObjectProperty,
@@ -95,10 +99,8 @@ SCHEMA_TYPES = frozenset(
 )
 
 
-_RL_DATATYPES = frozenset(token(dt) for dt in OWL_RL_Datatypes)
-_DATATYPE_SUPERS = {
-    token(dt): frozenset(token(up) for up in ups) for dt, ups in OWL_Datatype_Subsumptions.items()
-}
+_RL_DATATYPES = _tokens(OWL_RL_Datatypes)
+_DATATYPE_SUPERS = {token(dt): _tokens(ups) for dt, ups in OWL_Datatype_Subsumptions.items()}
 _DISJOINT_DATATYPES = [tuple(token(t) for t in triple) for triple in OWLRL_Datatypes_Disjointness]
 
 
