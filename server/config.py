@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from cdkg.loaders import machine
 from cdkg.loaders.layout import ProjectPaths
@@ -135,8 +136,22 @@ def default_client_concurrency(workers: int) -> int:
 _SIZE = re.compile(r"(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>[KMGT]?)(?:I?B)?", re.IGNORECASE)
 _UNITS = {"": 1, "K": 1 << 10, "M": MIB, "G": GIB, "T": 1 << 40}
 _OFF = frozenset({"0", "off", "none", "no"})
+_Limit = TypeVar("_Limit")
 
 
+def _off_is_none(parse: Callable[[str], _Limit]) -> Callable[[str], _Limit | None]:
+    """``parse`` for a limit that ``0`` or ``off`` (``none``, ``no``) switches off: None.
+    The text reaches ``parse`` stripped of surrounding white space."""
+
+    @functools.wraps(parse)
+    def parsed(text: str) -> _Limit | None:
+        text = text.strip()
+        return None if text.lower() in _OFF else parse(text)
+
+    return parsed
+
+
+@_off_is_none
 def parse_size(text: str) -> int | None:
     """Bytes from ``2G``, ``512M``, ``1.5GiB``, ``300MB`` or a plain number (binary units);
     ``0`` or ``off`` is None (no bound). ValueError says what is accepted.
@@ -149,9 +164,6 @@ def parse_size(text: str) -> int | None:
     Traceback (most recent call last):
     ValueError: 'lots' is not a size like 2G, 512M or 300MB
     """
-    text = text.strip()
-    if text.lower() in _OFF:
-        return None
     match = _SIZE.fullmatch(text)
     if match is None:
         raise ValueError(f"{text!r} is not a size like 2G, 512M or 300MB")
@@ -159,17 +171,15 @@ def parse_size(text: str) -> int | None:
     return size or None
 
 
-def parse_seconds(text: str) -> float | None:
+@_off_is_none
+def parse_seconds(text: str) -> float:
     """Seconds (``30``, ``2.5``, ``30s``); ``0`` or ``off`` is None.
 
     >>> parse_seconds("30s"), parse_seconds("0.5"), parse_seconds("off")
     (30.0, 0.5, None)
     """
-    text = text.strip().lower()
-    if text in _OFF:
-        return None
     try:
-        seconds = float(text.removesuffix("s"))
+        seconds = float(text.lower().removesuffix("s"))
     except ValueError:
         raise ValueError(f"{text!r} is not a number of seconds") from None
     if not seconds > 0:  # also refuses nan
@@ -177,15 +187,13 @@ def parse_seconds(text: str) -> float | None:
     return seconds
 
 
-def parse_count(text: str) -> int | None:
+@_off_is_none
+def parse_count(text: str) -> int:
     """A whole number ≥ 0; ``0`` or ``off`` is None (no limit).
 
     >>> parse_count("100000"), parse_count("100_000"), parse_count("off")
     (100000, 100000, None)
     """
-    text = text.strip().lower()
-    if text in _OFF:
-        return None
     if not text.replace("_", "").isdigit():
         raise ValueError(f"{text!r} is not a whole number (0 or off for none)")
     return int(text)
