@@ -308,11 +308,10 @@ def citations(rows: Iterable[dict[str, Node]], link: MakeLink) -> list[CitationV
     """Rows of :data:`CITATIONS` grouped by citation, in the order of their IRIs' numbers."""
 
     def make(node: Node, row: dict[str, Node]) -> CitationView:
-        document = row.get("document")
         return CitationView(
             link=link(node, _text(row.get("text"))),
             printed=_text(row.get("text")) or "",
-            document=link(document, _text(row.get("documentLabel"))) if document else None,
+            document=_optional_link(link, row, "document", "documentLabel"),
             provisional=str(row.get("provisional")).lower() == "true",
             provisions=[],
         )
@@ -340,41 +339,58 @@ def _iri_key(iri: str) -> tuple[str, int]:
     return (head, int(tail)) if tail.isdigit() else (iri, 0)
 
 
+def _first_complete(
+    rows: Iterable[dict[str, Node]],
+    column: str,
+    make: Callable[[Node, dict[str, Node]], _View],
+    complete: Callable[[_View], bool],
+) -> list[_View]:
+    """One view per node in ``column``: made from the node's first row whose view is
+    ``complete``, else from its last row (an OPTIONAL part that only some rows carry)."""
+    found: dict[Node, _View] = {}
+    for row in rows:
+        node = row[column]
+        if node not in found or not complete(found[node]):
+            found[node] = make(node, row)
+    return list(found.values())
+
+
+def _optional_link(link: MakeLink, row: dict[str, Node], column: str, label: str) -> Link | None:
+    """The link to the row's node in ``column`` with its ``label``; None if the row has none."""
+    node = row.get(column)
+    return link(node, _text(row.get(label))) if node is not None else None
+
+
 def grouped(
     rows: Iterable[dict[str, Node]], link: MakeLink, english: bool = False
 ) -> list[LabelledWith]:
     """Rows of :data:`GROUPED` as entities with their group, by label; ``english``: the
     English label as a note (topics)."""
-    seen: dict[Node, LabelledWith] = {}
-    for row in rows:
-        node = row["entity"]
-        if node in seen and seen[node].group is not None:
-            continue
-        parent = row.get("group")
-        seen[node] = LabelledWith(
+
+    def make(node: Node, row: dict[str, Node]) -> LabelledWith:
+        return LabelledWith(
             link(node, _text(row.get("label"))),
-            link(parent, _text(row.get("groupLabel"))) if parent is not None else None,
+            _optional_link(link, row, "group", "groupLabel"),
             _text(row.get("labelEn")) if english else None,
         )
-    return sorted(seen.values(), key=lambda v: v.link.text)
+
+    views = _first_complete(rows, "entity", make, lambda v: v.group is not None)
+    return sorted(views, key=lambda v: v.link.text)
 
 
 def duty_items(rows: Iterable[dict[str, Node]], link: MakeLink) -> list[DutyItem]:
     """Rows of :data:`DUTIES`, one item per duty, sorted by catalog, list type and number."""
-    items: dict[Node, DutyItem] = {}
-    for row in rows:
-        node = row["duty"]
-        if node in items and items[node].list_type is not None:
-            continue
-        catalog = row.get("catalog")
-        kind = row.get("type")
-        items[node] = DutyItem(
+
+    def make(node: Node, row: dict[str, Node]) -> DutyItem:
+        return DutyItem(
             link(node, _text(row.get("label"))),
             whole_number(row.get("number")),
-            link(catalog, _text(row.get("catalogLabel"))) if catalog is not None else None,
-            link(kind, _text(row.get("typeLabel"))) if kind is not None else None,
+            _optional_link(link, row, "catalog", "catalogLabel"),
+            _optional_link(link, row, "type", "typeLabel"),
         )
-    return sorted(items.values(), key=duty_sort_key)
+
+    items = _first_complete(rows, "duty", make, lambda i: i.list_type is not None)
+    return sorted(items, key=duty_sort_key)
 
 
 def duty_sort_key(item: DutyItem) -> tuple[str, str, int, str]:
