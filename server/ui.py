@@ -40,9 +40,8 @@ from cdkg.queries.library import NamedQuery, load_library
 from .context import current_config, current_store, extension
 from .headers import with_style_hashes
 from .home import OverviewCache
-from .pages import site_context
+from .pages import page_linker, site_context
 from .query_page import projection, result_table, table_csv, table_xlsx
-from .search import page_linker
 from .store import QueryOptions, negotiation
 from .store.sparql_text import analyse, refusal
 
