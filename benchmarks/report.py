@@ -53,10 +53,11 @@ the real loader). Each named query of `queries/` (parameters at their defaults) 
 HTTP form POST on 127.0.0.1: one warm-up — the first request for it since the server started,
 shown as "cold" — then timed repetitions (median / p95 below); then 8 concurrent clients cycle
 through the named queries. Before the queries, cdkg's first /report is fetched (the server
-computes it in the background from its start) and `cdkg check` is run on each size's build. cdkg is measured twice: with its result
-cache off (every request runs in the engine: the numbers comparable with the peers) and as
-shipped, where repetitions are answered from the cache (its cold column is the warm-up).
-Queries marked (agg.) aggregate (GROUP BY / COUNT / SUM / AVG)."""
+computes it in the background from its start) and `cdkg check` is run on each size's build.
+cdkg is measured twice: with its result cache off (every request runs in the engine: the
+numbers comparable with the peers) and as shipped, where repetitions are answered from the
+cache (its cold column is the warm-up). Queries marked (agg.) aggregate (GROUP BY / COUNT /
+SUM / AVG)."""
 
 
 def size_title(size: str) -> str:

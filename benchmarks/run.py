@@ -856,7 +856,7 @@ def run_size(size: str, work: Path, peers: tuple[str, ...], command: str) -> dic
     """Every measurement of one size, with how it was run: the command, the commit, when,
     and the machine's load average at its start and end (other work on the machine shows
     in every number; the record says how much there was)."""
-    run = {
+    run: dict[str, Any] = {
         "command": command,
         "commit": commit(),
         "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),

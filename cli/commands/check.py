@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(summary_table(run, args.fail_on))
         print()
-        print(f"{len(run.results)} checks on {len(run.duties)} duties in {run.seconds:.2f} s")
+        print(f"{len(run.results)} checks on {run.duty_count} duties in {run.seconds:.2f} s")
         print(f"report: {output / 'report.html'} (and report.md, report.json)")
     if failing:
         names = ", ".join(r.name for r in failing)

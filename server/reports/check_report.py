@@ -81,8 +81,7 @@ def render_markdown(run: CheckRun, threshold: str) -> str:
         "# cdkg check report · 一致性检查报告",
         "",
         f"- dataset version: `{run.version}`" + (f" ({run.dataset})" if run.dataset else ""),
-        f"- generated: {run.generated}; {len(run.duties)} duties; checks ran in "
-        f"{run.seconds:.2f} s",
+        f"- generated: {run.generated}; {run.duty_count} duties; checks ran in {run.seconds:.2f} s",
         f"- findings: {counts['error']} error, {counts['warning']} warning, {counts['info']} info",
         f"- threshold: {threshold} — "
         + ("**FAIL**: " + ", ".join(r.name for r in failing) if failing else "**ok**"),
@@ -115,14 +114,14 @@ def render_markdown(run: CheckRun, threshold: str) -> str:
             detail = f" — {_md(f.message)}" if f.message else ""
             out.append(f"- {_md(f.label or '(no label)')}{focus}{place}{where}{detail}")
         out.append("")
-    cover = coverage(run.duties)
+    cover = run.coverage or coverage(run.duties)
     out += ["## Coverage: duties per topic and jurisdiction", ""]
     out.append("| topic | " + " | ".join(_md(j) for _, j in cover.jurisdictions) + " | in |")
     out.append("|---|" + "---:|" * (len(cover.jurisdictions) + 1))
     for topic, label in cover.topics:
         cells = [str(cover.counts.get((topic, j), "") or "") for j, _ in cover.jurisdictions]
         out.append(f"| {_md(label)} | " + " | ".join(cells) + f" | {cover.covered_by(topic)} |")
-    bars = sector_bars(run.duties)
+    bars = run.sectors or sector_bars(run.duties)
     out += ["", "## Duties per department sector", "", "| sector | duties |", "|---|---:|"]
     out += [f"| {_md(label)} | {total} |" for label, _, total in bars.sectors]
     out.append("")
@@ -162,7 +161,8 @@ def report_context(run: CheckRun, threshold: str, link: HrefOf | None = None) ->
     """What templates/check_report_body.html shows of ``run`` at ``threshold``; ``link`` maps
     IRIs to hrefs (default: http(s) IRIs only). No path of the machine appears."""
     link = link or safe_href
-    cover, bars = coverage(run.duties), sector_bars(run.duties)
+    cover = run.coverage or coverage(run.duties)
+    bars = run.sectors or sector_bars(run.duties)
     summary = []
     for r in run.results:
         state = status(r, threshold)

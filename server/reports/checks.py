@@ -34,7 +34,9 @@ from cdkg.loaders.layout import BUILD_REPORT
 from cdkg.loaders.validation.findings import ShaclResult, ValidationSummary, short_name
 from cdkg.queries.library import NamedQuery, Param, format_value
 
+from .charts import Coverage, SectorBars
 from .duties import DutyRow, Selector, duty_table
+from .duty_counts import coverage_counts, duty_count, jurisdictions, sector_counts
 
 SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
 THRESHOLDS = ("error", "warning", "info", "never")
@@ -149,8 +151,14 @@ class CheckRun:
     version: str
     results: list[CheckResult]
     duties: list[DutyRow]
+    """The duties the findings name (not every duty: ``duty_count`` counts those)."""
     generated: str
     seconds: float
+    duty_count: int = 0
+    coverage: Coverage | None = None
+    """Duties per topic and jurisdiction, for the report's matrix (None: not counted)."""
+    sectors: SectorBars | None = None
+    """Duties per department sector and jurisdiction, for the report's bars."""
     dataset: str = ""
     shacl_seconds: float | None = None
     """How long the build's SHACL validation took (None: no SHACL findings were listed)."""
@@ -171,7 +179,7 @@ class CheckRun:
             "threshold": threshold,
             "ok": not self.failing(threshold),
             "notes": list(self.notes),
-            "duties": len(self.duties),
+            "duties": self.duty_count,
             "summary": {
                 severity: sum(len(r.findings) for r in self.results if r.severity == severity)
                 for severity in ("error", "warning", "info")
@@ -323,9 +331,9 @@ def describe(selector: Selector, iris: Iterable[str]) -> dict[str, dict[str, str
 
 
 def run_query_check(
-    selector: Selector, query: NamedQuery, duties: Mapping[str, DutyRow]
-) -> tuple[CheckResult, list[_Raw]]:
-    """Run one check query; the raw findings are traced to their duties later, together."""
+    selector: Selector, query: NamedQuery
+) -> tuple[CheckResult, list[dict[str, Node]]]:
+    """Run one check query; its rows become findings once the duties they name are known."""
     result = CheckResult(
         query.name,
         "query",
@@ -335,19 +343,25 @@ def run_query_check(
         query.description,
     )
     started = time.perf_counter()
-    raw: list[_Raw] = []
     try:
         rows = selector.select(query.text)
     except Exception as error:  # any engine error: the check is reported as not run
         result.error = f"{type(error).__name__}: {error}"
         rows = []
+    result.seconds = time.perf_counter() - started
+    return result, rows
+
+
+def _raw_findings(
+    result: CheckResult, rows: Iterable[Mapping[str, Node]], duties: Mapping[str, DutyRow]
+) -> list[_Raw]:
+    raw: list[_Raw] = []
     for row in rows:
         focus = _subject(row, duties)
         values = {name: _row_text(value) for name, value in row.items()}
         iris = frozenset(name for name, value in row.items() if isinstance(value, URIRef))
         raw.append(_Raw(result, focus, _explicit_message(row), values, iris))
-    result.seconds = time.perf_counter() - started
-    return result, raw
+    return raw
 
 
 # --- SHACL --------------------------------------------------------------------------------
@@ -446,21 +460,35 @@ def run_checks(
     its findings by shape. Findings name their duty (label, jurisdiction, file and line)
     from the store's duty table."""
     started = time.perf_counter()
-    duties = duty_table(selector)
-    by_iri = {duty.iri: duty for duty in duties}
     results: list[CheckResult] = []
-    pending: list[_Raw] = []
+    answered: list[tuple[CheckResult, list[dict[str, Node]]]] = []
     for query in check_queries(library):
-        result, raw = run_query_check(selector, query, by_iri)
+        result, rows = run_query_check(selector, query)
         results.append(result)
-        pending.extend(raw)
+        answered.append((result, rows))
     shacl_seconds: float | None = None
+    shacl_raw: list[_Raw] = []
     if validation is not None and shapes_path is not None and shapes_path.is_file():
         shacl_results, shacl_raw = shacl_checks(validation, shapes_path)
         shacl_seconds = validation.seconds
         results.extend(sorted(shacl_results, key=lambda r: (-SEVERITY_RANK[r.severity], r.name)))
-        pending.extend(shacl_raw)
+    # Only the duties the findings name are looked up (the whole duty table is minutes of
+    # queries at national scale): every IRI of a check's rows and every SHACL focus, then
+    # the duties owning the foci that are not duties (a citation, a topic assignment).
+    named = {
+        str(value)
+        for _, rows in answered
+        for row in rows
+        for value in row.values()
+        if isinstance(value, URIRef)
+    }
+    named |= {r.focus for r in shacl_raw if r.focus}
+    by_iri = {duty.iri: duty for duty in duty_table(selector, named)}
+    pending = [raw for result, rows in answered for raw in _raw_findings(result, rows, by_iri)]
+    pending.extend(shacl_raw)
     described = describe(selector, [r.focus for r in pending if r.focus and r.focus not in by_iri])
+    owners = {info["owner"] for info in described.values() if "owner" in info}
+    by_iri.update((d.iri, d) for d in duty_table(selector, owners - by_iri.keys()))
     for raw_finding in pending:
         raw_finding.check.findings.append(
             _finding(
@@ -474,15 +502,24 @@ def run_checks(
         )
     for result in results:
         result.findings.sort(key=lambda f: (f.file, f.line or 0, f.focus or "", f.message))
+    listed, per_jurisdiction = jurisdictions(selector)
     return CheckRun(
         version=version,
         results=results,
-        duties=duties,
+        duties=sorted(by_iri.values(), key=_source_order),
+        duty_count=duty_count(selector),
+        coverage=coverage_counts(selector, listed),
+        sectors=sector_counts(selector, listed, per_jurisdiction),
         generated=datetime.now(UTC).replace(microsecond=0).isoformat(),
         seconds=time.perf_counter() - started,
         dataset=dataset,
         shacl_seconds=shacl_seconds,
     )
+
+
+def _source_order(duty: DutyRow) -> tuple[str, int, str, int, str]:
+    """The duty table's order: file, line, list, number."""
+    return (duty.file, duty.line or 0, duty.list_class, duty.number or 0, duty.iri)
 
 
 def severity_counts(results: Sequence[CheckResult]) -> dict[str, int]:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -161,12 +161,41 @@ def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
     )
 
 
-def duty_table(selector: Selector) -> list[DutyRow]:
-    """Every duty of the store, in source order (file, line)."""
+_NOT_IN_IRI = re.compile(r'[\s<>"{}|^`\\]')
+ONLY_BATCH = 2000
+"""Duties asked for by IRI per query (a VALUES block of this many IRIs)."""
+
+
+def only(query: str, iris: Sequence[str]) -> str:
+    """``query`` restricted to the duties ``iris`` (a VALUES block before its first pattern).
+
+    >>> "VALUES ?duty { <http://d> }" in only(DUTIES_QUERY, ["http://d"])
+    True
+    """
+    terms = " ".join(f"<{iri}>" for iri in iris)
+    return query.replace("?duty a cd:Duty .", f"VALUES ?duty {{ {terms} }} ?duty a cd:Duty .", 1)
+
+
+def duty_table(selector: Selector, iris: Iterable[str] | None = None) -> list[DutyRow]:
+    """Every duty of the store, in source order (file, line); with ``iris``, only the duties
+    among them (the check report names the duties of its findings: at 3,000 jurisdictions
+    the whole table is 182,617 duties and minutes of queries)."""
+    if iris is None:
+        return _table(selector.select(DUTIES_QUERY), selector.select(LINKS_QUERY))
+    wanted = sorted({iri for iri in iris if not _NOT_IN_IRI.search(iri)})
+    batches = [wanted[i : i + ONLY_BATCH] for i in range(0, len(wanted), ONLY_BATCH)]
+    scalar_rows = [row for batch in batches for row in selector.select(only(DUTIES_QUERY, batch))]
+    link_rows = [row for batch in batches for row in selector.select(only(LINKS_QUERY, batch))]
+    return _table(scalar_rows, link_rows)
+
+
+def _table(
+    scalar_rows: Iterable[dict[str, Node]], link_rows: Iterable[dict[str, Node]]
+) -> list[DutyRow]:
     scalars: dict[str, dict[str, str]] = {}
     lines: dict[str, int | None] = {}
     numbers: dict[str, int | None] = {}
-    for row in selector.select(DUTIES_QUERY):
+    for row in scalar_rows:
         iri = str(row["duty"])
         current = scalars.setdefault(iri, {})
         for name in row:
@@ -179,7 +208,7 @@ def duty_table(selector: Selector) -> list[DutyRow]:
             lines[iri] = whole_number(row.get("line"))
         if numbers.get(iri) is None:
             numbers[iri] = whole_number(row.get("number"))
-    links = _links(selector.select(LINKS_QUERY))
+    links = _links(link_rows)
     rows = [
         DutyRow(
             iri=iri,

@@ -1,0 +1,67 @@
+"""The check report's pictures and duty count from counting queries equal what the full duty
+table gives (cdkg.server.reports.duty_counts against cdkg.server.reports.charts), on the
+seeds' build; and a check run names its findings' duties with only those looked up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from reports_data import DUTIES
+
+from cdkg.queries.library import load_library
+from cdkg.server.reports.charts import coverage, sector_bars
+from cdkg.server.reports.checks import SHAPES_FILE, published_validation, run_checks
+from cdkg.server.reports.duties import duty_table
+from cdkg.server.reports.duty_counts import (
+    coverage_counts,
+    duty_count,
+    jurisdictions,
+    sector_counts,
+)
+from cdkg.server.store.engines import OxigraphStore
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def store(dataset: Path) -> OxigraphStore:
+    return OxigraphStore.from_file(dataset)
+
+
+def test_counts_equal_the_duty_table(store: OxigraphStore) -> None:
+    table = duty_table(store)
+    assert duty_count(store) == len(table) == DUTIES
+    listed, per_jurisdiction = jurisdictions(store)
+    assert sum(per_jurisdiction.values()) == DUTIES
+    expected_cover, counted_cover = coverage(table), coverage_counts(store, listed)
+    assert counted_cover == expected_cover
+    assert len(counted_cover.jurisdictions) == 5 and len(counted_cover.topics) > 20
+    expected_bars, counted_bars = sector_bars(table), sector_counts(store)
+    assert counted_bars == expected_bars
+    assert counted_bars.sectors and sum(counted_bars.unassigned.values()) > 0
+
+
+def test_duty_table_of_some_iris(store: OxigraphStore) -> None:
+    table = duty_table(store)
+    chosen = [table[0].iri, table[-1].iri, "http://example.org/not-a-duty", 'bad "iri']
+    assert duty_table(store, chosen) == [table[0], table[-1]]
+    assert duty_table(store, []) == []
+
+
+def test_a_check_run_names_the_duties_of_its_findings(store: OxigraphStore, dataset: Path) -> None:
+    run = run_checks(
+        store,
+        load_library(ROOT / "queries"),
+        validation=published_validation(dataset.parent),
+        shapes_path=SHAPES_FILE,
+    )
+    traced = {f.duty for r in run.results for f in r.findings if f.duty}
+    assert traced and {d.iri for d in run.duties} >= traced
+    assert len(run.duties) < run.duty_count == DUTIES
+    every = {d.iri: d for d in duty_table(store)}
+    for result in run.results:
+        for finding in result.findings:
+            if finding.duty:
+                duty = every[finding.duty]
+                assert (finding.file, finding.line) == (duty.file, duty.line)
