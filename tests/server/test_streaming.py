@@ -21,21 +21,16 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import running
 from local_servers import free_port
 from test_serve import wait_for
 
 from cdkg.loaders.layout import ProjectPaths
-from cdkg.server.app import create_app
-from cdkg.server.config import ServerConfig
 from cdkg.server.store import QueryOptions, results
 from cdkg.server.store.engines import OxigraphStore
-from cdkg.server.store.workers import WorkerPoolStore
 
 # IRIs with commas, literals with quotes, CR/LF and Chinese: what the writers must get right.
 _DATA = "\n".join(
@@ -210,55 +205,73 @@ def test_a_large_answer_is_streamed_with_the_servers_memory_flat(
         assert _rows(data, media_type) == expected  # every row, exactly once
 
 
-# --- limits after the first piece -----------------------------------------------------------
+# --- limits after the first piece, the cache ---------------------------------------------
+
+LIMITED = SERVE.replace(
+    "ServerConfig(max_rows=None, result_cache_bytes=0)",
+    "ServerConfig(max_rows=30_000, result_cache_bytes=8 << 20)",
+)
 
 
-def test_the_row_cap_after_the_first_piece_cuts_the_body(
-    pool: WorkerPoolStore, config: ServerConfig
-) -> None:
+@pytest.fixture(scope="module")
+def limited_serve(built_paths: ProjectPaths) -> Iterator[str]:
+    """``serve()`` with one query worker, a row cap of 30,000 and an 8 MB result cache (it
+    keeps answers up to 2 MB)."""
+    port = free_port()
+    command = [sys.executable, "-c", LIMITED, str(built_paths.root), str(built_paths.build)]
+    process = subprocess.Popen([*command, str(port)], stderr=subprocess.DEVNULL)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/healthz", 60)
+        yield f"http://127.0.0.1:{port}/sparql"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+
+
+def _asks(url: str) -> bool:
+    response, data = _fetch(url, "ASK {}", "application/sparql-results+json")
+    return response.status == 200 and json.loads(data)["boolean"] is True
+
+
+def test_the_row_cap_after_the_first_piece_cuts_the_body(limited_serve: str) -> None:
     """More rows than the cap, found after the first piece was sent: the chunked body is not
-    ended, so the client knows the answer is incomplete; the worker goes on serving."""
-    capped = replace(config, max_rows=30_000, result_cache_bytes=0)
-    with running(create_app(pool, capped)) as server:
-        with pytest.raises(http.client.IncompleteRead):
-            _fetch(server.endpoint, CROSS, "text/tab-separated-values")
-        response, data = _fetch(server.endpoint, "ASK {}", "application/sparql-results+json")
-        assert response.status == 200 and json.loads(data)["boolean"] is True
+    ended, so the client knows the answer is incomplete; the worker goes on serving. Before
+    the first piece, the cap is the usual 400."""
+    with pytest.raises(http.client.IncompleteRead):
+        _fetch(limited_serve, CROSS, "text/tab-separated-values")
+    assert _asks(limited_serve)
+    small = CROSS.replace(f"LIMIT {ROWS}", "LIMIT 30001").replace("?a ?b", "(1 AS ?n)")
+    response, data = _fetch(limited_serve, small, "text/csv")  # 60 KB: no piece sent yet
+    assert response.status == 400 and b"more than 30000 rows" in data
 
 
-def test_a_client_that_stops_reading_frees_its_worker(
-    pool: WorkerPoolStore, config: ServerConfig
-) -> None:
-    unbounded = replace(config, max_rows=None, result_cache_bytes=0)
-    with running(create_app(pool, unbounded)) as server:
-        parts = urllib.parse.urlsplit(server.endpoint)
-        for _ in range(3):  # more than the pool's two workers
-            connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-            query = urllib.parse.urlencode({"query": CROSS})
-            connection.request(
-                "GET", f"{parts.path}?{query}", headers={"Accept": "text/tab-separated-values"}
-            )
-            response = connection.getresponse()
-            assert response.status == 200
-            assert len(response.read(1 << 20)) == 1 << 20
-            connection.close()  # gone in the middle of the answer
-        response, data = _fetch(server.endpoint, "ASK {}", "application/sparql-results+json")
-        assert response.status == 200 and json.loads(data)["boolean"] is True
-        assert pool.stops["cancelled"] >= 1
+def test_a_client_that_stops_reading_frees_its_worker(limited_serve: str) -> None:
+    parts = urllib.parse.urlsplit(limited_serve)
+    for _ in range(3):  # more than the server's one worker
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        query = urllib.parse.urlencode({"query": CROSS.replace(f"LIMIT {ROWS}", "LIMIT 29000")})
+        connection.request(
+            "GET", f"{parts.path}?{query}", headers={"Accept": "text/tab-separated-values"}
+        )
+        response = connection.getresponse()
+        assert response.status == 200
+        assert len(response.read(1 << 20)) == 1 << 20
+        connection.close()  # gone in the middle of the answer
+    assert _asks(limited_serve)
 
 
-def test_a_streamed_answer_is_cached_when_the_cache_would_keep_it(
-    pool: WorkerPoolStore, config: ServerConfig
-) -> None:
-    """With an 8 MB cache (2 MB per answer): a streamed answer of about 1.5 MB is kept and
-    answered from the cache the second time; one of about 4 MB is not kept."""
-    cached = replace(config, max_rows=None, result_cache_bytes=8 << 20)
-    with running(create_app(pool, cached)) as server:
-        for rows, kept in ((14_000, True), (40_000, False)):
-            query = CROSS.replace(f"LIMIT {ROWS}", f"LIMIT {rows}")
-            first, data = _fetch(server.endpoint, query, "text/tab-separated-values")
-            assert first.getheader("Transfer-Encoding") == "chunked"
-            assert len(data) > (1 << 20) and (len(data) < 2 << 20) == kept, len(data)
-            second, again = _fetch(server.endpoint, query, "text/tab-separated-values")
-            assert again == data and data.count(b"\n") == rows + 1
-            assert second.getheader("X-Cache") == ("hit" if kept else "miss")
+def test_a_streamed_answer_is_cached_when_the_cache_would_keep_it(limited_serve: str) -> None:
+    """A streamed answer of about 1.5 MB is kept and answered from the cache the second
+    time; one of about 2.5 MB is not kept (the cache keeps answers up to 2 MB)."""
+    for rows, kept in ((14_000, True), (25_000, False)):
+        query = CROSS.replace(f"LIMIT {ROWS}", f"LIMIT {rows}")
+        first, data = _fetch(limited_serve, query, "text/tab-separated-values")
+        assert first.getheader("Transfer-Encoding") == "chunked"
+        assert len(data) > (1 << 20) and (len(data) < 2 << 20) == kept, len(data)
+        second, again = _fetch(limited_serve, query, "text/tab-separated-values")
+        assert again == data and data.count(b"\n") == rows + 1
+        assert second.getheader("X-Cache") == ("hit" if kept else "miss")
