@@ -275,3 +275,16 @@ def test_a_streamed_answer_is_cached_when_the_cache_would_keep_it(limited_serve:
         second, again = _fetch(limited_serve, query, "text/tab-separated-values")
         assert again == data and data.count(b"\n") == rows + 1
         assert second.getheader("X-Cache") == ("hit" if kept else "miss")
+
+
+def test_head_of_a_large_answer(limited_serve: str) -> None:
+    """HEAD answers like GET without a body: the worker writing the answer is stopped."""
+    parts = urllib.parse.urlsplit(limited_serve)
+    query = urllib.parse.urlencode({"query": CROSS.replace(f"LIMIT {ROWS}", "LIMIT 29000")})
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    connection.request("HEAD", f"{parts.path}?{query}", headers={"Accept": "text/csv"})
+    response = connection.getresponse()
+    assert response.status == 200 and response.read() == b""
+    assert response.getheader("Content-Type") == "text/csv; charset=utf-8"
+    connection.close()
+    assert _asks(limited_serve)
