@@ -27,7 +27,15 @@ from cdkg.queries.library import load_library
 from cdkg.server.reports.check_report import render_html, render_markdown, summary_table
 from cdkg.server.reports.checks import SHAPES_FILE, THRESHOLDS, published_validation, run_checks
 
-from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, dataset_of, paths_of
+from .common import (
+    EXIT_ERRORS,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_queries_option,
+    dataset_of,
+    paths_of,
+    queries_of,
+)
 
 REPORT_FOLDER = "check"
 
@@ -55,7 +63,7 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         help="folder for report.md, report.html and report.json "
         "(default: check/ beside the dataset, i.e. build/current/check)",
     )
-    parser.add_argument("--queries", help="folder of named queries (default queries/)")
+    add_queries_option(parser)
     parser.add_argument("--dataset", help="an N-Quads/TriG file to check instead of the build")
     parser.add_argument("--no-shacl", action="store_true", help="run the check queries only")
 
@@ -69,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     if dataset is None:
         return EXIT_USAGE
     try:
-        library = load_library(Path(args.queries) if args.queries else paths.queries)
+        library = load_library(queries_of(args, paths))
     except ValueError as error:
         print(f"cdkg check: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -52,6 +52,16 @@ def paths_of(args: argparse.Namespace) -> ProjectPaths:
     )
 
 
+def add_queries_option(parser: argparse.ArgumentParser) -> None:
+    """``--queries DIR``, for the commands that read the named-query library."""
+    parser.add_argument("--queries", help="folder of named queries (default queries/)")
+
+
+def queries_of(args: argparse.Namespace, paths: ProjectPaths) -> Path:
+    """The named-query folder: ``--queries`` when given, else the project's queries/."""
+    return Path(args.queries) if args.queries else paths.queries
+
+
 def ensure_built(paths: ProjectPaths, base: str) -> bool:
     """Build first if there is no published dataset yet (``cdkg serve`` on a fresh clone)."""
     if (paths.dataset).exists():

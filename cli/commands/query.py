@@ -45,7 +45,15 @@ from cdkg.queries.library import NamedQuery, load_library, parse_query
 from cdkg.queries.paging import MAX_PAGE_SIZE, Page, PageError, paged, parse_page
 from cdkg.queries.resolver import ParamError, Resolver, describe, resolver_for
 
-from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, ensure_built, paths_of
+from .common import (
+    EXIT_ERRORS,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_queries_option,
+    ensure_built,
+    paths_of,
+    queries_of,
+)
 
 if TYPE_CHECKING:
     from cdkg.server.store.engines import OxigraphStore
@@ -287,7 +295,7 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         "--offset", metavar="M", help="skip the answer's first M rows (with --limit: a page)"
     )
     parser.add_argument("--list", action="store_true", help="list the named queries")
-    parser.add_argument("--queries", help="folder of named queries (default queries/)")
+    add_queries_option(parser)
     parser.add_argument(
         "--width",
         type=int,
@@ -308,7 +316,7 @@ def _run(args: argparse.Namespace) -> int:
     from cdkg.server.store import QueryError
 
     paths = paths_of(args)
-    folder = Path(args.queries) if args.queries else paths.queries
+    folder = queries_of(args, paths)
     if args.list:
         try:
             library = load_library(folder)
