@@ -29,8 +29,9 @@ from local_servers import free_port
 from test_serve import wait_for
 
 from cdkg.loaders.layout import ProjectPaths
-from cdkg.server.store import QueryOptions, results
-from cdkg.server.store.engines import OxigraphStore
+from cdkg.server.store import QueryOptions, QueryTimeout, results
+from cdkg.server.store.engines import OxigraphStore, StoreSpec
+from cdkg.server.store.workers import WorkerPoolStore
 
 # IRIs with commas, literals with quotes, CR/LF and Chinese: what the writers must get right.
 _DATA = "\n".join(
@@ -288,3 +289,25 @@ def test_head_of_a_large_answer(limited_serve: str) -> None:
     assert response.getheader("Content-Type") == "text/csv; charset=utf-8"
     connection.close()
     assert _asks(limited_serve)
+
+
+def test_the_timeout_after_the_first_piece_stops_the_stream(dataset_path: Path) -> None:
+    """The deadline counts from the request, pieces or not: a stream still running at the
+    timeout ends with QueryTimeout (over HTTP: a cut body), its worker is replaced."""
+    pool = WorkerPoolStore(StoreSpec(dataset=dataset_path), size=1)
+    try:
+        everything = "SELECT ?a ?b ?c WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z }"  # 778,688 rows
+        started = time.monotonic()
+        _, pieces = pool.stream(
+            everything, "application/sparql-results+json", QueryOptions(timeout_s=0.5)
+        )
+        assert not isinstance(pieces, bytes)
+        received = 0
+        with pytest.raises(QueryTimeout, match=r"longer than 0\.5 s"):
+            for piece in pieces:
+                received += len(piece)
+        assert received > 0 and time.monotonic() - started < 5
+        assert pool.stops["timeout"] == 1
+        assert pool.ask("ASK {}", QueryOptions(timeout_s=60)) is True  # its successor answers
+    finally:
+        pool.close()
