@@ -19,7 +19,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -152,9 +152,13 @@ def running(app: Flask, threads: int = 4) -> Iterator[LiveServer]:
     finally:
         # Closed from the server's own loop thread (closing its sockets from here while it
         # waits in select() makes that thread fail with EBADF); the loop ends with no sockets.
-        server.trigger.pull_trigger(  # type: ignore[union-attr]
-            lambda: server.asyncore.close_all(server._map)  # type: ignore[union-attr]
-        )
+        # A waitress task thread may wake the loop at the same moment, so that the loop closes
+        # the trigger before this write reaches it: the write then meets a closed pipe (EBADF),
+        # and the loop is ending anyway.
+        with suppress(OSError):
+            server.trigger.pull_trigger(  # type: ignore[union-attr]
+                lambda: server.asyncore.close_all(server._map)  # type: ignore[union-attr]
+            )
         thread.join(timeout=10)
         server.task_dispatcher.shutdown()  # type: ignore[union-attr]
 
