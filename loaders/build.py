@@ -137,28 +137,51 @@ class Progress:
         return value
 
 
+@dataclass(frozen=True)
+class BuildOptions:
+    """How one build runs, chosen once (by ``cdkg build`` or a test) and passed down whole:
+    both engines read the same choices, so a new option is added here and nowhere else.
+
+    ``engine``: "store" or "reference" (see the module docstring). ``workers``: processes
+    that write the catalogs' graphs (store engine; None: one per CPU, up to 4; 0 writes them
+    in this process). ``law_texts``: a folder of law texts in the LawRefBook mirror's layout,
+    read into the graph ``law-texts`` (None: skipped).
+
+    >>> BuildOptions(engine="rdflib")
+    Traceback (most recent call last):
+    ValueError: unknown engine 'rdflib'; choose one of store, reference
+    """
+
+    base: str = DEFAULT_BASE
+    publish_dataset: bool = True
+    allow_errors: bool = False
+    reason: bool = True
+    validate_shapes: bool = True
+    engine: str = "store"
+    workers: int | None = None
+    strict: bool = False
+    law_texts: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise ValueError(f"unknown engine {self.engine!r}; choose one of {', '.join(ENGINES)}")
+
+    def publishable(self, report: BuildReport) -> bool:
+        """Whether to publish: errors stop it unless ``allow_errors``; findings only when
+        ``strict``."""
+        held = self.strict and bool(report.findings())
+        return self.publish_dataset and (report.ok or self.allow_errors) and not held
+
+
 def build(
-    paths: ProjectPaths,
-    *,
-    base: str = DEFAULT_BASE,
-    publish_dataset: bool = True,
-    allow_errors: bool = False,
-    reason: bool = True,
-    validate_shapes: bool = True,
-    stream: TextIO | None = None,
-    engine: str = "store",
-    workers: int | None = None,
-    strict: bool = False,
-    law_texts: Path | None = None,
+    paths: ProjectPaths, options: BuildOptions | None = None, stream: TextIO | None = None
 ) -> BuildResult:
-    """Run the pipeline with ``engine`` "store" or "reference"; see the module docstring.
-    ``workers``: processes that write the catalogs' graphs (store engine; default one per
-    CPU, up to 4; 0 writes them in this process). ``law_texts``: a folder of law texts in
-    the LawRefBook mirror's layout, read into the graph ``law-texts`` (none: skipped)."""
-    if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
-    progress = Progress(stream, total=8 if law_texts else 7)
-    minter = Minter(base)
+    """Run the pipeline with ``options`` (the defaults when None); progress lines go to
+    ``stream`` (standard error when None)."""
+    options = options or BuildOptions()
+    folder = options.law_texts
+    progress = Progress(stream, total=8 if folder else 7)
+    minter = Minter(options.base)
     normalisers = progress.run(
         "registers",
         lambda: load_normalisers(paths),
@@ -177,30 +200,15 @@ def build(
         _describe_parsed,
     )
     readings = None
-    if law_texts is not None:
-        folder = law_texts
+    if folder is not None:
         published = [(p.catalog, p.result) for p in parsed if p.ok]
         readings = progress.run(
             "law texts",
             lambda: read_folder(folder, published, normalisers.laws, minter),
             lambda r: r.describe(),
         )
-    if engine == "store":
-        return _build_in_store(
-            paths,
-            progress,
-            parsed,
-            normalisers,
-            minter,
-            base=base,
-            publish_dataset=publish_dataset,
-            allow_errors=allow_errors,
-            reason=reason,
-            validate_shapes=validate_shapes,
-            workers=workers,
-            strict=strict,
-            readings=readings,
-        )
+    if options.engine == "store":
+        return _build_in_store(paths, options, progress, parsed, normalisers, minter, readings)
     outcomes = progress.run(
         "normalise",
         lambda: [_normalise(paths, p, normalisers, minter) for p in parsed],
@@ -213,19 +221,23 @@ def build(
         catalog_graphs.append(law_texts_graph(readings, minter))
     reasoning = progress.run(
         "reason",
-        lambda: materialise(ontology, registers, catalog_graphs) if reason else ReasoningSummary(),
+        lambda: (
+            materialise(ontology, registers, catalog_graphs)
+            if options.reason
+            else ReasoningSummary()
+        ),
         lambda s: s.describe(),
     )
     statistics = progress.run(
         "statistics",
-        lambda: statistics_graph([ontology, registers, *catalog_graphs], base),
+        lambda: statistics_graph([ontology, registers, *catalog_graphs], options.base),
         lambda g: f"{len(g)} triples in {g.identifier}",
     )
     validation = progress.run(
         "validate",
         lambda: (
             validate([registers, *catalog_graphs], ontology, paths.ontology / "shapes.ttl")
-            if validate_shapes
+            if options.validate_shapes
             else ValidationSummary()
         ),
         lambda v: v.describe(),
@@ -233,20 +245,21 @@ def build(
     report = _report(parsed, outcomes, normalisers, reasoning, validation, progress)
     result = BuildResult(
         report,
-        strict=strict,
+        strict=options.strict,
         graph_source=lambda: [ontology, registers, *catalog_graphs, statistics],
         law_texts=readings,
     )
-    if publish_dataset and _publishable(report, allow_errors, strict):
+    if options.publishable(report):
+        sizes = {str(g.identifier): len(g) for g in result.graphs}
         result.published = _write_dataset(
             paths,
             progress,
             report,
-            _manifest(base, {str(g.identifier): len(g) for g in result.graphs}, parsed, report),
+            _manifest(options.base, sizes, parsed, report),
             lambda files, manifest: publish(paths.build, result.graphs, files, manifest),
         )
     else:
-        progress.run("write", lambda: None, lambda _: _not_published(report, strict))
+        progress.run("write", lambda: None, lambda _: _not_published(report, options.strict))
     return result
 
 
@@ -307,11 +320,6 @@ def _write_dataset(
         lambda: write(files, manifest),
         lambda folder: f"{paths.current} → {folder.name}",
     )
-
-
-def _publishable(report: BuildReport, allow_errors: bool, strict: bool) -> bool:
-    """Errors stop publishing unless ``allow_errors``; findings only when ``strict``."""
-    return (report.ok or allow_errors) and not (strict and report.findings())
 
 
 def _not_published(report: BuildReport, strict: bool) -> str:
@@ -416,24 +424,21 @@ def _normalise(
 
 def _build_in_store(
     paths: ProjectPaths,
+    options: BuildOptions,
     progress: Progress,
     parsed: list[Parsed],
     normalisers: Normalisers,
     minter: Minter,
-    *,
-    base: str,
-    publish_dataset: bool,
-    allow_errors: bool,
-    reason: bool,
-    validate_shapes: bool,
-    workers: int | None,
-    strict: bool,
-    readings: TextReadings | None = None,
+    readings: TextReadings | None,
 ) -> BuildResult:
     """The stages after parsing, for the store engine (:mod:`cdkg.loaders.scalable`)."""
-    scratch = workdir(paths.build, persistent=publish_dataset)
+    scratch = workdir(paths.build, persistent=options.publish_dataset)
     ontology = Graph(identifier=ONTOLOGY_IRI).parse(paths.ontology / "cdkg.ttl")
-    dataset = StoreDataset(Path(scratch.name), ontology, reason=reason, persistent=publish_dataset)
+    dataset = StoreDataset(
+        Path(scratch.name), ontology, reason=options.reason, persistent=options.publish_dataset
+    )
+    workers = default_workers() if options.workers is None else options.workers
+    base = options.base
 
     def normalise() -> list[CatalogOutcome | None]:
         dataset.write_graph(
@@ -447,7 +452,7 @@ def _build_in_store(
             )
             for p in parsed
         ]
-        outcomes = dataset.write_graphs(jobs, default_workers() if workers is None else workers)
+        outcomes = dataset.write_graphs(jobs, workers)
         if readings is not None:
             dataset.write_graph(
                 minter.graph(GRAPH_NAME), lambda sink: law_texts_graph(readings, minter, sink)
@@ -469,15 +474,15 @@ def _build_in_store(
     validation = progress.run(
         "validate",
         lambda: (
-            dataset.validate(paths.ontology / "shapes.ttl", materialised=reason)
-            if validate_shapes
+            dataset.validate(paths.ontology / "shapes.ttl", materialised=options.reason)
+            if options.validate_shapes
             else ValidationSummary()
         ),
         lambda v: v.describe(),
     )
     report = _report(parsed, outcomes, normalisers, reasoning, validation, progress)
-    result = BuildResult(report, strict=strict, details=dataset.details, law_texts=readings)
-    if publish_dataset and _publishable(report, allow_errors, strict):
+    result = BuildResult(report, strict=options.strict, details=dataset.details, law_texts=readings)
+    if options.publishable(report):
         sizes = {name: dataset.sizes[name] for name in dataset.order}
         folder = _write_dataset(
             paths,
@@ -490,7 +495,7 @@ def _build_in_store(
         scratch.cleanup()
         result.graph_source = lambda: dataset.graphs(folder / DATASET_FILE)
     else:
-        progress.run("write", lambda: None, lambda _: _not_published(report, strict))
+        progress.run("write", lambda: None, lambda _: _not_published(report, options.strict))
         dataset.close()
         # The scratch folder lives as long as the result may still need its lines.
         result.graph_source = lambda: (scratch, dataset.graphs())[1]
@@ -517,4 +522,4 @@ def _catalog_report(parsed: Parsed, outcome: CatalogOutcome | None) -> CatalogRe
     )
 
 
-__all__ = ["BuildResult", "ValidationSummary", "build", "load_normalisers"]
+__all__ = ["BuildOptions", "BuildResult", "ValidationSummary", "build", "load_normalisers"]

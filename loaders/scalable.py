@@ -1,7 +1,7 @@
 """The scalable build: catalogs streamed as N-Quads lines into a pyoxigraph store, reasoned
 with compiled rules, validated with compiled SHACL, published with the store directory.
 
-The reference build (``build(..., engine="reference")``) holds every catalog as an rdflib
+The reference build (``BuildOptions(engine="reference")``) holds every catalog as an rdflib
 Graph, closes their union with owlrl and validates it with pySHACL: right for five catalogs,
 out of reach for three thousand. This one writes the same triples (``cdkg.loaders.rdf.graph``
 fills a :class:`~cdkg.loaders.rdf.nquads.LineSink` instead of a Graph), so it publishes the same

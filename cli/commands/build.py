@@ -49,7 +49,7 @@ def add_options(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Build the dataset and print the reconciliation table; non-zero on any error (and, with
     --strict, on any finding: a reference no register knows)."""
-    from cdkg.loaders.build import build  # here, so that other commands do not load it
+    from cdkg.loaders.build import BuildOptions, build  # here: other commands do not load it
 
     paths = paths_of(args)
     try:
@@ -57,14 +57,14 @@ def run(args: argparse.Namespace) -> int:
     except SettingsError as problem:
         print(f"cdkg build: {problem}", file=sys.stderr)
         return EXIT_USAGE
-    result = build(
-        paths,
+    options = BuildOptions(
         base=args.base,
         allow_errors=args.allow_errors,
         reason=not args.no_reasoning,
         strict=args.strict,
         law_texts=law_texts,
     )
+    result = build(paths, options)
     report = result.report
     print(report.table())
     print()

@@ -66,7 +66,7 @@ def ensure_built(paths: ProjectPaths, base: str) -> bool:
     """Build first if there is no published dataset yet (``cdkg serve`` on a fresh clone)."""
     if (paths.dataset).exists():
         return True
-    from cdkg.loaders.build import build
+    from cdkg.loaders.build import BuildOptions, build
 
     print("no built dataset yet: building first", file=sys.stderr)
     try:
@@ -74,7 +74,7 @@ def ensure_built(paths: ProjectPaths, base: str) -> bool:
     except SettingsError as error:
         print(f"cdkg serve: {error}", file=sys.stderr)
         return False
-    result = build(paths, base=base, law_texts=law_texts)
+    result = build(paths, BuildOptions(base=base, law_texts=law_texts))
     if not result.published:
         print("\n".join(result.report.errors()), file=sys.stderr)
     return result.published is not None

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef, namespace
 
-from cdkg.loaders.build import BuildResult, build
+from cdkg.loaders.build import BuildOptions, BuildResult, build
 from cdkg.loaders.layout import project_paths
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,13 +53,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     unreadable = fixture_variant({"key,": "key,unreadable"}, drop=("issuer,",))
     (catalogs / "unreadable.csv").write_text(unreadable, encoding="utf-8")
     paths = project_paths(root, root / "build")
-    return build(
-        paths,
-        reason=False,
-        validate_shapes=False,
-        publish_dataset=False,
-        stream=io.StringIO(),
-    )
+    options = BuildOptions(reason=False, validate_shapes=False, publish_dataset=False)
+    return build(paths, options, io.StringIO())
 
 
 def graph(result: BuildResult, name: str) -> Graph:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from cdkg.loaders.build import build
+from cdkg.loaders.build import BuildOptions, build
 from cdkg.loaders.cells import SourceError
 from cdkg.loaders.layout import project_paths
 from cdkg.loaders.sources.template import XLSX_LIMITS, XlsxLimits, read_template
@@ -110,10 +110,8 @@ def test_the_build_reports_the_bomb_and_builds_the_other_catalogs(
     started = time.perf_counter()
     result = build(
         project_paths(tmp_path, tmp_path / "build"),
-        reason=False,
-        validate_shapes=False,
-        publish_dataset=False,
-        stream=io.StringIO(),
+        BuildOptions(reason=False, validate_shapes=False, publish_dataset=False),
+        io.StringIO(),
     )
     assert time.perf_counter() - started < 60
     errors = result.report.errors()

@@ -10,7 +10,7 @@ import pytest
 from rdflib import Graph, URIRef
 
 from cdkg.cli import main
-from cdkg.loaders.build import BuildResult, build
+from cdkg.loaders.build import BuildOptions, BuildResult, build
 from cdkg.loaders.layout import ProjectPaths, project_paths
 from cdkg.loaders.publish import nquads_lines, publish
 
@@ -122,8 +122,9 @@ def test_citation_to_provision_and_document(store: ox.Store) -> None:
 
 def test_build_is_deterministic() -> None:
     paths = project_paths(ROOT)
-    first = build(paths, publish_dataset=False, reason=False, validate_shapes=False)
-    second = build(paths, publish_dataset=False, reason=False, validate_shapes=False)
+    options = BuildOptions(publish_dataset=False, reason=False, validate_shapes=False)
+    first = build(paths, options)
+    second = build(paths, options)
 
     assert nquads_lines(first.graphs) == nquads_lines(second.graphs)
 
@@ -163,7 +164,7 @@ def broken_project(tmp_path: Path, file: str, change) -> ProjectPaths:
 
 
 def quick_build(paths: ProjectPaths) -> BuildResult:
-    return build(paths, reason=False, validate_shapes=False)
+    return build(paths, BuildOptions(reason=False, validate_shapes=False))
 
 
 def assert_others_built(result: BuildResult, broken: str) -> None:

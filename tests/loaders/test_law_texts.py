@@ -16,7 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from cdkg.loaders.build import BuildResult, build
+from cdkg.loaders.build import BuildOptions, BuildResult, build
 from cdkg.loaders.laws.articles import bigrams, dice, overlap, reference_date
 from cdkg.loaders.laws.register import LawRegister
 from cdkg.loaders.laws.texts import (
@@ -86,7 +86,7 @@ def findings(store: ox.Store, name: str) -> list[tuple[str, str]]:
 @pytest.fixture(scope="module")
 def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, ox.Store]:
     paths = fixture_project(tmp_path_factory.mktemp("law-texts"))
-    result = build(paths, stream=io.StringIO(), law_texts=TEXTS)
+    result = build(paths, BuildOptions(law_texts=TEXTS), io.StringIO())
     assert result.published is not None, result.report.errors()
     store = ox.Store()
     store.bulk_load(path=str(paths.current / "dataset.nq"), format=ox.RdfFormat.N_QUADS)
@@ -332,7 +332,7 @@ def test_seeds_with_the_shared_texts(tmp_path_factory: pytest.TempPathFactory) -
     cite: how many cited articles were found with their text, and each check's count (the
     findings themselves are listed in the closing note of issue 16)."""
     paths = project_paths(ROOT, tmp_path_factory.mktemp("seeds-law-texts"))
-    result = build(paths, stream=io.StringIO(), law_texts=SHARED_TEXTS)
+    result = build(paths, BuildOptions(law_texts=SHARED_TEXTS), io.StringIO())
     assert result.published is not None and result.law_texts is not None
     readings = result.law_texts
     assert (readings.cited, len(readings.readings)) == (231, 166)

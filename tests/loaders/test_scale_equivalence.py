@@ -18,7 +18,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 
-from cdkg.loaders.build import BuildResult, build
+from cdkg.loaders.build import BuildOptions, BuildResult, build
 from cdkg.loaders.layout import ProjectPaths, project_paths
 from cdkg.loaders.publish import nquads_lines, stable_graph
 from cdkg.loaders.rdf.nquads import lines_of
@@ -38,13 +38,17 @@ def paths_in(tmp: Path) -> ProjectPaths:
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     return build(
-        paths_in(tmp_path_factory.mktemp("reference")), engine="reference", stream=io.StringIO()
+        paths_in(tmp_path_factory.mktemp("reference")),
+        BuildOptions(engine="reference"),
+        io.StringIO(),
     )
 
 
 @pytest.fixture(scope="module")
 def scalable(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
-    return build(paths_in(tmp_path_factory.mktemp("store")), engine="store", stream=io.StringIO())
+    return build(
+        paths_in(tmp_path_factory.mktemp("store")), BuildOptions(engine="store"), io.StringIO()
+    )
 
 
 def test_same_dataset_byte_for_byte(reference: BuildResult, scalable: BuildResult) -> None:
@@ -115,10 +119,8 @@ def test_without_reasoning(tmp_path: Path) -> None:
     first, second = (
         build(
             paths_in(tmp_path / engine),
-            engine=engine,
-            reason=False,
-            publish_dataset=False,
-            stream=io.StringIO(),
+            BuildOptions(engine=engine, reason=False, publish_dataset=False),
+            io.StringIO(),
         )
         for engine in ("reference", "store")
     )
@@ -129,7 +131,7 @@ def test_without_reasoning(tmp_path: Path) -> None:
 
 def test_catalogs_written_in_worker_processes(tmp_path: Path, scalable: BuildResult) -> None:
     assert scalable.published
-    parallel = build(paths_in(tmp_path), workers=2, stream=io.StringIO())
+    parallel = build(paths_in(tmp_path), BuildOptions(workers=2), io.StringIO())
     assert parallel.published
     assert (parallel.published / "dataset.nq").read_bytes() == (
         scalable.published / "dataset.nq"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from rdflib import RDFS, Graph, URIRef
 
-from cdkg.loaders.build import BuildResult, build
+from cdkg.loaders.build import BuildOptions, BuildResult, build
 from cdkg.loaders.layout import project_paths
 from cdkg.loaders.validation.reference import validate
 
@@ -18,7 +18,7 @@ CD = "https://w3id.org/cdkg/ontology#"
 
 @pytest.fixture(scope="module")
 def result() -> BuildResult:
-    return build(project_paths(ROOT), publish_dataset=False)
+    return build(project_paths(ROOT), BuildOptions(publish_dataset=False))
 
 
 def test_shipped_data_have_no_violations(result: BuildResult) -> None:

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from reports_data import ROOT
 
 from cdkg.cli import main
-from cdkg.loaders.build import build
+from cdkg.loaders.build import BuildOptions, build
 from cdkg.loaders.layout import project_paths
 from cdkg.server.reports.exports import HEADER
 
@@ -38,7 +38,7 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(ROOT / "ontology", root / "ontology")
     shutil.copy(FIXTURE, root / "data" / "catalogs" / FIXTURE.name)
     paths = project_paths(root, root / "build")
-    result = build(paths, validate_shapes=False, stream=io.StringIO())
+    result = build(paths, BuildOptions(validate_shapes=False), io.StringIO())
     assert result.published is not None, result.report.errors()
     return paths.current / "dataset.nq"
 

@@ -81,12 +81,12 @@ def real_paths(tmp_path_factory: pytest.TempPathFactory) -> ProjectPaths:
     """The real dataset built from data/raw (without OWL-RL and SHACL, which take most of the
     build's time and change nothing the server does; CDKG_TEST_FULL_BUILD=1 runs them)."""
     try:
-        from cdkg.loaders.build import build
+        from cdkg.loaders.build import BuildOptions, build
     except ImportError as error:  # the pipeline is not there yet
         pytest.skip(f"no build pipeline: {error}")
     paths = ProjectPaths(root=ROOT, build=tmp_path_factory.mktemp("cdkg-real-build"))
     full = os.environ.get("CDKG_TEST_FULL_BUILD") == "1"
-    build(paths, reason=full, validate_shapes=full, stream=io.StringIO())
+    build(paths, BuildOptions(reason=full, validate_shapes=full), io.StringIO())
     if not (paths.current / "dataset.nq").is_file():
         pytest.fail("the real build published no dataset")
     return paths

@@ -20,7 +20,7 @@ from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from cdkg.loaders.build import build
+from cdkg.loaders.build import BuildOptions, build
 from cdkg.loaders.layout import ProjectPaths, project_paths
 from cdkg.ontology.namespace import CD, CV
 from cdkg.server.app import create_app
@@ -51,7 +51,7 @@ def _client(paths: ProjectPaths) -> FlaskClient:
 @pytest.fixture(scope="module")
 def seeds(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
     paths = project_paths(ROOT, tmp_path_factory.mktemp("entity-seeds"))
-    result = build(paths, stream=io.StringIO(), reason=True, validate_shapes=False)
+    result = build(paths, BuildOptions(validate_shapes=False), io.StringIO())
     assert result.published is not None
     return _client(paths)
 
@@ -60,7 +60,9 @@ def seeds(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
 def texts(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
     module = _law_texts_module()
     paths = module.fixture_project(tmp_path_factory.mktemp("entity-law-texts"))
-    result = build(paths, stream=io.StringIO(), law_texts=module.TEXTS, validate_shapes=False)
+    result = build(
+        paths, BuildOptions(law_texts=module.TEXTS, validate_shapes=False), io.StringIO()
+    )
     assert result.published is not None
     return _client(paths)
 

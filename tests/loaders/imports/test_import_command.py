@@ -13,7 +13,7 @@ from rdflib import Literal, Namespace
 from rdflib.namespace import PROV
 
 from cdkg.cli import main
-from cdkg.loaders.build import build
+from cdkg.loaders.build import BuildOptions, build
 from cdkg.loaders.layout import project_paths
 from cdkg.loaders.sources.template import read_template
 from cdkg.server.app import create_app
@@ -119,7 +119,7 @@ def test_imported_catalog_builds_and_its_page_shows_the_original(
     capsys.readouterr()
 
     paths = project_paths(project, project / "build")
-    built = build(paths, reason=False, validate_shapes=False, stream=io.StringIO())
+    built = build(paths, BuildOptions(reason=False, validate_shapes=False), io.StringIO())
     report = next(c for c in built.report.catalogs if c.key == "guizhou")
     assert [r[2:] for r in built.report.rows() if r[0] == "guizhou"] == [
         ("3", "3", "1–3", "0", "ok"),
