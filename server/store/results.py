@@ -208,24 +208,44 @@ def stream_solutions(
     pieces together are the same bytes as the whole answer. ResultTooLarge can then come
     after some pieces were emitted."""
     cap = None if max_rows is None else max_rows + 1  # + header line
-    if emit is not None and fmt.key in STREAMED:
-        convert, end = _tsv_pieces(fmt)
-        buffer: _LineCappedBuffer = _StreamingBuffer(cap, emit, convert)
-    else:
-        buffer = _LineCappedBuffer(cap)
-    try:
-        solutions.serialize(cast(IO[bytes], buffer), ox.QueryResultsFormat.TSV)
-    except _CapExceeded:
-        raise ResultTooLarge(
-            f"the result has more than {max_rows} rows; add LIMIT or narrow the query"
-        ) from None
-    if isinstance(buffer, _StreamingBuffer) and buffer.streaming:
-        buffer.finish()
+    convert, end = _tsv_pieces(fmt)
+    tsv = _capped(
+        lambda out: solutions.serialize(out, ox.QueryResultsFormat.TSV),
+        cap,
+        f"{max_rows} rows",
+        emit if fmt.key in STREAMED else None,
+        convert,
+    )
+    if tsv is None:
         if end:
             assert emit is not None
             emit(end)
         return None
-    return _convert_tsv(buffer.getvalue(), fmt)
+    return _convert_tsv(tsv, fmt)
+
+
+def _capped(
+    write: Callable[[IO[bytes]], object],
+    cap: int | None,
+    too_many: str,
+    emit: Emit | None,
+    convert: Callable[[bytes, bool], bytes],
+) -> bytes | None:
+    """What pyoxigraph's ``write`` writes as lines (TSV, N-Triples), stopped past ``cap``
+    lines with ResultTooLarge ("more than ``too_many``"). With ``emit``, an answer past
+    ``STREAM_AFTER_BYTES`` goes to ``emit`` in pieces written by ``convert``, and None is
+    returned: the one cap-and-stream step of SELECT and graph answers."""
+    buffer = _LineCappedBuffer(cap) if emit is None else _StreamingBuffer(cap, emit, convert)
+    try:
+        write(cast(IO[bytes], buffer))
+    except _CapExceeded:
+        raise ResultTooLarge(
+            f"the result has more than {too_many}; add LIMIT or narrow the query"
+        ) from None
+    if isinstance(buffer, _StreamingBuffer) and buffer.streaming:
+        buffer.finish()
+        return None
+    return buffer.getvalue()
 
 
 def _convert_tsv(tsv: bytes, fmt: Format) -> bytes:
@@ -324,20 +344,15 @@ def stream_triples(
     """CONSTRUCT/DESCRIBE results in ``fmt``, as ``serialize_triples``. With ``emit``,
     N-Triples and N-Quads past ``STREAM_AFTER_BYTES`` are streamed (as ``stream_solutions``)
     and None is returned."""
-    if emit is not None and fmt.key in STREAMED:
-        buffer: _LineCappedBuffer = _StreamingBuffer(max_triples, emit, lambda lines, _: lines)
-    else:
-        buffer = _LineCappedBuffer(max_triples)
-    try:
-        ox.serialize(triples, cast(IO[bytes], buffer), ox.RdfFormat.N_TRIPLES)
-    except _CapExceeded:
-        raise ResultTooLarge(
-            f"the result has more than {max_triples} triples; add LIMIT or narrow the query"
-        ) from None
-    if isinstance(buffer, _StreamingBuffer) and buffer.streaming:
-        buffer.finish()
+    ntriples = _capped(
+        lambda out: ox.serialize(triples, out, ox.RdfFormat.N_TRIPLES),
+        max_triples,
+        f"{max_triples} triples",
+        emit if fmt.key in STREAMED else None,
+        lambda lines, _: lines,
+    )
+    if ntriples is None:
         return None
-    ntriples = buffer.getvalue()
     if fmt in (negotiation.N_TRIPLES, negotiation.N_QUADS):  # N-Triples lines are N-Quads
         return ntriples
     # Sorted lines put each subject's triples together, so Turtle and RDF/XML group them.
