@@ -71,12 +71,17 @@ def dataset_iri(base: str) -> URIRef:
     return URIRef(f"{base}dataset")
 
 
-def _new_graph() -> Graph:
+def _described_dataset(base: str) -> tuple[Graph, URIRef]:
+    """A description graph with the project's prefixes, and the dataset it describes with its
+    Chinese and English titles: both descriptions name the one dataset the same way."""
     graph = Graph()
     for name, iri in PREFIXES.items():
         graph.bind(name, iri)
     graph.bind("formats", FORMATS)
-    return graph
+    dataset = dataset_iri(base)
+    graph.add((dataset, DCTERMS.title, Literal(TITLE_ZH, lang="zh")))
+    graph.add((dataset, DCTERMS.title, Literal(TITLE_EN, lang="en")))
+    return graph, dataset
 
 
 def service_description(
@@ -87,7 +92,7 @@ def service_description(
     updates: bool,
 ) -> Graph:
     """The SPARQL 1.1 Service Description of ``endpoint``."""
-    graph = _new_graph()
+    graph, dataset = _described_dataset(base)
     service = URIRef(endpoint)
     graph.add((service, RDF.type, SD.Service))
     graph.add((service, SD.endpoint, service))
@@ -97,11 +102,8 @@ def service_description(
     graph.add((service, SD.feature, SD.UnionDefaultGraph))
     for fmt in (*RESULT_FORMATS, *GRAPH_FORMATS):
         graph.add((service, SD.resultFormat, _FORMAT_IRIS[fmt.key]))
-    dataset = dataset_iri(base)
     graph.add((service, SD.defaultDataset, dataset))
     graph.add((dataset, RDF.type, SD.Dataset))
-    graph.add((dataset, DCTERMS.title, Literal(TITLE_ZH, lang="zh")))
-    graph.add((dataset, DCTERMS.title, Literal(TITLE_EN, lang="en")))
     default = BNode()
     graph.add((dataset, SD.defaultGraph, default))
     graph.add((default, RDF.type, SD.Graph))
@@ -128,12 +130,9 @@ def void_description(
 
     ``dumps`` are (file name, format) of the downloads available under ``root/downloads/``.
     """
-    graph = _new_graph()
-    dataset = dataset_iri(base)
+    graph, dataset = _described_dataset(base)
     graph.add((dataset, RDF.type, VOID.Dataset))
     graph.add((dataset, RDF.type, DCAT.Dataset))
-    graph.add((dataset, DCTERMS.title, Literal(TITLE_ZH, lang="zh")))
-    graph.add((dataset, DCTERMS.title, Literal(TITLE_EN, lang="en")))
     graph.add((dataset, DCTERMS.description, Literal(DESCRIPTION_ZH, lang="zh")))
     graph.add((dataset, DCTERMS.description, Literal(DESCRIPTION_EN, lang="en")))
     if build.built:

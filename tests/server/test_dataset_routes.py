@@ -45,6 +45,11 @@ def test_service_description(
     for fmt in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "Turtle"):
         assert (service, SD.resultFormat, FORMATS[fmt]) in graph
     dataset = graph.value(service, SD.defaultDataset)
+    assert dataset == URIRef("https://w3id.org/cdkg/id/dataset")  # the VoID's subject too
+    assert set(graph.objects(dataset, DCTERMS.title)) == {
+        Literal("社区工作事项知识图谱", lang="zh"),
+        Literal("Community Duty Knowledge Graph", lang="en"),
+    }
     named = {
         str(graph.value(n, SD.name)): int(graph.value(graph.value(n, SD.graph), VOID.triples))  # type: ignore[arg-type]
         for n in graph.objects(dataset, SD.namedGraph)
