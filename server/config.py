@@ -53,6 +53,12 @@ class ServerConfig:
       dataset version (``cdkg.server.result_cache``); answered with ``X-Cache: hit``. 0 = off.
     * ``reload_check_s`` — how often (at most) a request looks whether a new build was
       published (``cdkg.server.store.live``).
+    * ``store_placement`` — where each query worker reads the data (pyoxigraph engine):
+      ``memory`` (its own in-memory store, loaded from dataset.nq), ``disk`` (the store the
+      build published, opened read-only) or ``auto``: memory for a dataset of at most
+      ``IN_MEMORY_QUADS`` quads, else disk. pyoxigraph's in-memory store answers the named
+      queries about 5× faster than its on-disk store (docs/benchmarks-profile.md), at the
+      cost of memory and start-up time that grow with the data.
     """
 
     base: str = DEFAULT_BASE
@@ -73,6 +79,7 @@ class ServerConfig:
     search_default_limit: int = 20
     search_max_limit: int = 200
     reload_check_s: float = 1.0
+    store_placement: str = "auto"
     paths: ProjectPaths | None = None
 
     @property
@@ -225,6 +232,28 @@ def parse_flag(text: str) -> bool:
     raise ValueError(f"{text!r} is not yes or no")
 
 
+STORE_PLACEMENTS = ("auto", "memory", "disk")
+IN_MEMORY_QUADS = 2_000_000
+"""``auto`` holds a dataset of at most this many quads in each worker's memory: the seeds
+(about 22,000) and 300 generated jurisdictions (1.3 M; some 3 s to load per worker) are
+held, 3,000 (16 M: minutes and gigabytes per worker) is read from disk."""
+
+
+def parse_placement(text: str) -> str:
+    """auto, memory or disk.
+
+    >>> parse_placement(" Memory ")
+    'memory'
+    >>> parse_placement("ram")
+    Traceback (most recent call last):
+    ValueError: 'ram' is not one of auto, memory, disk
+    """
+    value = text.strip().lower()
+    if value not in STORE_PLACEMENTS:
+        raise ValueError(f"{text!r} is not one of {', '.join(STORE_PLACEMENTS)}")
+    return value
+
+
 def _text(text: str) -> str | None:
     return text or None
 
@@ -351,6 +380,16 @@ SERVE_OPTIONS: tuple[ServeOption, ...] = (
         "(https://cdkg.example/): the base for relative IRIs and the service description's "
         "endpoint",
         "URL",
+    ),
+    ServeOption(
+        "--store",
+        "CDKG_STORE",
+        "store_placement",
+        parse_placement,
+        f"auto: memory up to {IN_MEMORY_QUADS:,} quads, else disk",
+        "where each query worker reads the data: memory (its own copy, loaded from "
+        "dataset.nq; fastest) or disk (the published store, opened read-only)",
+        "auto|memory|disk",
     ),
     ServeOption(
         "--limit-loopback",

@@ -32,6 +32,7 @@ from cdkg.ontology.namespace import ONTOLOGY_IRI
 
 from .app import create_app
 from .config import (
+    IN_MEMORY_QUADS,
     ServerConfig,
     default_client_concurrency,
     default_max_memory,
@@ -40,7 +41,13 @@ from .config import (
 from .report_routes import warm_report
 from .search import INDEX_KEY, SearchIndex
 from .store import EngineUnavailable, QueryError, QueryTimeout, Store
-from .store.engines import OxigraphStore, StoreSpec, dataset_version, open_store
+from .store.engines import (
+    OxigraphStore,
+    StoreSpec,
+    dataset_quads,
+    dataset_version,
+    open_store,
+)
 from .store.journal import JOURNAL_FOLDER
 from .store.live import LiveStore
 from .store.remote import RemoteStore, Upstream, describe
@@ -64,10 +71,13 @@ def open_server_store(
     workers: int | None = None,
     store_dir: Path | None = None,
     max_memory_bytes: int | None = None,
+    placement: str = "auto",
 ) -> Store:
     """The store for ``paths``' current build: a worker pool when ``workers`` > 0, else an
     in-process store (then queries cannot be timed out). ``None``: one per CPU, 2 to 4.
     ``max_memory_bytes``: each worker's memory bound (None: the machine's default; 0: none).
+    ``placement`` (``ServerConfig.store_placement``): whether each worker holds the data in
+    memory or reads the published store from disk.
 
     With ``store_dir`` (pyoxigraph only) the data live in a persistent store there, loaded
     once per dataset version; worker processes open it read-only."""
@@ -85,12 +95,23 @@ def open_server_store(
         directory=store_dir,
         version=dataset_version(dataset),
         read_only=store_dir is not None and workers > 0,
+        in_memory=engine == "oxigraph" and store_dir is None and held_in_memory(dataset, placement),
     )
     if workers > 0:
         if max_memory_bytes is None:
             max_memory_bytes = default_max_memory(workers)
         return WorkerPoolStore(spec, size=workers, max_memory_bytes=max_memory_bytes)
     return open_store(spec)
+
+
+def held_in_memory(dataset: Path, placement: str) -> bool:
+    """Whether the workers hold ``dataset`` in memory: ``placement`` memory or disk as said;
+    auto, when the dataset has at most ``IN_MEMORY_QUADS`` quads (or no manifest says how
+    many: then no published store sits beside it either)."""
+    if placement != "auto":
+        return placement == "memory"
+    quads = dataset_quads(dataset)
+    return quads is None or quads <= IN_MEMORY_QUADS
 
 
 def open_live_store(
@@ -107,7 +128,9 @@ def open_live_store(
     workers = default_workers() if config.workers is None else config.workers
 
     def open_build() -> Store:
-        return open_server_store(paths, engine, workers, store_dir, config.max_memory_bytes)
+        return open_server_store(
+            paths, engine, workers, store_dir, config.max_memory_bytes, config.store_placement
+        )
 
     return LiveStore(
         paths.current,
@@ -266,7 +289,7 @@ def resolve(config: ServerConfig, workers: int | None = None) -> ServerConfig:
 
 def _limits(config: ServerConfig) -> str:
     """The limits in force, for the start-up line."""
-    parts = [f"{config.workers} query workers"]
+    parts = [f"{config.workers} query workers", f"store {config.store_placement}"]
     if config.workers:
         memory = config.max_memory_bytes
         parts.append(f"memory bound {describe_bytes(memory) if memory else 'none'} each")

@@ -75,6 +75,20 @@ class StoreSpec:
     """A persistent pyoxigraph store directory (loaded from ``dataset`` if empty)."""
     version: str | None = None
     read_only: bool = False
+    in_memory: bool = False
+    """Load ``dataset`` into memory even when the build published a store beside it."""
+
+
+def dataset_quads(path: Path) -> int | None:
+    """How many quads the dataset at ``path`` holds, from the build manifest beside it (its
+    quads per graph); None without a manifest."""
+    manifest = path.parent / "manifest.json"
+    if not manifest.is_file():
+        return None
+    graphs = json.loads(manifest.read_text(encoding="utf-8")).get("graphs")
+    if not isinstance(graphs, dict):
+        return None
+    return sum(count for count in graphs.values() if isinstance(count, int))
 
 
 def dataset_version(path: Path) -> str:
@@ -115,7 +129,7 @@ def open_store(spec: StoreSpec) -> OxigraphStore | RdflibStore:
             )
         if spec.dataset is None:
             raise ValueError("a store needs a dataset file or a store directory")
-        published = published_store(spec.dataset)
+        published = None if spec.in_memory else published_store(spec.dataset)
         if published is not None:
             return OxigraphStore.open_published(published, spec.dataset, spec.version)
         return OxigraphStore.from_file(spec.dataset, spec.version)

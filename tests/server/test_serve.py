@@ -127,7 +127,7 @@ def test_serve_help_lists_every_option_with_its_default_and_variable() -> None:
     ).stdout
     for flag in ("--host", "--port", "--engine", "--threads"):
         assert flag in shown
-    assert len(SERVE_OPTIONS) == 10
+    assert len(SERVE_OPTIONS) == 11
     for option in SERVE_OPTIONS:
         assert option.flag in shown
         assert f"(default: {option.default}; env {option.env})" in shown
