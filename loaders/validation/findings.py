@@ -71,22 +71,32 @@ class ValidationSummary:
 
 # The source of focus nodes: a duty's own file and row, or (for a citation, a provision, a
 # document, a department) the first row of a duty linking to it; a catalog has only its file.
-_SOURCE_QUERY = """PREFIX cd: <https://w3id.org/cdkg/ontology#>
+# Two queries, each starting from the foci, rather than one UNION under a shared VALUES:
+# pyoxigraph does not carry the VALUES into the branches, so the linking branch joined every
+# duty's links of the whole dataset once per batch (886 s of a 3,000-catalog build's
+# validation for 23,013 findings; 4.9 s against 0.17 s for the 2,364 findings at 300).
+_PREFIXES = """PREFIX cd: <https://w3id.org/cdkg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
-SELECT ?focus ?file ?line ?direct WHERE {
+"""
+_SOURCE_QUERIES = (
+    _PREFIXES
+    + """SELECT ?focus ?file ?line ?direct WHERE {
   VALUES ?focus { %s }
-  {
-    ?focus prov:wasDerivedFrom ?source .
-    OPTIONAL { ?focus cd:sourceLine ?line }
-    BIND(true AS ?direct)
-  } UNION {
-    ?duty ?link ?focus .
-    ?duty cd:sourceLine ?line ; prov:wasDerivedFrom ?source .
-    BIND(false AS ?direct)
-  }
+  ?focus prov:wasDerivedFrom ?source .
   ?source rdfs:label ?file .
-}"""
+  OPTIONAL { ?focus cd:sourceLine ?line }
+  BIND(true AS ?direct)
+}""",
+    _PREFIXES
+    + """SELECT ?focus ?file ?line ?direct WHERE {
+  VALUES ?focus { %s }
+  ?duty ?link ?focus .
+  ?duty cd:sourceLine ?line ; prov:wasDerivedFrom ?source .
+  ?source rdfs:label ?file .
+  BIND(false AS ?direct)
+}""",
+)
 Select = Callable[[str], Iterable[dict[str, str]]]
 """Runs a SELECT query, giving each row as variable → lexical value."""
 
@@ -98,7 +108,8 @@ def locate(findings: list[ShaclResult], select: Select, batch: int = 500) -> lis
     where: dict[str, tuple[bool, str, int, str]] = {}
     for start in range(0, len(foci), batch):
         values = " ".join(f"<{iri}>" for iri in foci[start : start + batch])
-        for row in select(_SOURCE_QUERY % values):
+        rows = (row for query in _SOURCE_QUERIES for row in select(query % values))
+        for row in rows:
             line = row.get("line", "")  # as stored: a broken graph may hold a non-number
             number = int(line) if line.isdigit() else 0
             found = (row.get("direct") != "true", row["file"], number, line)
