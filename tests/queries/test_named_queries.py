@@ -20,8 +20,6 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Literal, URIRef
 
-from cdkg.loaders.build import build
-from cdkg.loaders.layout import project_paths
 from cdkg.queries.library import load_library
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,29 +48,6 @@ def law(key: str) -> str:
 
 def topic(key: str) -> str:
     return f"{ID}topic/{key}"
-
-
-@pytest.fixture(scope="module")
-def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped sources built into a temporary build folder."""
-    paths = project_paths(ROOT, tmp_path_factory.mktemp("named-queries-build"))
-    result = build(paths)
-    assert result.published is not None, result.report.errors()
-    return paths.current / "dataset.nq"
-
-
-@pytest.fixture(scope="module")
-def store(dataset: Path) -> ox.Store:
-    loaded = ox.Store()
-    loaded.bulk_load(path=str(dataset), format=ox.RdfFormat.N_QUADS)
-    return loaded
-
-
-@pytest.fixture(scope="module")
-def rdflib_dataset(dataset: Path) -> Dataset:
-    loaded = Dataset(default_union=True)
-    loaded.parse(str(dataset), format="nquads")
-    return loaded
 
 
 def _python(term: ox.NamedNode | ox.BlankNode | ox.Literal | Any) -> Any:

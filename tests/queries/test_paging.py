@@ -2,7 +2,7 @@
 read one after another, give the whole answer — every row exactly once, in order — on
 pyoxigraph and on rdflib's engine; every query orders its rows totally; bad values are named.
 
-The shipped sources are built once into a temporary folder, as in test_named_queries.
+The shipped sources are built once into a temporary folder (conftest.py).
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Dataset
 
-from cdkg.loaders.build import build
-from cdkg.loaders.layout import project_paths
 from cdkg.queries.library import load_library
 from cdkg.queries.paging import (
     MAX_PAGE_SIZE,
@@ -35,28 +33,6 @@ SELECTS = sorted(
 )
 PAGE = 7
 Row = tuple[str | None, ...]
-
-
-@pytest.fixture(scope="module")
-def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    paths = project_paths(ROOT, tmp_path_factory.mktemp("paging-build"))
-    result = build(paths)
-    assert result.published is not None, result.report.errors()
-    return paths.current / "dataset.nq"
-
-
-@pytest.fixture(scope="module")
-def store(dataset: Path) -> ox.Store:
-    loaded = ox.Store()
-    loaded.bulk_load(path=str(dataset), format=ox.RdfFormat.N_QUADS)
-    return loaded
-
-
-@pytest.fixture(scope="module")
-def rdflib_dataset(dataset: Path) -> Dataset:
-    loaded = Dataset(default_union=True)
-    loaded.parse(str(dataset), format="nquads")
-    return loaded
 
 
 def _term(term: object) -> str | None:
