@@ -25,21 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import run  # noqa: E402  (benchmarks/ is not a package)
+from paging_timing import timed  # noqa: E402  (one query in a fresh process: first and best)
 
 SCAN = ROOT / "tests" / "queries" / "scan"
 PYTHON = sys.executable
-
-ONE_QUERY = """
-import sys, time, pyoxigraph as ox
-store = ox.Store.read_only(sys.argv[1])
-text = open(sys.argv[2], encoding="utf-8").read()
-times = []
-for _ in range(3):
-    started = time.perf_counter()
-    rows = sum(1 for _ in store.query(text, use_default_graph_as_union=True))
-    times.append(time.perf_counter() - started)
-print(times[0], sorted(times[1:])[0], rows)
-"""
 
 ADD_STATISTICS = """
 import sys, time, pyoxigraph as ox
@@ -63,24 +52,6 @@ store.bulk_load(path=target, format=ox.RdfFormat.N_QUADS)
 store.flush()
 print(counted, time.perf_counter() - started, count)
 """
-
-
-def timed(store: Path, query: Path, timeout: float) -> tuple[float, float, int] | str:
-    """(first run in a fresh process, the better of two more runs in it, rows)."""
-    try:
-        done = subprocess.run(
-            [PYTHON, "-c", ONE_QUERY, str(store), str(query)],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=True,
-        )
-    except subprocess.TimeoutExpired:
-        return f"> {timeout:.0f} s"
-    except subprocess.CalledProcessError as error:
-        return f"error: {error.stderr.strip().splitlines()[-1]}"
-    first, again, rows = done.stdout.split()
-    return float(first), float(again), int(rows)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     queries: dict[str, object] = {}
     for old in sorted(SCAN.glob("*.rq")):
         new = ROOT / "queries" / old.name
-        before, after = timed(store, old, args.timeout), timed(store, new, args.timeout)
+        before = timed(store, old.read_text(encoding="utf-8"), args.timeout, 3)
+        after = timed(store, new.read_text(encoding="utf-8"), args.timeout, 3)
         queries[old.stem] = {"scan": before, "statistics": after}
         print(f"{old.stem}: scan {before}, statistics {after}", flush=True)
     result["queries"] = queries
