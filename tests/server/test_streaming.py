@@ -21,6 +21,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -108,20 +109,13 @@ serve(ProjectPaths(root=Path(sys.argv[1]), build=Path(sys.argv[2])), port=int(sy
 """
 
 
-@pytest.fixture(scope="module")
-def cdkg_serve(built_paths: ProjectPaths) -> Iterator[tuple[str, int]]:
-    """``serve()`` (what ``cdkg serve`` runs) in its own process: one query worker, no row
-    cap, the result cache off (it would keep answers up to 32 MB: see the cache test)."""
+@contextmanager
+def _serving(script: str, paths: ProjectPaths) -> Iterator[tuple[str, int]]:
+    """``script`` (a ``serve()`` call) in its own process on a free loopback port: the
+    endpoint's URL and the process id, stopped (SIGTERM, then SIGKILL) at the end."""
     port = free_port()
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            SERVE,
-            str(built_paths.root),
-            str(built_paths.build),
-            str(port),
-        ],
+        [sys.executable, "-c", script, str(paths.root), str(paths.build), str(port)],
         stderr=subprocess.DEVNULL,
     )
     try:
@@ -134,6 +128,14 @@ def cdkg_serve(built_paths: ProjectPaths) -> Iterator[tuple[str, int]]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def cdkg_serve(built_paths: ProjectPaths) -> Iterator[tuple[str, int]]:
+    """``serve()`` (what ``cdkg serve`` runs) in its own process: one query worker, no row
+    cap, the result cache off (it would keep answers up to 32 MB: see the cache test)."""
+    with _serving(SERVE, built_paths) as served:
+        yield served
 
 
 def _fetch(url: str, query: str, accept: str) -> tuple[http.client.HTTPResponse, bytes]:
@@ -218,19 +220,8 @@ LIMITED = SERVE.replace(
 def limited_serve(built_paths: ProjectPaths) -> Iterator[str]:
     """``serve()`` with one query worker, a row cap of 30,000 and an 8 MB result cache (it
     keeps answers up to 2 MB)."""
-    port = free_port()
-    command = [sys.executable, "-c", LIMITED, str(built_paths.root), str(built_paths.build)]
-    process = subprocess.Popen([*command, str(port)], stderr=subprocess.DEVNULL)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/healthz", 60)
-        yield f"http://127.0.0.1:{port}/sparql"
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
+    with _serving(LIMITED, built_paths) as (url, _):
+        yield url
 
 
 def _asks(url: str) -> bool:
