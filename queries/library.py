@@ -14,6 +14,15 @@ comment lines)::
     # kind: check                  (or: question)
     # severity: error              (checks only: error | warning | info)
     # param: jurisdiction iri <https://w3id.org/cdkg/id/jurisdiction/500000> The jurisdiction
+    # materialise: yes             (optional: the build answers it once; see below)
+
+``materialise: yes`` marks a question whose answer is as large as the data (a row per duty,
+or per jurisdiction and topic): the build runs it once and stores its rows, in order, in the
+graph ``<base>graph/answers`` (:mod:`cdkg.loaders.answers`), and the named-query doors read
+the page asked for from that table by IRI (:mod:`cdkg.queries.answers`) instead of
+evaluating and sorting every row on each request. Only a parameter-free SELECT that can be
+paged (a top-level ORDER BY, :func:`cdkg.queries.paging.refusal`) may say so: anything else
+is refused here, naming the file and line.
 
 A ``param`` line gives the name, the type (``iri``, ``string``, ``integer``, ``lang-string``),
 the default as a SPARQL term, and a description. Binding a value replaces the term of that
@@ -38,6 +47,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .paging import refusal
 
 PARAM_TYPES = ("iri", "string", "integer", "lang-string")
 KINDS = ("check", "question")
@@ -81,6 +92,8 @@ class NamedQuery:
     summary_zh: str = ""
     """One line in Chinese saying what the query answers (``# summary@zh:``, optional): what
     the site's home page shows under the title."""
+    materialise: bool = False
+    """``# materialise: yes``: the build stores the answer, the doors read it by page."""
     _spans: dict[str, tuple[int, int]] = field(default_factory=dict, repr=False, compare=False)
 
     def param(self, name: str) -> Param:
@@ -207,6 +220,7 @@ def parse_query(name: str, text: str, path: Path | None = None) -> NamedQuery:
     """Parse one library file; ValueError (with the file and line) if the header is wrong."""
     where = str(path or name)
     header: dict[str, str] = {}
+    lines: dict[str, int] = {}
     params: list[Param] = []
     last_key = None
     for number, line in enumerate(text.splitlines(), start=1):
@@ -225,6 +239,7 @@ def parse_query(name: str, text: str, path: Path | None = None) -> NamedQuery:
             "kind",
             "severity",
             "param",
+            "materialise",
         ):
             value = match.group("value")
             last_key = key
@@ -243,6 +258,7 @@ def parse_query(name: str, text: str, path: Path | None = None) -> NamedQuery:
                 raise ValueError(f"{where}:{number}: {key} given twice")
             else:
                 header[key] = value
+                lines[key] = number
         elif last_key == "description" and stripped.lstrip("#").strip():
             header["description"] += " " + stripped.lstrip("#").strip()
         elif stripped.lstrip("#").strip():
@@ -261,6 +277,7 @@ def parse_query(name: str, text: str, path: Path | None = None) -> NamedQuery:
     spans = {param.name: _values_span(where, text, param) for param in params}
     if len(spans) != len(params):
         raise ValueError(f"{where}: a parameter is declared twice")
+    materialise = _materialise(f"{where}:{lines.get('materialise')}", header, params, text)
     return NamedQuery(
         name=name,
         title_zh=header["title@zh"],
@@ -272,8 +289,46 @@ def parse_query(name: str, text: str, path: Path | None = None) -> NamedQuery:
         text=text,
         path=path,
         summary_zh=header.get("summary@zh", ""),
+        materialise=materialise,
         _spans=spans,
     )
+
+
+def query_form(text: str) -> str | None:
+    """SELECT, CONSTRUCT, DESCRIBE or ASK: the query's first form keyword outside comments,
+    strings and IRIs (None if there is none).
+
+    >>> query_form('PREFIX s: <http://e/ASK#> # CONSTRUCT\\nSELECT ?s { ?s ?p "ASK" }')
+    'SELECT'
+    """
+    plain = re.sub(r'#[^\n\r]*|<[^<>\s]*>|"(?:[^"\\\n\r]|\\.)*"', " ", text)
+    found = re.search(r"\b(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", plain, re.IGNORECASE)
+    return found.group(1).upper() if found else None
+
+
+def _materialise(where: str, header: Mapping[str, str], params: list[Param], text: str) -> bool:
+    """The ``materialise`` header as a bool; ValueError (``where`` is the file and line)
+    for a value other than yes/no, and for a query whose answer cannot be stored once and
+    read by page: one with parameters (its answer depends on them), one that is not a
+    SELECT (no table), one that cannot be paged (no total order)."""
+    value = header.get("materialise")
+    if value is None or value.lower() == "no":
+        return False
+    if value.lower() != "yes":
+        raise ValueError(f"{where}: materialise must be yes or no, got {value!r}")
+    if params:
+        names = ", ".join(param.name for param in params)
+        raise ValueError(
+            f"{where}: a query with parameters ({names}) cannot be materialised: "
+            "its answer depends on them"
+        )
+    form = query_form(text)
+    if form != "SELECT":
+        raise ValueError(f"{where}: only a SELECT can be materialised (this is {form})")
+    refused = refusal(text)
+    if refused is not None:
+        raise ValueError(f"{where}: cannot be materialised: {refused.en}")
+    return True
 
 
 def _values_span(where: str, text: str, param: Param) -> tuple[int, int]:
