@@ -24,7 +24,8 @@ data/catalogs/ — and then, in this order, everything bounded in time:
    ini, ports and database; dataset.nq loaded with its bulk loader, ``ld_dir`` +
    ``rdf_loader_run``). For cdkg's servers, first /report, which ``cdkg serve`` computes in
    the background from its start: the time from start to the report answered and the
-   server's peak memory meanwhile. For each server: load and start-up time, memory after the
+   server's peak memory meanwhile; then every named query's first page through cdkg's
+   named-query door (``GET /queries/NAME?limit=100``, cold and again). For each server: load and start-up time, memory after the
    queries, every named query of queries/ (defaults bound) sent as an HTTP POST form — the
    first request after start (its cold time), then repeated for median and p95 — and the
    throughput of 8 concurrent clients sending a fixed number of requests cycling through the
@@ -685,6 +686,40 @@ def measure_throughput(peer: Peer, queries: list[Query], budget: Budget) -> dict
 
 REPORT_TIMEOUT = 900.0
 CHECK_TIMEOUT = 900.0
+FIRST_PAGE = 100
+"""Rows of the first page asked of every named query (cdkg.queries.paging.DEFAULT_PAGE_SIZE)."""
+
+
+def measure_first_pages(peer: Peer, queries: list[Query], budget: Budget) -> dict[str, Any]:
+    """Per named query, its first page through cdkg's named-query door, as a person or a
+    program reads a large answer: ``GET /queries/NAME?limit=100&format=json`` (a CONSTRUCT
+    is answered whole). ``cold_s`` is the first request for it since the server started
+    (measured before the /sparql requests, so nothing of it is cached or warm), ``again_s``
+    a second one. Issue 18: every named query's first page under 1 s cold."""
+    base = peer.server.url.rsplit("/", 1)[0]
+    results: dict[str, Any] = {}
+    for query in queries:
+        paged = "" if query.accept == GRAPH_TYPE else f"limit={FIRST_PAGE}&"
+        url = f"{base}/queries/{query.name}?{paged}format=json"
+        if query.accept == GRAPH_TYPE:
+            url = f"{base}/queries/{query.name}?format=nt"
+        try:
+            status, body, cold = get(url, budget.request_timeout)
+            if status != 200:
+                results[query.name] = {
+                    "error": f"HTTP {status}: {body[:300].decode(errors='replace')}"
+                }
+                continue
+            _, _, again = get(url, budget.request_timeout)
+        except (OSError, http.client.HTTPException) as error:
+            results[query.name] = {"error": f"{type(error).__name__}: {error}"}
+            continue
+        results[query.name] = {
+            "cold_s": cold,
+            "again_s": again,
+            "rows": rows_in(body, query.accept),
+        }
+    return results
 
 
 def measure_report(peer: Peer, started: float, timeout: float) -> dict[str, Any]:
@@ -743,6 +778,7 @@ def run_peer(
         if sampler is not None:
             result["report"] = measure_report(peer, started, REPORT_TIMEOUT)
             result["report"]["peak_rss_tree_bytes"] = sampler.stop()
+            result["first_pages"] = measure_first_pages(peer, queries, budget)
         result["queries"] = measure_queries(peer, queries, budget)
         result["throughput"] = measure_throughput(peer, queries, budget)
         result["rss_bytes"] = tree_rss(peer.server.process.pid)
