@@ -1,6 +1,7 @@
 """`cdkg build`: data/raw → parsed records → normalised graphs → reasoning → statistics
-(:mod:`cdkg.loaders.statistics`, the counts national questions read) → validation → a
-published dataset and a build report.
+(:mod:`cdkg.loaders.statistics`, the counts national questions read) → answers
+(:mod:`cdkg.loaders.answers`, the large answers of the library's materialised queries) →
+validation → a published dataset and a build report.
 
 Catalogs are the rows of data/registers/catalogs.csv (each read by its layout's parser from
 data/raw/) and the filled-in catalog templates under data/catalogs/ (see
@@ -37,6 +38,9 @@ from cdkg import __version__
 from cdkg.loaders.layout import ProjectPaths
 from cdkg.ontology.namespace import DEFAULT_BASE, ONTOLOGY_IRI
 
+from .answers import AnswerCount, answer_tokens, answers_graph, read_materialised
+from .answers import describe as describe_answers
+from .answers import graph_iri as answers_iri
 from .cells import SourceError
 from .laws.articles import TextReadings, read_folder
 from .laws.graph import GRAPH_NAME, law_texts_graph
@@ -180,7 +184,7 @@ def build(
     ``stream`` (standard error when None)."""
     options = options or BuildOptions()
     folder = options.law_texts
-    progress = Progress(stream, total=8 if folder else 7)
+    progress = Progress(stream, total=9 if folder else 8)
     minter = Minter(options.base)
     normalisers = progress.run(
         "registers",
@@ -233,6 +237,17 @@ def build(
         lambda: statistics_graph([ontology, registers, *catalog_graphs], options.base),
         lambda g: f"{len(g)} triples in {g.identifier}",
     )
+    counts: list[AnswerCount] = []
+    answers = progress.run(
+        "answers",
+        lambda: answers_graph(
+            [ontology, registers, *catalog_graphs, statistics],
+            options.base,
+            read_materialised(paths.queries),
+            counts,
+        ),
+        lambda g: describe_answers(counts, len(g)),
+    )
     validation = progress.run(
         "validate",
         lambda: (
@@ -246,7 +261,7 @@ def build(
     result = BuildResult(
         report,
         strict=options.strict,
-        graph_source=lambda: [ontology, registers, *catalog_graphs, statistics],
+        graph_source=lambda: [ontology, registers, *catalog_graphs, statistics, answers],
         law_texts=readings,
     )
     if options.publishable(report):
@@ -470,6 +485,15 @@ def _build_in_store(
         "statistics",
         lambda: dataset.add_graph(statistics_iri(base), statistics_tokens(dataset.store, base)),
         lambda count: f"{count} triples in {statistics_iri(base)}",
+    )
+    counts: list[AnswerCount] = []
+    progress.run(
+        "answers",
+        lambda: dataset.add_graph(
+            answers_iri(base),
+            answer_tokens(dataset.store, base, read_materialised(paths.queries), counts),
+        ),
+        lambda count: describe_answers(counts, count),
     )
     validation = progress.run(
         "validate",

@@ -135,6 +135,15 @@ class CD(DefinedNamespace):
     citationCount: URIRef
     jurisdictionCount: URIRef
     departmentCount: URIRef
+    # Answer tables (graph/answers): named questions' answers the build materialises
+    AnswerTable: URIRef
+    queryName: URIRef
+    queryDigest: URIRef
+    rowCount: URIRef
+    pageSize: URIRef
+    variables: URIRef
+    pageOf: URIRef
+    row: URIRef
 
 
 # Vocabularies cdkg aligns to (DESIGN.md: reuse by alignment, not parallel terms).
