@@ -14,8 +14,10 @@
   ``/sparql``, negotiated the same way (``Accept`` or ``format=``), and as an HTML table for
   a browser. ``limit`` and ``offset`` page a SELECT's answer (``cdkg.queries.paging``): the
   HTML table shows ``DEFAULT_PAGE_SIZE`` rows at a time with links to the next page, the other
-  formats give the whole answer unless they are given. 400 names an unknown parameter or a bad
-  value; 404 for an unknown query.
+  formats give the whole answer unless they are given. A query the build answered
+  (``# materialise: yes``) is read from the build's table (``cdkg.queries.answers``) while
+  its text is the one the table answers. 400 names an unknown parameter or a bad value; 404
+  for an unknown query.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from rdflib.term import Node
 from werkzeug.exceptions import BadRequest, NotAcceptable, NotFound
 
 from cdkg.loaders.layout import ProjectPaths, project_paths
+from cdkg.queries.answers import AnswerTable, answer_reader, page_query
 from cdkg.queries.library import NamedQuery, Param, load_library
 from cdkg.queries.paging import (
     DEFAULT_PAGE_SIZE,
@@ -335,14 +338,19 @@ def run_query(name: str) -> Response:
         table_formats = (XLSX_RESULT,) if form == "SELECT" else ()
         fmt = _choose((*negotiation.formats_for_form(form), *table_formats, HTML))
     page = _page(text, form, fmt)
-    run = text if page is None else _paged(text, page.widened(1) if fmt is HTML else page)
+    shown = page.widened(1) if page is not None and fmt is HTML else page
+    stored = answer_reader(store, query, config.base, text) if form == "SELECT" else None
+    if stored is not None:
+        run = page_query(stored, shown)  # the build's table: the page by IRI, no sort
+    else:
+        run = text if shown is None else _paged(text, shown)
     etag = make_etag(store.version, "named-query", name, run, fmt.key)
     caching = cache_control(config.cache_max_age_s, config.read_only)
     if matches(request.headers.get("If-None-Match"), etag):
         return not_modified(etag, caching, ("Accept",))
     options = QueryOptions(timeout_s=config.query_timeout_s, max_rows=config.max_rows)
     if fmt is HTML:
-        response = _results_page(query, run, form, options, values, resolver, page)
+        response = _results_page(query, run, form, options, values, resolver, page, stored)
     elif fmt in (XLSX_RESULT, CSV_RESULT):
         table = _table(run, options)
         body = table_xlsx(table, query.title_zh) if fmt is XLSX_RESULT else table_csv(table)
@@ -412,6 +420,7 @@ def _results_page(
     values: dict[str, str],
     resolver: Resolver,
     page: Page | None = None,
+    answers: AnswerTable | None = None,
 ) -> Response:
     store = current_store()
     table, graph_text, answer = None, None, None
@@ -442,6 +451,7 @@ def _results_page(
         downloads=downloads if table is not None else [],
         pager=navigation,
         first_row=page.first_row if page is not None else 1,
+        answered=answers is not None,
     )
 
 

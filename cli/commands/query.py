@@ -19,7 +19,9 @@ ones there are.
 
 ``--limit N`` and ``--offset M`` page a SELECT's answer (cdkg.queries.paging, the same
 ``limit`` and ``offset`` as ``/queries/NAME?limit=&offset=``): N rows (at most 10,000) after
-skipping M, in the query's ORDER BY; without them the whole answer is printed.
+skipping M, in the query's ORDER BY; without them the whole answer is printed. A query the
+build answered (``# materialise: yes``, cdkg.queries.answers) is read from the build's table
+while the query text is the one it answered: the same rows, without evaluating the query.
 
 Exit status: 0 on success (an empty answer included), 1 when the dataset cannot be built or
 the query fails to run, 2 for bad usage: an unknown query name (the library is listed), a
@@ -41,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 from cdkg.loaders.layout import DATASET_FILE
 from cdkg.loaders.terminal import display_width, fit
 from cdkg.ontology.namespace import PREFIXES
+from cdkg.queries.answers import answer_reader, page_query
 from cdkg.queries.library import NamedQuery, load_library, parse_query
 from cdkg.queries.paging import MAX_PAGE_SIZE, Page, PageError, paged, parse_page
 from cdkg.queries.resolver import ParamError, Resolver, describe, resolver_for
@@ -335,7 +338,10 @@ def _run(args: argparse.Namespace) -> int:
     store = open_store(paths.current / DATASET_FILE)
     text = bind(resolver_for(store, args.base, paths.registers), query, raw)
     form = _form(text)
-    if page is not None:
+    table = answer_reader(store, query, args.base, text) if form == "SELECT" else None
+    if table is not None:
+        text = page_query(table, page)  # the build's table: a page by IRI, no sort
+    elif page is not None:
         text = page_text(text, form, page)
     try:
         if form in ("CONSTRUCT", "DESCRIBE"):
