@@ -68,6 +68,7 @@ def test_one_named_graph_per_catalog(store: ox.Store) -> None:
     assert graphs == {f"{ID}graph/{k}" for k in catalogs} | {
         f"{ID}graph/registers",
         f"{ID}graph/statistics",
+        f"{ID}graph/answers",
         "https://w3id.org/cdkg/ontology",
     }
 
