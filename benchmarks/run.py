@@ -25,11 +25,12 @@ data/catalogs/ — and then, in this order, everything bounded in time:
    ``rdf_loader_run``). For cdkg's servers, first /report, which ``cdkg serve`` computes in
    the background from its start: the time from start to the report answered and the
    server's peak memory meanwhile; then every named query's first page through cdkg's
-   named-query door (``GET /queries/NAME?limit=100``, cold and again). For each server: load and start-up time, memory after the
-   queries, every named query of queries/ (defaults bound) sent as an HTTP POST form — the
-   first request after start (its cold time), then repeated for median and p95 — and the
-   throughput of 8 concurrent clients sending a fixed number of requests cycling through the
-   named queries, stopped at a deadline.
+   named-query door (``GET /queries/NAME?limit=100``, cold and again). For each server:
+   load and start-up time, memory after the queries, every named query of queries/
+   (defaults bound) sent as an HTTP POST form — the first request after start (its cold
+   time), then repeated for median and p95 — and the throughput of 8 concurrent clients
+   sending a fixed number of requests cycling through the named queries, stopped at a
+   deadline.
 
 Peers that cannot hold a size (rdflib needs about 1 KB of memory per triple and parses some
 30 000 triples a second) are skipped with the reason recorded, or stopped once their process
@@ -56,7 +57,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -888,10 +889,18 @@ def commit() -> str:
     return head + ("+" if dirty else "")
 
 
-def run_size(size: str, work: Path, peers: tuple[str, ...], command: str) -> dict[str, Any]:
+def run_size(
+    size: str,
+    work: Path,
+    peers: tuple[str, ...],
+    command: str,
+    save: Callable[[dict[str, Any]], None] = lambda _: None,
+) -> dict[str, Any]:
     """Every measurement of one size, with how it was run: the command, the commit, when,
     and the machine's load average at its start and end (other work on the machine shows
-    in every number; the record says how much there was)."""
+    in every number; the record says how much there was). ``save`` is given the record so
+    far after each step (marked ``"partial": true``), so that a run stopped after an hour
+    keeps what it measured."""
     run: dict[str, Any] = {
         "command": command,
         "commit": commit(),
@@ -899,13 +908,22 @@ def run_size(size: str, work: Path, peers: tuple[str, ...], command: str) -> dic
         "load_average_start": os.getloadavg(),
     }
     started = time.perf_counter()
-    result = measure_size(size, work, peers)
+
+    def progress(partial: dict[str, Any]) -> None:
+        save({"run": {**run, "partial": True}, **partial})
+
+    result = measure_size(size, work, peers, progress)
     run["load_average_end"] = os.getloadavg()
     run["total_s"] = time.perf_counter() - started
     return {"run": run, **result}
 
 
-def measure_size(size: str, work: Path, peers: tuple[str, ...]) -> dict[str, Any]:
+def measure_size(
+    size: str,
+    work: Path,
+    peers: tuple[str, ...],
+    progress: Callable[[dict[str, Any]], None] = lambda _: None,
+) -> dict[str, Any]:
     folder = work / f"size-{size}"
     print(f"== {size}: project", file=sys.stderr, flush=True)
     project = make_project(folder / "project", size)
@@ -920,9 +938,11 @@ def measure_size(size: str, work: Path, peers: tuple[str, ...]) -> dict[str, Any
     print(f"== {size}: cdkg check", file=sys.stderr, flush=True)
     result["check"] = measure_check(project, CHECK_TIMEOUT)
     result["peers"] = {}
+    progress(result)
     for name in peers:
         print(f"== {size}: {name}", file=sys.stderr, flush=True)
         result["peers"][name] = run_peer(name, project, published, folder, size, build)
+        progress(result)
     result["row_differences"] = row_differences(result["peers"])
     shutil.rmtree(folder / "oxigraph-store", ignore_errors=True)
     shutil.rmtree(folder / "virtuoso", ignore_errors=True)
@@ -960,7 +980,12 @@ def main(argv: list[str] | None = None) -> int:
     }
     with scratch(args.work) as work:
         for size in sizes:
-            report["sizes"][size] = run_size(size, work, peers, command)
+
+            def save(partial: dict[str, Any], size: str = size) -> None:
+                report["sizes"][size] = partial
+                output.write_text(json.dumps(report, indent=1), encoding="utf-8")
+
+            report["sizes"][size] = run_size(size, work, peers, command, save)
             output.write_text(json.dumps(report, indent=1), encoding="utf-8")
     report["machine"]["load_average_end"] = os.getloadavg()
     report["total_s"] = time.perf_counter() - started
