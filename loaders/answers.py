@@ -63,6 +63,8 @@ _HEADER_LINE = re.compile(r"^#\s*(?P<key>[A-Za-z][\w@-]*)\s*:\s*(?P<value>.*?)\s
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _INTEGER = f"<{XSD.integer}>"
+ROWNUM = f"<{CSVW}rownum>"
+_PAGE_OF, _ROW = f"<{CD.pageOf}>", f"<{CD.row}>"
 
 
 @dataclass(frozen=True)
@@ -158,18 +160,13 @@ def table_iri(base: str, name: str) -> str:
     return f"{base}answers/{name}"
 
 
-def _literal(value: ox.Literal, cache: dict[tuple[str, str | None, str], str]) -> str:
+def _literal(value: ox.Literal) -> str:
     """A literal as rdflib writes it (the reference engine's graphs go through rdflib, and
-    both engines must write the same bytes); cached, as columns repeat their values."""
-    key = (value.value, value.language, value.datatype.value)
-    written = cache.get(key)
-    if written is None:
-        datatype = None if value.language else URIRef(value.datatype.value)
-        if datatype == XSD.string:
-            datatype = None
-        written = token(Literal(value.value, lang=value.language, datatype=datatype))
-        cache[key] = written
-    return written
+    both engines must write the same bytes)."""
+    datatype = None if value.language else URIRef(value.datatype.value)
+    if datatype == XSD.string:
+        datatype = None
+    return token(Literal(value.value, lang=value.language, datatype=datatype))
 
 
 def table_tokens(
@@ -193,25 +190,31 @@ def table_tokens(
     """
     table = table_iri(base, query.name)
     table_token = f"<{table}>"
-    columns = [(name, f"<{table}/column/{name}>") for name in variables]
-    cache: dict[tuple[str, str | None, str], str] = {}
+    columns = [(index, name, f"<{table}/column/{name}>") for index, name in enumerate(variables)]
+    # Written literals by pyoxigraph's N-Triples form: columns repeat their values (list
+    # types, jurisdictions, messages), and rdflib's writer is the slow part.
+    cache: dict[str, str] = {}
     count = 0
     for count, row in enumerate(rows, start=1):
         node = f"<{table}/row/{count}>"
         if (count - 1) % PAGE_SIZE == 0:
             page = f"<{table}/page/{(count - 1) // PAGE_SIZE + 1}>"
-            yield page, f"<{CD.pageOf}>", table_token
-        yield page, f"<{CD.row}>", node
-        yield node, f"<{CSVW}rownum>", f'"{count}"^^{_INTEGER}'
-        for name, column in columns:
-            value = row[name]
-            if value is None:
-                continue
-            if isinstance(value, ox.NamedNode):
-                yield node, column, f"<{value.value}>"
-            elif isinstance(value, ox.Literal):
-                yield node, column, _literal(value, cache)
-            else:
+            yield page, _PAGE_OF, table_token
+        yield page, _ROW, node
+        yield node, ROWNUM, f'"{count}"^^{_INTEGER}'
+        for index, name, column in columns:
+            value = row[index]
+            kind = type(value)
+            if kind is ox.NamedNode:
+                yield node, column, str(value)
+            elif kind is ox.Literal:
+                written = cache.get(text := str(value))
+                if written is None:
+                    if len(cache) > 100_000:
+                        cache.clear()
+                    written = cache[text] = _literal(value)
+                yield node, column, written
+            elif value is not None:
                 raise ValueError(
                     f"answer of {query.name}: row {count}, ?{name} is a blank node; "
                     "a materialised answer holds only IRIs and literals"
@@ -225,7 +228,7 @@ def table_tokens(
     yield table_token, f"<{PREFIXES['rdfs']}label>", token(Literal(query.title_zh, lang="zh"))
     if query.title_en:
         yield table_token, f"<{PREFIXES['rdfs']}label>", token(Literal(query.title_en, lang="en"))
-    for name, column in columns:
+    for _, name, column in columns:
         yield column, _RDF_TYPE, f"<{PREFIXES['rdf']}Property>"
         yield column, f"<{CSVW}name>", token(Literal(name))
 
@@ -245,7 +248,7 @@ def answer_tokens(
         variables = [variable.value for variable in result.variables]
         rows = 0
         for triple in table_tokens(query, variables, result, base):
-            if triple[1] == f"<{CSVW}rownum>":
+            if triple[1] is ROWNUM:
                 rows += 1
             yield triple
         counts.append(AnswerCount(query.name, rows, time.perf_counter() - started))
