@@ -35,7 +35,7 @@ from cdkg.loaders.validation.findings import ShaclResult, ValidationSummary, sho
 from cdkg.queries.library import NamedQuery, Param, format_value
 
 from .charts import Coverage, SectorBars
-from .duties import DutyRow, Selector, duty_table
+from .duties import ONLY_BATCH, DutyRow, Selector, duty_table, only
 from .duty_counts import coverage_counts, duty_count, jurisdictions, sector_counts
 
 SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
@@ -46,19 +46,19 @@ SUBJECT_VARIABLES = ("duty", "focus", "this")
 MESSAGE_VARIABLES = ("message", "reason")
 SHAPES_FILE = Path(str(files("cdkg.ontology").joinpath("shapes.ttl")))
 
-_FOCUS_QUERY = """PREFIX cd: <https://w3id.org/cdkg/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-SELECT ?focus ?owner ?label ?jurisdiction ?jurisdictionLabel ?file ?line WHERE {
-  VALUES ?focus { %s }
-  OPTIONAL { ?owner cd:hasCitation|cd:topicAssignment ?focus }
-  OPTIONAL { ?focus rdfs:label ?label }
-  OPTIONAL { ?focus cd:jurisdiction ?jurisdiction
-             OPTIONAL { ?jurisdiction rdfs:label ?jurisdictionLabel
-                        FILTER(langMatches(lang(?jurisdictionLabel), "zh")) } }
-  OPTIONAL { ?focus prov:wasDerivedFrom/cd:fileName ?file }
-  OPTIONAL { ?focus cd:sourceLine ?line }
-}"""
+_ZH_LABEL = 'FILTER(langMatches(lang(?jurisdictionLabel), "zh"))'
+FOCUS_PATTERNS: dict[str, str] = {
+    "owner": "?owner cd:hasCitation ?focus",
+    "topicOwner": "?owner cd:topicAssignment ?focus",
+    "label": "?focus rdfs:label ?label",
+    "jurisdiction": "?focus cd:jurisdiction ?jurisdiction",
+    "jurisdictionLabel": "?focus cd:jurisdiction ?jurisdiction . "
+    f"?jurisdiction rdfs:label ?jurisdictionLabel {_ZH_LABEL}",
+    "file": "?focus prov:wasDerivedFrom ?source . ?source cd:fileName ?file",
+    "line": "?focus cd:sourceLine ?line",
+}
+"""What :func:`describe` reads of a focus, one plain join each (:func:`duties.only`); the key
+names the variable read, except ``topicOwner``, which is an ``owner`` too."""
 _LABELS = ("Label", "_label", "label", "Name", "Title")
 _IRI_PARAM = Param("focus", "iri", "<urn:x>")
 
@@ -309,24 +309,26 @@ def _finding(
 
 def describe(selector: Selector, iris: Iterable[str]) -> dict[str, dict[str, str]]:
     """Label, jurisdiction and source of resources that are not duties, and the duty that
-    owns a citation or topic assignment (one query)."""
+    owns a citation or topic assignment (one plain join per field and batch, as the duty
+    table reads duties: see :func:`cdkg.server.reports.duties.only`)."""
     terms = []
     for iri in sorted(set(iris)):
         try:
-            terms.append(format_value(_IRI_PARAM, iri))
+            format_value(_IRI_PARAM, iri)
         except ValueError:
             continue
-    if not terms:
-        return {}
+        terms.append(iri)
     described: dict[str, dict[str, str]] = {}
-    for row in selector.select(_FOCUS_QUERY % " ".join(terms)):
-        info = described.setdefault(str(row["focus"]), {})
-        for name, value in row.items():
-            if name == "focus":
-                continue
-            zh = isinstance(value, Literal) and (value.language or "").startswith("zh")
-            if name not in info or zh:
-                info[name] = str(value)
+    for start in range(0, len(terms), ONLY_BATCH):
+        batch = terms[start : start + ONLY_BATCH]
+        for key, pattern in FOCUS_PATTERNS.items():
+            name = "owner" if key == "topicOwner" else key
+            for row in selector.select(only(pattern, f"?focus ?{name}", batch, "focus")):
+                info = described.setdefault(str(row["focus"]), {})
+                value = row[name]
+                zh = isinstance(value, Literal) and (value.language or "").startswith("zh")
+                if name not in info or zh:
+                    info[name] = str(value)
     return described
 
 

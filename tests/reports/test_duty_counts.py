@@ -11,7 +11,7 @@ from reports_data import DUTIES
 
 from cdkg.queries.library import load_library
 from cdkg.server.reports.charts import coverage, sector_bars
-from cdkg.server.reports.checks import SHAPES_FILE, published_validation, run_checks
+from cdkg.server.reports.checks import SHAPES_FILE, describe, published_validation, run_checks
 from cdkg.server.reports.duties import duty_table
 from cdkg.server.reports.duty_counts import (
     coverage_counts,
@@ -65,3 +65,26 @@ def test_a_check_run_names_the_duties_of_its_findings(store: OxigraphStore, data
             if finding.duty:
                 duty = every[finding.duty]
                 assert (finding.file, finding.line) == (duty.file, duty.line)
+
+
+def test_traced_duties_equal_the_whole_table_links_included(store: OxigraphStore) -> None:
+    """duty_table(store, iris) reads field by field; every duty, every field and every link
+    equals the whole table's (DUTIES_QUERY and LINKS_QUERY with their OPTIONAL groups)."""
+    table = duty_table(store)
+    assert len(table) == DUTIES
+    traced = duty_table(store, [d.iri for d in table] + ["http://example.org/not-a-duty"])
+    assert [(d, d.links) for d in traced] == [(d, d.links) for d in table]
+    assert any(d.links.get("article") for d in traced) and any(
+        d.links.get("sector") for d in traced
+    )
+
+
+def test_describe_names_the_owner_of_a_citation(store: OxigraphStore) -> None:
+    """A citation is not a duty: describe() gives the duty holding it (its owner)."""
+    rows = store.select(
+        "SELECT ?duty ?citation WHERE { ?duty cd:hasCitation ?citation } ORDER BY ?citation LIMIT 3"
+    )
+    described = describe(store, [str(row["citation"]) for row in rows])
+    assert {c: info["owner"] for c, info in described.items()} == {
+        str(row["citation"]): str(row["duty"]) for row in rows
+    }
