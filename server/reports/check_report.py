@@ -36,6 +36,10 @@ HrefOf = Callable[[str], str | None]
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 OPEN_FINDINGS = 40
 """Findings of a check are shown expanded up to this many; longer lists start folded."""
+SHOWN_FINDINGS = 1000
+"""Findings of a check listed in report.html, report.md and /report; the rest are counted and
+left to report.json (a check at 3,000 jurisdictions has 241,656 findings: listed in full,
+report.html would be hundreds of megabytes, more than a browser opens)."""
 
 
 # --- terminal -------------------------------------------------------------------------------
@@ -73,8 +77,23 @@ def _md(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def render_markdown(run: CheckRun, threshold: str) -> str:
-    """report.md: summary, findings traced to their source lines, coverage and sectors."""
+def _more(total: int, shown: int) -> str:
+    """The line under a check whose findings are not all listed (zh first, then en).
+
+    >>> for half in _more(241656, 1000).split(" / "):
+    ...     print(half)
+    共 241656 条，此处列出前 1000 条；全部见 report.json
+    Showing 1000 of 241656; all in report.json
+    """
+    return (
+        f"共 {total} 条，此处列出前 {shown} 条；全部见 report.json / "
+        f"Showing {shown} of {total}; all in report.json"
+    )
+
+
+def render_markdown(run: CheckRun, threshold: str, shown: int = SHOWN_FINDINGS) -> str:
+    """report.md: summary, findings traced to their source lines (the first ``shown`` of
+    each check), coverage and sectors."""
     failing = run.failing(threshold)
     counts = severity_counts(run.results)
     out = [
@@ -98,21 +117,23 @@ def render_markdown(run: CheckRun, threshold: str) -> str:
             f"{len(r.findings)} | {status(r, threshold)} |"
         )
     out += ["", "## Findings", ""]
-    shown = [r for r in run.results if r.findings or r.error]
-    if not shown:
+    listed = [r for r in run.results if r.findings or r.error]
+    if not listed:
         out.append("None.")
-    for r in shown:
+    for r in listed:
         out += [f"### {r.name} ({r.severity}, {len(r.findings)})", ""]
         out += [f"{r.title_zh} · {r.title_en}. {r.description}".strip(), ""]
         if r.error:
             out += [f"**The check could not run**: {_md(r.error)}", ""]
-        for f in r.findings:
+        for f in r.findings[:shown]:
             where = f" — {f.source}" if f.source else ""
             place = f" — {f.jurisdiction}" if f.jurisdiction else ""
             target = f.duty or f.focus
             focus = f" <{target}>" if target else ""
             detail = f" — {_md(f.message)}" if f.message else ""
             out.append(f"- {_md(f.label or '(no label)')}{focus}{place}{where}{detail}")
+        if len(r.findings) > shown:
+            out += ["", _more(len(r.findings), shown)]
         out.append("")
     cover = run.coverage or coverage(run.duties)
     out += ["## Coverage: duties per topic and jurisdiction", ""]
@@ -157,9 +178,12 @@ def public_note(note: str) -> str:
     return re.sub(r"(?:[A-Za-z]:)?[/\\][^\s:;,]*[/\\]([^\s/\\:;,]+)", r"\1", note)
 
 
-def report_context(run: CheckRun, threshold: str, link: HrefOf | None = None) -> dict[str, object]:
-    """What templates/check_report_body.html shows of ``run`` at ``threshold``; ``link`` maps
-    IRIs to hrefs (default: http(s) IRIs only). No path of the machine appears."""
+def report_context(
+    run: CheckRun, threshold: str, link: HrefOf | None = None, shown: int = SHOWN_FINDINGS
+) -> dict[str, object]:
+    """What templates/check_report_body.html shows of ``run`` at ``threshold``: the first
+    ``shown`` findings of each check; ``link`` maps IRIs to hrefs (default: http(s) IRIs
+    only). No path of the machine appears."""
     link = link or safe_href
     cover = run.coverage or coverage(run.duties)
     bars = run.sectors or sector_bars(run.duties)
@@ -189,7 +213,9 @@ def report_context(run: CheckRun, threshold: str, link: HrefOf | None = None) ->
             "description": r.description,
             "error": r.error,
             "open": len(r.findings) <= OPEN_FINDINGS,
-            "findings": [_finding(f, link) for f in r.findings],
+            "findings": [_finding(f, link) for f in r.findings[:shown]],
+            "total": len(r.findings),
+            "more": _more(len(r.findings), shown) if len(r.findings) > shown else "",
         }
         for r in run.results
         if r.findings or r.error
@@ -222,12 +248,15 @@ def _time(result: CheckResult) -> str:
     return "SHACL" if result.source == "shacl" else f"{result.seconds * 1000:.0f} ms"
 
 
-def render_html(run: CheckRun, threshold: str, link: HrefOf | None = None) -> str:
+def render_html(
+    run: CheckRun, threshold: str, link: HrefOf | None = None, shown: int = SHOWN_FINDINGS
+) -> str:
     """report.html as ``cdkg check`` writes it: one self-contained page, the site's style
-    sheet inline (templates/check_report_file.html)."""
+    sheet inline (templates/check_report_file.html), the first ``shown`` findings of each
+    check."""
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True)
     )
-    context = report_context(run, threshold, link)
+    context = report_context(run, threshold, link, shown)
     context["stylesheet"] = Markup(STYLESHEET.read_text(encoding="utf-8"))
     return environment.get_template("check_report_file.html").render(context)

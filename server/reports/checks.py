@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SH
@@ -106,6 +107,30 @@ class CheckFinding:
             "values": dict(self.values),
         }
 
+    @classmethod
+    def from_json(cls, document: Mapping[str, object]) -> CheckFinding:
+        """The finding ``to_json`` wrote."""
+        line, number = document.get("line"), document.get("number")
+        values = document.get("values") or {}
+        assert isinstance(values, dict)
+        return cls(
+            focus=_text_or_none(document.get("focus")),
+            label=str(document.get("label") or ""),
+            jurisdiction=str(document.get("jurisdiction") or ""),
+            jurisdiction_iri=str(document.get("jurisdiction_iri") or ""),
+            file=str(document.get("file") or ""),
+            line=line if isinstance(line, int) else None,
+            message=str(document.get("message") or ""),
+            values={str(k): str(v) for k, v in values.items()},
+            list_type=str(document.get("list_type") or ""),
+            number=number if isinstance(number, int) else None,
+            duty=_text_or_none(document.get("duty")),
+        )
+
+
+def _text_or_none(value: object) -> str | None:
+    return None if value is None else str(value)
+
 
 @dataclass
 class CheckResult:
@@ -143,6 +168,22 @@ class CheckResult:
             "findings": [finding.to_json() for finding in self.findings],
         }
 
+    @classmethod
+    def from_json(cls, document: Mapping[str, Any]) -> CheckResult:
+        """The check ``to_json`` wrote (its verdict is recomputed at any threshold)."""
+        title = document.get("title") or {}
+        return cls(
+            name=str(document["name"]),
+            source=str(document["source"]),
+            severity=str(document["severity"]),
+            title_zh=str(title.get("zh", "")),
+            title_en=str(title.get("en", "")),
+            description=str(document.get("description") or ""),
+            findings=[CheckFinding.from_json(f) for f in document.get("findings") or []],
+            seconds=float(document.get("seconds") or 0.0),
+            error=_text_or_none(document.get("error")),
+        )
+
 
 @dataclass
 class CheckRun:
@@ -168,9 +209,12 @@ class CheckRun:
     def failing(self, threshold: str) -> list[CheckResult]:
         return [result for result in self.results if result.fails(threshold)]
 
-    def to_json(self, threshold: str) -> dict[str, object]:
-        """The machine-readable report (``cdkg check --format json``, /report as JSON)."""
-        return {
+    def to_json(self, threshold: str, pictures: bool = False) -> dict[str, object]:
+        """The machine-readable report (``cdkg check --format json``, /report as JSON); with
+        ``pictures``, the counts of the report's two pictures too, so that
+        :meth:`from_json` gives back a run that renders the same report (the build's check
+        run, kept beside the dataset: :mod:`cdkg.server.reports.check_files`)."""
+        document: dict[str, object] = {
             "version": self.version,
             "dataset": self.dataset or None,
             "generated": self.generated,
@@ -186,6 +230,78 @@ class CheckRun:
             },
             "checks": [result.to_json(threshold) for result in self.results],
         }
+        if pictures:
+            document["coverage"] = None if self.coverage is None else coverage_json(self.coverage)
+            document["sectors"] = None if self.sectors is None else sectors_json(self.sectors)
+        return document
+
+    @classmethod
+    def from_json(cls, document: Mapping[str, Any]) -> CheckRun:
+        """The run ``to_json`` wrote (with ``pictures``, its pictures too; the duties the
+        findings name are not kept: the findings carry what the report shows of them)."""
+        shacl = document.get("shacl_seconds")
+        coverage, sectors = document.get("coverage"), document.get("sectors")
+        return cls(
+            version=str(document["version"]),
+            results=[CheckResult.from_json(c) for c in document.get("checks") or []],
+            duties=[],
+            generated=str(document.get("generated") or ""),
+            seconds=float(document.get("seconds") or 0.0),
+            duty_count=int(document.get("duties") or 0),
+            coverage=None if coverage is None else coverage_from_json(coverage),
+            sectors=None if sectors is None else sectors_from_json(sectors),
+            dataset=str(document.get("dataset") or ""),
+            shacl_seconds=None if shacl is None else float(shacl),
+            notes=[str(note) for note in document.get("notes") or []],
+        )
+
+
+def coverage_json(cover: Coverage) -> dict[str, object]:
+    """A Coverage as JSON (counts as [topic, jurisdiction, n] rows).
+
+    >>> counts = {("http://t", "http://j"): 2}
+    >>> cover = Coverage([("http://j", "甲")], [("http://t", "禁毒")], counts)
+    >>> coverage_from_json(coverage_json(cover)) == cover
+    True
+    """
+    return {
+        "jurisdictions": [list(pair) for pair in cover.jurisdictions],
+        "topics": [list(pair) for pair in cover.topics],
+        "counts": [[topic, place, n] for (topic, place), n in cover.counts.items()],
+    }
+
+
+def coverage_from_json(document: Mapping[str, Any]) -> Coverage:
+    return Coverage(
+        [(str(iri), str(label)) for iri, label in document["jurisdictions"]],
+        [(str(iri), str(label)) for iri, label in document["topics"]],
+        {(str(topic), str(place)): int(n) for topic, place, n in document["counts"]},
+    )
+
+
+def sectors_json(bars: SectorBars) -> dict[str, object]:
+    """SectorBars as JSON.
+
+    >>> bars = SectorBars([("http://j", "甲")], [("公安", {"http://j": 3}, 3)], {"http://j": 1})
+    >>> sectors_from_json(sectors_json(bars)) == bars
+    True
+    """
+    return {
+        "jurisdictions": [list(pair) for pair in bars.jurisdictions],
+        "sectors": [[label, dict(split), total] for label, split, total in bars.sectors],
+        "unassigned": dict(bars.unassigned),
+    }
+
+
+def sectors_from_json(document: Mapping[str, Any]) -> SectorBars:
+    return SectorBars(
+        [(str(iri), str(label)) for iri, label in document["jurisdictions"]],
+        [
+            (str(label), {str(k): int(v) for k, v in split.items()}, int(total))
+            for label, split, total in document["sectors"]
+        ],
+        {str(k): int(v) for k, v in document["unassigned"].items()},
+    )
 
 
 @dataclass(frozen=True)

@@ -336,3 +336,27 @@ def test_a_check_that_cannot_run_fails(built: ProjectPaths, tmp_path: Path) -> N
     args = ["--queries", str(queries), "--no-shacl", "--output", str(tmp_path / "out")]
     assert check(built, *args) == 1
     assert check(built, *args, "--fail-on", "never") == 0
+
+
+def test_reports_list_the_first_findings_and_count_the_rest(
+    built: ProjectPaths,
+    report_json: dict,  # type: ignore[type-arg]
+) -> None:
+    """With ``shown`` smaller than a check's findings, report.html and report.md list that
+    many and say how many there are; the JSON keeps them all."""
+    from cdkg.server.reports.check_report import render_html, render_markdown
+    from cdkg.server.reports.checks import CheckRun
+
+    run = CheckRun.from_json(report_json)
+    no_basis = by_name(report_json)["assistance-without-basis"]
+    total = no_basis["count"]
+    assert total > 2
+    html = render_html(run, "error", shown=2)
+    section = html[html.index('id="check-assistance-without-basis"') :]
+    section = section[: section.index("</section>")]
+    assert section.count('<tr><td class="num">') == 2
+    assert f"共 {total} 条，此处列出前 2 条；全部见 report.json" in section
+    assert f"Showing 2 of {total}; all in report.json" in section
+    markdown = render_markdown(run, "error", shown=2)
+    assert f"共 {total} 条，此处列出前 2 条；全部见 report.json / Showing 2 of {total}" in markdown
+    assert len(run.to_json("error")["checks"][0]["findings"]) == report_json["checks"][0]["count"]
