@@ -46,6 +46,7 @@ from cdkg.queries.paging import (
     refusal,
 )
 from cdkg.queries.resolver import ParamError, Resolver, kind_of, resolver_for
+from cdkg.server.reports.check_files import LIVE_NOTE, REPORT_FOLDER, dependencies, load_run
 from cdkg.server.reports.check_report import render_markdown, report_context
 from cdkg.server.reports.checks import (
     SHAPES_FILE,
@@ -125,25 +126,33 @@ def load_queries(folder: Path) -> dict[str, NamedQuery]:
 
 
 def build_report(store: Store, config: ServerConfig, version: str) -> CheckRun:
-    """Run every check query on ``store``, with the SHACL findings of the build's report
-    when that build is the one the store holds."""
+    """The check run the build kept beside the dataset when it is of this store's version
+    and was computed under today's check queries and shapes (seconds at national scale,
+    :mod:`cdkg.server.reports.check_files`); else every check query run on ``store``, with
+    the SHACL findings of the build's report when that build is the one the store holds."""
     paths = _paths(config)
     dataset = paths.dataset
+    library = load_queries(paths.queries)
     notes: list[str] = []
     data = None
+    why = f"the store holds version {version}, not the published build's"
     if dataset.is_file() and dataset_version(dataset) == version:
+        kept, why = load_run(dataset.parent / REPORT_FOLDER, version, dependencies(library))
+        if kept is not None:
+            return kept
         data = published_validation(dataset.parent)
     if data is None:
         notes.append(f"SHACL not shown: no build report of version {version} under {paths.current}")
     run = run_checks(
         store,
-        load_queries(paths.queries),
+        library,
         validation=data,
         shapes_path=SHAPES_FILE,
         version=version,
         dataset=str(dataset) if data is not None else "",
     )
     run.notes.extend(notes)
+    run.notes.append(LIVE_NOTE.format(why=why))
     return run
 
 
