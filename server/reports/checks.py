@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib.resources import files
@@ -448,10 +448,16 @@ def describe(selector: Selector, iris: Iterable[str]) -> dict[str, dict[str, str
     return described
 
 
+RowsOf = Callable[[NamedQuery], list[dict[str, Node]]]
+"""Where a check's rows come from instead of running its query on the store (e.g. an answer
+table the build materialised); raising means the check could not run."""
+
+
 def run_query_check(
-    selector: Selector, query: NamedQuery
+    selector: Selector, query: NamedQuery, rows_of: RowsOf | None = None
 ) -> tuple[CheckResult, list[dict[str, Node]]]:
-    """Run one check query; its rows become findings once the duties they name are known."""
+    """Run one check query (or read its rows with ``rows_of``); its rows become findings once
+    the duties they name are known."""
     result = CheckResult(
         query.name,
         "query",
@@ -462,7 +468,7 @@ def run_query_check(
     )
     started = time.perf_counter()
     try:
-        rows = selector.select(query.text)
+        rows = rows_of(query) if rows_of is not None else selector.select(query.text)
     except Exception as error:  # any engine error: the check is reported as not run
         result.error = f"{type(error).__name__}: {error}"
         rows = []
@@ -572,8 +578,10 @@ def run_checks(
     shapes_path: Path | None = SHAPES_FILE,
     version: str = "",
     dataset: str = "",
+    rows_of: RowsOf | None = None,
 ) -> CheckRun:
-    """Run every check query of ``library`` on ``selector`` and, when ``validation`` (the
+    """Run every check query of ``library`` on ``selector`` (or read its rows with
+    ``rows_of``) and, when ``validation`` (the
     build's SHACL results: :func:`published_validation`) and ``shapes_path`` are given, list
     its findings by shape. Findings name their duty (label, jurisdiction, file and line)
     from the store's duty table."""
@@ -581,7 +589,7 @@ def run_checks(
     results: list[CheckResult] = []
     answered: list[tuple[CheckResult, list[dict[str, Node]]]] = []
     for query in check_queries(library):
-        result, rows = run_query_check(selector, query)
+        result, rows = run_query_check(selector, query, rows_of)
         results.append(result)
         answered.append((result, rows))
     shacl_seconds: float | None = None
