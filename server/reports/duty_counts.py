@@ -4,7 +4,9 @@ The coverage matrix (duties per topic and jurisdiction) and the sector bars (dut
 department sector and jurisdiction) are counts. Drawn from the full duty table
 (:func:`cdkg.server.reports.charts.coverage` and ``sector_bars``) they cost the whole table:
 at 3,000 jurisdictions 182,617 duties, a query of 90 s for the duties and minutes for their
-links. Here the store counts (GROUP BY), and the answer is the same
+links. Here the store counts (GROUP BY) — the topic × jurisdiction matrix is read from the
+build's statistics graph when the store has one (:data:`TOPIC_STATISTICS_QUERY`) — and the
+answer is the same
 ``Coverage`` and ``SectorBars`` (tests/reports/test_duty_counts.py compares the two on the
 seeds).
 
@@ -40,6 +42,22 @@ JURISDICTIONS_QUERY = (
 )
 """Each jurisdiction with duties: the first file its duties come from (the source order),
 its duties, and its Chinese label (the least, as the duty table keeps)."""
+
+TOPIC_STATISTICS_QUERY = (
+    PREFIX_LINES
+    + """SELECT ?topic ?jurisdiction ?assigned ?removed WHERE {
+  { SELECT ?observation ?assigned WHERE { ?observation cd:assignedDutyCount ?assigned } }
+  { SELECT ?observation ?removed WHERE { ?observation cd:removedDutyCount ?removed } }
+  { SELECT ?observation ?topic WHERE { ?observation cd:refTopic ?topic } }
+  { SELECT ?observation ?jurisdiction WHERE { ?observation cd:refJurisdiction ?jurisdiction } }
+}"""
+)
+"""The build's statistics slice jurisdiction-topic (loaders/statistics.py: the only slice with
+cd:assignedDutyCount): per topic and jurisdiction, the duties of the to-do lists and those
+of the cancelled and excluded lists — every list type, so their sum is TOPICS_QUERY's count,
+read from a few thousand observations instead of counted over every duty. The other
+pictures have no slice that counts what they count (the jurisdiction and sector slices count
+the to-do lists only, by the jurisdiction of the catalog)."""
 
 TOPICS_QUERY = (
     PREFIX_LINES
@@ -111,15 +129,29 @@ def jurisdictions(selector: Selector) -> tuple[list[tuple[str, str]], dict[str, 
     return listed, {str(r["jurisdiction"]): _number(r["duties"]) for r in rows}
 
 
+def topic_counts(selector: Selector, statistics: bool = True) -> dict[tuple[str, str], int]:
+    """Duties per (topic, jurisdiction): from the statistics graph when the store has one
+    (and ``statistics``), else counted over the duties."""
+    if statistics:
+        counts = {
+            (str(row["topic"]), str(row["jurisdiction"])): _number(row["assigned"])
+            + _number(row["removed"])
+            for row in selector.select(TOPIC_STATISTICS_QUERY)
+        }
+        if counts:
+            return {pair: n for pair, n in counts.items() if n}
+    return {
+        (str(row["topic"]), str(row["jurisdiction"])): _number(row["n"])
+        for row in selector.select(TOPICS_QUERY)
+    }
+
+
 def coverage_counts(selector: Selector, listed: list[tuple[str, str]] | None = None) -> Coverage:
     """The jurisdiction × topic matrix; topics present in most jurisdictions first (as
     :func:`cdkg.server.reports.charts.coverage` orders them)."""
     if listed is None:
         listed = jurisdictions(selector)[0]
-    counts = {
-        (str(row["topic"]), str(row["jurisdiction"])): _number(row["n"])
-        for row in selector.select(TOPICS_QUERY)
-    }
+    counts = topic_counts(selector)
     labels = _labels(selector, {topic for topic, _ in counts})
     result = Coverage(listed, [], counts)
     covered: Counter[str] = Counter()

@@ -15,10 +15,12 @@ from cdkg.server.reports.charts import coverage, sector_bars
 from cdkg.server.reports.checks import SHAPES_FILE, describe, published_validation, run_checks
 from cdkg.server.reports.duties import duty_table
 from cdkg.server.reports.duty_counts import (
+    TOPIC_STATISTICS_QUERY,
     coverage_counts,
     duty_count,
     jurisdictions,
     sector_counts,
+    topic_counts,
 )
 from cdkg.server.store.engines import OxigraphStore
 
@@ -109,3 +111,12 @@ def test_rows_of_gives_the_rows_of_each_check(store: OxigraphStore) -> None:
     assert findings(given) == findings(live)
     assert sorted(asked) == sorted(q.name for q in library.values() if q.kind == "check")
     assert any(c["count"] for c in given["checks"])  # type: ignore[attr-defined, index]
+
+
+def test_topic_counts_from_the_statistics_equal_the_counting_query(store: OxigraphStore) -> None:
+    """The seeds' build has the statistics graph: the matrix is read from its
+    jurisdiction-topic slice, with the same numbers as counting over the duties."""
+    assert store.select(TOPIC_STATISTICS_QUERY), "the build publishes the statistics graph"
+    from_statistics = topic_counts(store)
+    assert from_statistics == topic_counts(store, statistics=False)
+    assert len(from_statistics) > 100 and sum(from_statistics.values()) > DUTIES
