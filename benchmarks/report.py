@@ -306,15 +306,15 @@ def check_table(sizes: dict[str, Any]) -> list[str]:
 
 def build_table(sizes: dict[str, Any]) -> list[str]:
     lines = [
-        "| Size | Duties | Quads (entailed) | Parse | Normalise | Reason | Validate | Write "
-        "| Build wall | Peak memory | Store on disk | Restart: open store "
-        "| Restart: parse N-Quads |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| Size | Duties | Quads (entailed) | Parse | Normalise | Reason | Statistics "
+        "| Answers | Validate | Write | Build wall | Then the check run | Peak memory "
+        "| Store on disk | Restart: open store | Restart: parse N-Quads |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for size, result in sizes.items():
         build = result.get("build", {})
         if "wall_s" not in build:
-            lines.append(f"| {size} | {build.get('error', '?')[:200]} |" + " |" * 11)
+            lines.append(f"| {size} | {build.get('error', '?')[:200]} |" + " |" * 14)
             continue
         stages = build["stages_s"]
         opened = result.get("open", {})
@@ -322,8 +322,13 @@ def build_table(sizes: dict[str, Any]) -> list[str]:
             size_title(size),
             f"{build['duties']:,}",
             f"{build['quads']:,} ({build['entailed']:,})",
-            *(ms(stages.get(k)) for k in ("parse", "normalise", "reason", "validate", "write")),
+            *(
+                ms(stages.get(k))
+                for k in ("parse", "normalise", "reason", "statistics", "answers", "validate")
+            ),
+            ms(stages.get("write")),
             ms(build["wall_s"]),
+            ms(build.get("check_run_s")),
             gb(build["peak_rss_tree_bytes"]),
             gb(build["store_bytes"]),
             ms(opened.get("store_s")),
