@@ -27,7 +27,7 @@ rows, in the query's order, in the named graph ``<base>graph/answers``:
 No blank nodes and nothing that depends on time: the published lines are sorted like the
 other graphs', so both engines and every run write the same bytes. The build reads the
 library's header itself (the loaders sit below the read side, cdkg.queries, and may not
-import it); tests/loaders/test_answers.py checks that it marks the same queries as
+import it); tests/loaders/test_answers_stage.py checks that it marks the same queries as
 :mod:`cdkg.queries.library`.
 """
 
