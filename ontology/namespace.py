@@ -140,6 +140,7 @@ class CD(DefinedNamespace):
     queryName: URIRef
     queryDigest: URIRef
     rowCount: URIRef
+    storedRowCount: URIRef
     pageSize: URIRef
     variables: URIRef
     pageOf: URIRef

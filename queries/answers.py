@@ -18,6 +18,14 @@ checks for every materialised query.
 [1, 2]
 >>> table.pages(Page(10, 300)), table.pages(None)
 ([], [1, 2, 3])
+
+A large answer keeps only its first rows (``cd:storedRowCount``, the first ten pages): a
+page past them, or the whole answer, is not :meth:`AnswerTable.covers` and the door runs the
+text.
+
+>>> kept = AnswerTable("http://e/answers/q", ("n",), 5000, 100, stored_rows=1000)
+>>> kept.covers(Page(100, 900)), kept.covers(Page(100, 950)), kept.covers(None)
+(True, False, False)
 """
 
 from __future__ import annotations
@@ -48,6 +56,15 @@ class AnswerTable:
     variables: tuple[str, ...]
     row_count: int
     page_size: int
+    stored_rows: int | None = None
+    """The first rows the table holds (None: every row)."""
+
+    def covers(self, page: Page | None) -> bool:
+        """Whether the table holds every row of ``page`` (None: the whole answer)."""
+        kept = self.row_count if self.stored_rows is None else self.stored_rows
+        if page is None or page.limit is None:
+            return kept >= self.row_count
+        return min(page.offset + page.limit, self.row_count) <= kept
 
     def pages(self, page: Page | None) -> list[int]:
         """The numbers of the table's pages that hold rows of ``page`` (None: every page)."""
@@ -79,9 +96,10 @@ def answer_reader(
         return None
     iri = f"{base}answers/{query.name}"
     rows = selector.select(
-        "SELECT ?digest ?rows ?size ?variables WHERE { "
+        "SELECT ?digest ?rows ?stored ?size ?variables WHERE { "
         f"<{iri}> a <{_CD}AnswerTable> ; <{_CD}queryDigest> ?digest ; "
-        f"<{_CD}rowCount> ?rows ; <{_CD}pageSize> ?size ; <{_CD}variables> ?variables }}"
+        f"<{_CD}rowCount> ?rows ; <{_CD}pageSize> ?size ; <{_CD}variables> ?variables . "
+        f"OPTIONAL {{ <{iri}> <{_CD}storedRowCount> ?stored }} }}"
     )
     wanted = digest(query.text if text is None else text)
     for row in rows:
@@ -94,6 +112,7 @@ def answer_reader(
                 tuple(_text(row.get("variables")).split()),
                 _integer(row.get("rows")) or 0,
                 size,
+                _integer(row.get("stored")),
             )
     return None
 

@@ -349,6 +349,8 @@ def run_query(name: str) -> Response:
     page = _page(text, form, fmt)
     shown = page.widened(1) if page is not None and fmt is HTML else page
     stored = answer_reader(store, query, config.base, text) if form == "SELECT" else None
+    if stored is not None and not stored.covers(shown):
+        stored = None  # past the first pages the build kept: the text runs
     if stored is not None:
         run = page_query(stored, shown)  # the build's table: the page by IRI, no sort
     else:

@@ -339,7 +339,7 @@ def _run(args: argparse.Namespace) -> int:
     text = bind(resolver_for(store, args.base, paths.registers), query, raw)
     form = _form(text)
     table = answer_reader(store, query, args.base, text) if form == "SELECT" else None
-    if table is not None:
+    if table is not None and table.covers(page):
         text = page_query(table, page)  # the build's table: a page by IRI, no sort
     elif page is not None:
         text = page_text(text, form, page)
