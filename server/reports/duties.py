@@ -204,12 +204,13 @@ LINK_PATTERNS: dict[str, tuple[str, str]] = {
         "?duty cd:hasCitation ?citation . ?citation cd:citedDocument ?value",
         "?value rdfs:label ?label " + _ZH.format("label"),
     ),
-    "article": (
-        "?duty cd:hasLegalBasis ?value . ?value a cd:LegalProvision",
-        "?value rdfs:label ?label",
-    ),
+    "article": ("?duty cd:hasLegalBasis ?value", "?value rdfs:label ?label"),
 }
 """LINKS_QUERY taken apart: per field, the pattern of its values and that of their labels."""
+VALUE_TYPES = {"article": URIRef("https://w3id.org/cdkg/ontology#LegalProvision")}
+"""The class a field's values must have (read as ``?value a ?valueType`` and matched in
+Python: ``?value a cd:LegalProvision`` in a query would start from every provision of the
+dataset, and a type pattern beside the label pattern from every label)."""
 
 
 def only(pattern: str, variables: str, iris: Sequence[str], subject: str = "duty") -> str:
@@ -264,12 +265,20 @@ def duty_table(selector: Selector, iris: Iterable[str] | None = None) -> list[Du
         for name, pattern in SCALAR_PATTERNS.items():
             scalar_rows.extend(selector.select(only(pattern, f"?duty ?{name}", batch)))
         for name, (values, labels) in LINK_PATTERNS.items():
-            field_name = Literal(name)
-            for pattern, variables in (
-                (values, "?duty ?value"),
-                (f"{values} . {labels}", "?duty ?value ?label"),
-            ):
-                for row in selector.select(only(pattern, variables, batch)):
+            field_name, required = Literal(name), VALUE_TYPES.get(name)
+            if required is None:
+                found = selector.select(only(values, "?duty ?value", batch))
+            else:
+                typed = f"{values} . ?value a ?valueType"
+                found = [
+                    {"duty": row["duty"], "value": row["value"]}
+                    for row in selector.select(only(typed, "?duty ?value ?valueType", batch))
+                    if row["valueType"] == required
+                ]
+            kept = {(row["duty"], row["value"]) for row in found}
+            link_rows.extend({**row, "field": field_name} for row in found)
+            for row in selector.select(only(f"{values} . {labels}", "?duty ?value ?label", batch)):
+                if (row["duty"], row["value"]) in kept:
                     link_rows.append({**row, "field": field_name})
     return _table(scalar_rows, link_rows)
 
