@@ -245,9 +245,9 @@ def duty_table(selector: Selector, iris: Iterable[str] | None = None) -> list[Du
     list_labels: dict[Node, list[Node]] = defaultdict(list)
     if wanted:
         for row in selector.select(LIST_CLASSES_QUERY):
-            labels = list_labels[row["listClass"]]
+            of_class = list_labels[row["listClass"]]
             if row.get("listLabel") is not None:
-                labels.append(row["listLabel"])
+                of_class.append(row["listLabel"])
     for start in range(0, len(wanted), ONLY_BATCH):
         batch = wanted[start : start + ONLY_BATCH]
         types = selector.select(only(TYPE_PATTERN, "?duty ?type", batch))
