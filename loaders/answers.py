@@ -94,13 +94,7 @@ class Materialised:
         >>> Materialised("q", "SELECT * {}", "", "").digest[:12]
         'b7fcbdf8d539'
         """
-        return text_digest(self.text)
-
-
-def text_digest(text: str) -> str:
-    """The sha256 (hex) of a query text, as the build records it (``cd:queryDigest``) and a
-    door computes it for the text it would run (cdkg.queries.answers)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

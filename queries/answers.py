@@ -30,11 +30,10 @@ text.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from rdflib.term import Literal, Node
-
-from cdkg.loaders.answers import table_iri, text_digest
 
 from .library import NamedQuery
 from .paging import Page
@@ -81,6 +80,11 @@ class AnswerTable:
         return page.limit is not None and page.offset + page.limit < self.row_count
 
 
+def digest(text: str) -> str:
+    """The sha256 (hex) of a query text, as the build records it (cd:queryDigest)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def answer_reader(
     selector: Selector, query: NamedQuery, base: str, text: str | None = None
 ) -> AnswerTable | None:
@@ -90,14 +94,14 @@ def answer_reader(
     materialised."""
     if not query.materialise:
         return None
-    iri = table_iri(base, query.name)
+    iri = f"{base}answers/{query.name}"
     rows = selector.select(
         "SELECT ?digest ?rows ?stored ?size ?variables WHERE { "
         f"<{iri}> a <{_CD}AnswerTable> ; <{_CD}queryDigest> ?digest ; "
         f"<{_CD}rowCount> ?rows ; <{_CD}pageSize> ?size ; <{_CD}variables> ?variables . "
         f"OPTIONAL {{ <{iri}> <{_CD}storedRowCount> ?stored }} }}"
     )
-    wanted = text_digest(query.text if text is None else text)
+    wanted = digest(query.text if text is None else text)
     for row in rows:
         if _text(row.get("digest")) == wanted:
             size = _integer(row.get("size"))
