@@ -184,8 +184,15 @@ def targets(report: dict[str, Any], aggregates: list[str], all_names: list[str])
         found = ratios(sizes, size, "cdkg-oxigraph", "oxigraph", all_names)
         if found:
             text = f"geometric mean {geometric_mean(found):.2f}×, worst {max(found):.2f}×"
-            verdict = max(found) <= 1.5 if judged else None
-            row(f"cdkg within 1.5× of oxigraph serve ({size})", text, verdict)
+            # Issue 18 item 1 judges the real size by the geometric mean; issue 7 judged
+            # 3,000 by the worst query.
+            if size == "real":
+                verdict: bool | None = geometric_mean(found) <= 1.5
+                target = "cdkg within 1.5× of oxigraph serve, geometric mean (real)"
+            else:
+                verdict = max(found) <= 1.5 if judged else None
+                target = f"cdkg within 1.5× of oxigraph serve ({size})"
+            row(target, text, verdict)
         found = ratios(sizes, size, "rdflib-endpoint", "cdkg-oxigraph", aggregates)
         if found:
             text = f"geometric mean {geometric_mean(found):.0f}×, least {min(found):.0f}×"
