@@ -66,26 +66,35 @@ TOPICS_QUERY = (
 } GROUP BY ?topic ?jurisdiction"""
 )
 
+# The sector counts join whole sides (one sub-select per predicate: hash joins) instead of
+# following cd:department/cd:sector from each duty: at 300 jurisdictions the FILTER EXISTS
+# form of WITH_SECTOR_QUERY took 79 s (0.14 s joined), the others 1 s and 0.6 s (0.16 s,
+# 0.08 s); same rows.
+_SECTOR_OF = "{ SELECT ?department ?sector WHERE { ?department cd:sector ?sector } }"
+_DEPARTMENT_OF = "{ SELECT ?duty ?department WHERE { ?duty cd:department ?department } }"
+_JURISDICTION_OF = "{ SELECT ?duty ?jurisdiction WHERE { ?duty cd:jurisdiction ?jurisdiction } }"
+_DUTIES = "{ SELECT ?duty WHERE { ?duty a cd:Duty } }"
+
 SECTORS_QUERY = (
     PREFIX_LINES
-    + """SELECT ?sector ?jurisdiction (COUNT(DISTINCT ?duty) AS ?n) WHERE {
-  ?duty a cd:Duty ; cd:department/cd:sector ?sector ; cd:jurisdiction ?jurisdiction .
-} GROUP BY ?sector ?jurisdiction"""
+    + f"""SELECT ?sector ?jurisdiction (COUNT(DISTINCT ?duty) AS ?n) WHERE {{
+  {_SECTOR_OF} {_DEPARTMENT_OF} {_JURISDICTION_OF} {_DUTIES}
+}} GROUP BY ?sector ?jurisdiction"""
 )
 
 SECTOR_TOTALS_QUERY = (
     PREFIX_LINES
-    + """SELECT ?sector (COUNT(DISTINCT ?duty) AS ?n) WHERE {
-  ?duty a cd:Duty ; cd:department/cd:sector ?sector .
-} GROUP BY ?sector"""
+    + f"""SELECT ?sector (COUNT(DISTINCT ?duty) AS ?n) WHERE {{
+  {_SECTOR_OF} {_DEPARTMENT_OF} {_DUTIES}
+}} GROUP BY ?sector"""
 )
 
 WITH_SECTOR_QUERY = (
     PREFIX_LINES
-    + """SELECT ?jurisdiction (COUNT(DISTINCT ?duty) AS ?n) WHERE {
-  ?duty a cd:Duty ; cd:jurisdiction ?jurisdiction .
-  FILTER EXISTS { ?duty cd:department/cd:sector ?sector }
-} GROUP BY ?jurisdiction"""
+    + f"""SELECT ?jurisdiction (COUNT(DISTINCT ?duty) AS ?n) WHERE {{
+  {{ SELECT DISTINCT ?duty WHERE {{ {_SECTOR_OF} {_DEPARTMENT_OF} }} }}
+  {_JURISDICTION_OF} {_DUTIES}
+}} GROUP BY ?jurisdiction"""
 )
 
 LABELS_QUERY = (
