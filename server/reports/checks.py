@@ -601,20 +601,26 @@ def run_checks(
     # Only the duties the findings name are looked up (the whole duty table is minutes of
     # queries at national scale): every IRI of a check's rows and every SHACL focus, then
     # the duties owning the foci that are not duties (a citation, a topic assignment).
-    named = {
-        str(value)
-        for _, rows in answered
-        for row in rows
-        for value in row.values()
-        if isinstance(value, URIRef)
-    }
+    # A row that names its subject (?duty, ?focus) needs only that one looked up; a row
+    # that does not, every IRI in it (the subject is then the first that is a duty). The
+    # findings show no links (topics, documents…), so none are read.
+    named: set[str] = set()
+    for _, rows in answered:
+        for row in rows:
+            subject = next(
+                (row[n] for n in SUBJECT_VARIABLES if isinstance(row.get(n), URIRef)), None
+            )
+            if subject is not None:
+                named.add(str(subject))
+            else:
+                named.update(str(v) for v in row.values() if isinstance(v, URIRef))
     named |= {r.focus for r in shacl_raw if r.focus}
-    by_iri = {duty.iri: duty for duty in duty_table(selector, named)}
+    by_iri = {duty.iri: duty for duty in duty_table(selector, named, links=False)}
     pending = [raw for result, rows in answered for raw in _raw_findings(result, rows, by_iri)]
     pending.extend(shacl_raw)
     described = describe(selector, [r.focus for r in pending if r.focus and r.focus not in by_iri])
     owners = {info["owner"] for info in described.values() if "owner" in info}
-    by_iri.update((d.iri, d) for d in duty_table(selector, owners - by_iri.keys()))
+    by_iri.update((d.iri, d) for d in duty_table(selector, owners - by_iri.keys(), links=False))
     for raw_finding in pending:
         raw_finding.check.findings.append(
             _finding(

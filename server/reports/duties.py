@@ -232,11 +232,14 @@ def only(pattern: str, variables: str, iris: Sequence[str], subject: str = "duty
     )
 
 
-def duty_table(selector: Selector, iris: Iterable[str] | None = None) -> list[DutyRow]:
+def duty_table(
+    selector: Selector, iris: Iterable[str] | None = None, *, links: bool = True
+) -> list[DutyRow]:
     """Every duty of the store, in source order (file, line); with ``iris``, only the duties
     among them (the check report names the duties of its findings: at 3,000 jurisdictions
     the whole table is 182,617 duties and minutes of queries), read field by field
-    (:func:`only`) — the same rows as the whole table's."""
+    (:func:`only`) — the same rows as the whole table's; ``links=False`` leaves the
+    multi-valued fields (topics, documents…) unread, which naming a finding does not use."""
     if iris is None:
         return _table(selector.select(DUTIES_QUERY), selector.select(LINKS_QUERY))
     wanted = sorted({iri for iri in iris if not _NOT_IN_IRI.search(iri)})
@@ -264,7 +267,7 @@ def duty_table(selector: Selector, iris: Iterable[str] | None = None) -> list[Du
                 )
         for name, pattern in SCALAR_PATTERNS.items():
             scalar_rows.extend(selector.select(only(pattern, f"?duty ?{name}", batch)))
-        for name, (values, labels) in LINK_PATTERNS.items():
+        for name, (values, labels) in LINK_PATTERNS.items() if links else ():
             field_name, required = Literal(name), VALUE_TYPES.get(name)
             if required is None:
                 found = selector.select(only(values, "?duty ?value", batch))
